@@ -1,0 +1,184 @@
+//! The command line: clap definitions ([`Cli`]) and [`run`], which turns
+//! parsed arguments into work and output. Nothing outside `cli` sees clap
+//! types.
+
+mod run;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use run::{ExitStatus, run};
+
+/// Find, explain, count and check Chinese policing terms and formula slogans.
+///
+/// tifa (提法) scans text for the terms of its lexicon (两队一室,
+/// 专业+机制+大数据, 省级主责、市县主战、派出所主防 …), even when they are
+/// broken by line wraps or written with full-width characters.
+#[derive(Debug, Parser)]
+#[command(name = "tifa", version, max_term_width = 100)]
+pub struct Cli {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Add lexicon entries from a TOML file or a folder of them (repeatable);
+    /// an entry with the id of an earlier one replaces it.
+    #[arg(long = "lexicon", value_name = "PATH", global = true, help_heading = "Lexicon")]
+    pub lexicon: Vec<PathBuf>,
+    /// Do not load the lexicon built into tifa.
+    #[arg(long, global = true, help_heading = "Lexicon")]
+    pub no_default_lexicon: bool,
+    /// When to colour the output (NO_COLOR is respected with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, help_heading = "Output")]
+    pub color: ColorChoice,
+    /// Number of worker threads [default: all cores].
+    #[arg(short = 'j', long = "threads", value_name = "N", global = true,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every term found: path:line:column: matched → term — definition.
+    ///
+    /// Spans are outermost and leftmost-longest: inside a slogan only the
+    /// whole slogan is listed. With no PATH, or `-`, reads standard input.
+    /// Folders are walked, respecting .gitignore, .ignore and .tifaignore.
+    Scan {
+        /// Files or folders to scan; `-` for standard input.
+        #[arg(value_name = "PATH")]
+        paths: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ScanFormat::Human)]
+        format: ScanFormat,
+    },
+    /// Count each entry, most frequent first.
+    ///
+    /// Each entry is counted as if it were searched alone, so the parts of a
+    /// slogan count inside it too; those occurrences are marked nested.
+    Count {
+        /// Files or folders to count; `-` for standard input.
+        #[arg(value_name = "PATH")]
+        paths: Vec<String>,
+        /// Also count per file.
+        #[arg(long)]
+        by_file: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CountFormat::Human)]
+        format: CountFormat,
+    },
+    /// Look a term up in the glossary: by term, variant, id or component.
+    ///
+    /// Exit status 1 when nothing matches.
+    Lookup {
+        /// The term, a variant, an id, or a part (社区警务队 finds 两队一室).
+        query: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LookupFormat::Human)]
+        format: LookupFormat,
+    },
+    /// Print a text with each term marked and numbered, then a glossary.
+    Annotate {
+        /// The file to annotate; `-` or nothing for standard input.
+        #[arg(value_name = "PATH")]
+        path: Option<String>,
+    },
+    /// Work with the lexicon itself.
+    #[command(subcommand)]
+    Lexicon(LexiconCommand),
+}
+
+/// `tifa lexicon …`
+#[derive(Debug, Subcommand)]
+pub enum LexiconCommand {
+    /// Check the lexicon (and the given files) and report every problem.
+    Validate {
+        /// Extra lexicon files or folders to check with the lexicon.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Run every entry's examples and counterexamples as tests.
+    Test,
+    /// Write the whole lexicon.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+    },
+}
+
+/// Formats of `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// One line per match, for people.
+    Human,
+    /// One JSON document: {"matches": [...]}.
+    Json,
+    /// One JSON object per line, streamed.
+    Ndjson,
+}
+
+/// Formats of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CountFormat {
+    /// A table with bars.
+    Human,
+    /// {"total": N, "entries": [...]}.
+    Json,
+    /// id,term,count,nested.
+    Csv,
+}
+
+/// Formats of `lookup`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LookupFormat {
+    /// The entry as a card.
+    Human,
+    /// {"entries": [...]}.
+    Json,
+}
+
+/// Formats of `lexicon export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// {"entries": [...]} with every field of every entry.
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn threads_must_be_positive() {
+        assert!(Cli::try_parse_from(["tifa", "-j", "0", "scan"]).is_err());
+        let cli = Cli::try_parse_from(["tifa", "scan", "-j", "2", "x"]).unwrap();
+        assert_eq!(cli.global.threads, Some(2));
+    }
+}

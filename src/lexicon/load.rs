@@ -1,0 +1,238 @@
+//! Reading lexicon files: the embedded set, user files and folders; parsing
+//! and merging layers before [`super::validate`] checks the result.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::raw::{RawEntry, RawFile};
+use super::{Entry, Example, FormNote, validate};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::text::LineIndex;
+
+/// A lexicon file's name and text.
+#[derive(Debug, Clone)]
+pub struct LexiconFile {
+    /// The path as shown in diagnostics.
+    pub path: String,
+    /// The TOML text.
+    pub text: String,
+}
+
+// `EMBEDDED: &[(&str, &str)]`, the files under `lexicon/`, listed by build.rs.
+include!(concat!(env!("OUT_DIR"), "/embedded_lexicon.rs"));
+
+/// The default lexicon compiled into the binary.
+pub fn embedded_files() -> Vec<LexiconFile> {
+    EMBEDDED
+        .iter()
+        .map(|(path, text)| LexiconFile {
+            path: (*path).to_owned(),
+            text: (*text).to_owned(),
+        })
+        .collect()
+}
+
+/// Reads a lexicon file, or every `*.toml` file under a folder (sorted by
+/// path, recursively).
+///
+/// # Errors
+///
+/// A diagnostic naming the path when it cannot be read or is not UTF-8.
+pub fn read_path(path: &Path) -> Result<Vec<LexiconFile>, Diagnostic> {
+    let shown = path.display().to_string();
+    let fail = |message: String| Diagnostic {
+        location: Location {
+            path: shown.clone(),
+            line: 1,
+            column: 1,
+        },
+        message,
+        hint: None,
+        source_line: String::new(),
+        width: 0,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read lexicon: {e}")))?;
+    let mut paths = Vec::new();
+    if meta.is_dir() {
+        collect_toml(path, &mut paths).map_err(|e| fail(format!("cannot read lexicon folder: {e}")))?;
+        paths.sort();
+        if paths.is_empty() {
+            return Err(fail("lexicon folder holds no .toml file".into())
+                .with_hint("lexicon files end in .toml"));
+        }
+    } else {
+        paths.push(path.to_path_buf());
+    }
+    paths
+        .into_iter()
+        .map(|p| {
+            let shown = p.display().to_string();
+            let bytes = std::fs::read(&p).map_err(|e| Diagnostic {
+                location: Location {
+                    path: shown.clone(),
+                    line: 1,
+                    column: 1,
+                },
+                ..fail(format!("cannot read lexicon: {e}"))
+            })?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                let at = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let valid = String::from_utf8_lossy(&bytes[..at]).into_owned();
+                Diagnostic::at(&shown, &valid, at..at, "lexicon is not valid UTF-8".into())
+                    .with_hint("save the file as UTF-8")
+            })?;
+            let text = text.strip_prefix('\u{FEFF}').map(str::to_owned).unwrap_or(text);
+            Ok(LexiconFile { path: shown, text })
+        })
+        .collect()
+}
+
+fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+    for item in std::fs::read_dir(dir)? {
+        let path = item?.path();
+        if path.is_dir() {
+            collect_toml(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A parsed entry with the file it came from.
+pub(super) struct Parsed<'a> {
+    pub(super) raw: RawEntry,
+    pub(super) file: &'a LexiconFile,
+}
+
+impl Parsed<'_> {
+    /// A diagnostic at `span` in this entry's file.
+    pub(super) fn diag(&self, span: std::ops::Range<usize>, message: String) -> Diagnostic {
+        Diagnostic::at(&self.file.path, &self.file.text, span, message)
+    }
+}
+
+/// Parses, merges and validates; see [`super::Lexicon::load`].
+pub(super) fn load(layers: &[Vec<LexiconFile>]) -> Result<Vec<Entry>, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut merged: Vec<Parsed<'_>> = Vec::new();
+    // id → (layer, position in `merged`)
+    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+    for (layer, files) in layers.iter().enumerate() {
+        for file in files {
+            let raw: RawFile = match toml::from_str(&file.text) {
+                Ok(raw) => raw,
+                Err(e) => {
+                    let span = e.span().unwrap_or(0..0);
+                    let message = e.message().trim().to_owned();
+                    diags.push(Diagnostic::at(&file.path, &file.text, span, message));
+                    continue;
+                }
+            };
+            for raw in raw.entry {
+                let parsed = Parsed { raw, file };
+                let id = parsed.raw.id.get_ref().trim().to_owned();
+                match seen.get(&id) {
+                    Some(&(l, at)) if l == layer => {
+                        let first = &merged[at];
+                        let loc = first.diag(first.raw.id.span(), String::new()).location;
+                        diags.push(
+                            parsed.diag(
+                                parsed.raw.id.span(),
+                                format!("duplicate id `{id}`, first defined at {loc}"),
+                            ),
+                        );
+                        // Still validated, so that its other problems show
+                        // now and not after the id is fixed.
+                        merged.push(parsed);
+                    }
+                    Some(&(_, at)) => {
+                        seen.insert(id, (layer, at));
+                        merged[at] = parsed;
+                    }
+                    None => {
+                        seen.insert(id, (layer, merged.len()));
+                        merged.push(parsed);
+                    }
+                }
+            }
+        }
+    }
+    if merged.is_empty() && diags.is_empty() {
+        let location = Location {
+            path: layers
+                .iter()
+                .flatten()
+                .next()
+                .map_or_else(|| "<lexicon>".to_owned(), |f| f.path.clone()),
+            line: 1,
+            column: 1,
+        };
+        diags.push(
+            Diagnostic {
+                location,
+                message: "the lexicon is empty".into(),
+                hint: None,
+                source_line: String::new(),
+                width: 0,
+            }
+            .with_hint("add entries, or drop --no-default-lexicon"),
+        );
+    }
+    diags.extend(validate::validate(&merged));
+    if !diags.is_empty() {
+        diags.sort_by(|a, b| a.location.cmp(&b.location));
+        diags.dedup();
+        return Err(diags);
+    }
+    Ok(merged.iter().map(to_entry).collect())
+}
+
+fn to_entry(p: &Parsed<'_>) -> Entry {
+    let r = &p.raw;
+    let text = |s: &toml::Spanned<String>| s.get_ref().trim().to_owned();
+    let texts = |v: &[toml::Spanned<String>]| v.iter().map(text).collect::<Vec<_>>();
+    let notes = |v: &[super::raw::RawForm]| {
+        v.iter()
+            .map(|f| FormNote {
+                form: text(&f.form),
+                note: f.note.as_ref().map(text),
+            })
+            .collect()
+    };
+    let index = LineIndex::new(&p.file.text);
+    let locate = |span: std::ops::Range<usize>| {
+        let pos = index.position(&p.file.text, span.start);
+        Location {
+            path: p.file.path.clone(),
+            line: pos.line,
+            column: pos.column,
+        }
+    };
+    let examples = |v: &[toml::Spanned<String>]| {
+        v.iter()
+            .map(|s| Example {
+                text: s.get_ref().clone(),
+                location: locate(s.span()),
+            })
+            .collect()
+    };
+    Entry {
+        id: text(&r.id),
+        term: text(&r.term),
+        category: text(&r.category),
+        definition: text(&r.definition),
+        components: texts(&r.components),
+        variants: texts(&r.variants),
+        wrong: notes(&r.wrong),
+        outdated: notes(&r.outdated),
+        en: r.en.as_ref().map(text),
+        sources: texts(&r.sources),
+        related: texts(&r.related),
+        examples: examples(&r.examples),
+        counterexamples: examples(&r.counterexamples),
+        superseded_by: r.superseded_by.as_ref().map(text),
+        location: locate(r.term.span()),
+    }
+}

@@ -1,0 +1,217 @@
+//! The lexicon: entries, their forms, and loading them from TOML.
+//!
+//! [`Lexicon::load`] takes layers of TOML files (the embedded default set,
+//! then each `--lexicon` path), merges them (a later layer's entry replaces
+//! an earlier one with the same id) and validates the result, returning
+//! every problem as a [`Diagnostic`]. The scanner in [`crate::scan`] is
+//! built from a loaded lexicon; nothing here searches text.
+
+mod load;
+mod raw;
+mod validate;
+
+use std::collections::HashMap;
+
+pub use load::{LexiconFile, embedded_files, read_path};
+
+use crate::diagnostic::{Diagnostic, Location};
+
+/// How a form belongs to its entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FormKind {
+    /// The canonical form.
+    Term,
+    /// An accepted variant.
+    Variant,
+    /// A known wrong form; the term is the correction.
+    Wrong,
+    /// An outdated form; the term replaces it.
+    Outdated,
+}
+
+impl FormKind {
+    /// True for forms a text may use: the term and its variants.
+    pub fn is_accepted(self) -> bool {
+        matches!(self, FormKind::Term | FormKind::Variant)
+    }
+
+    /// The lowercase name used in machine output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FormKind::Term => "term",
+            FormKind::Variant => "variant",
+            FormKind::Wrong => "wrong",
+            FormKind::Outdated => "outdated",
+        }
+    }
+}
+
+/// A wrong or outdated form with an optional note on why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormNote {
+    /// The form as written in the lexicon.
+    pub form: String,
+    /// Why it is wrong or outdated.
+    pub note: Option<String>,
+}
+
+/// A sentence attached to an entry, with where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// The sentence.
+    pub text: String,
+    /// Where it stands in its lexicon file.
+    pub location: Location,
+}
+
+/// One validated lexicon entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Stable ASCII identifier.
+    pub id: String,
+    /// The canonical form.
+    pub term: String,
+    /// One of the documented categories (free text for user lexicons).
+    pub category: String,
+    /// The definition, in Chinese.
+    pub definition: String,
+    /// The parts the term stands for.
+    pub components: Vec<String>,
+    /// Accepted variant forms.
+    pub variants: Vec<String>,
+    /// Known wrong forms.
+    pub wrong: Vec<FormNote>,
+    /// Outdated forms.
+    pub outdated: Vec<FormNote>,
+    /// English rendering.
+    pub en: Option<String>,
+    /// Where the entry comes from.
+    pub sources: Vec<String>,
+    /// Ids of related entries.
+    pub related: Vec<String>,
+    /// Sentences that must match this entry.
+    pub examples: Vec<Example>,
+    /// Sentences that must not match this entry.
+    pub counterexamples: Vec<Example>,
+    /// The entry that replaces this one, if it is outdated as a whole.
+    pub superseded_by: Option<String>,
+    /// Where the entry's `term` is written.
+    pub location: Location,
+}
+
+impl Entry {
+    /// Every form of the entry with its kind and its index within the kind.
+    pub fn forms(&self) -> impl Iterator<Item = (FormKind, usize, &str)> {
+        std::iter::once((FormKind::Term, 0, self.term.as_str()))
+            .chain(
+                self.variants
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (FormKind::Variant, i, v.as_str())),
+            )
+            .chain(
+                self.wrong
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (FormKind::Wrong, i, w.form.as_str())),
+            )
+            .chain(
+                self.outdated
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (FormKind::Outdated, i, w.form.as_str())),
+            )
+    }
+
+    /// The form of the given kind and index.
+    pub fn form(&self, kind: FormKind, index: usize) -> &str {
+        let found = match kind {
+            FormKind::Term => Some(self.term.as_str()),
+            FormKind::Variant => self.variants.get(index).map(String::as_str),
+            FormKind::Wrong => self.wrong.get(index).map(|w| w.form.as_str()),
+            FormKind::Outdated => self.outdated.get(index).map(|w| w.form.as_str()),
+        };
+        found.unwrap_or(&self.term)
+    }
+
+    /// The definition's first sentence, at most `max` characters.
+    pub fn short_definition(&self, max: usize) -> String {
+        let first = self
+            .definition
+            .split_inclusive(['。', '；'])
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches(['。', '；']);
+        if first.chars().count() <= max {
+            first.to_owned()
+        } else {
+            let mut s: String = first.chars().take(max.saturating_sub(1)).collect();
+            s.push('…');
+            s
+        }
+    }
+}
+
+/// A validated set of entries, in load order.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    entries: Vec<Entry>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Lexicon {
+    /// Loads, merges and validates layers of lexicon files.
+    ///
+    /// Each layer is a list of files; an entry in a later layer replaces the
+    /// entry with the same id from an earlier layer, while the same id twice
+    /// in one layer is an error.
+    ///
+    /// # Errors
+    ///
+    /// Every problem found, sorted by location: TOML syntax, unknown keys,
+    /// duplicate ids and forms, wrong forms equal to accepted ones, empty
+    /// fields, unknown `related` ids, an empty lexicon.
+    pub fn load(layers: &[Vec<LexiconFile>]) -> Result<Lexicon, Vec<Diagnostic>> {
+        let entries = load::load(layers)?;
+        let by_id = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        Ok(Lexicon { entries, by_id })
+    }
+
+    /// The embedded default lexicon.
+    ///
+    /// # Errors
+    ///
+    /// Only if the embedded files are broken, which the test suite rules out.
+    pub fn embedded() -> Result<Lexicon, Vec<Diagnostic>> {
+        Lexicon::load(&[embedded_files()])
+    }
+
+    /// All entries, in load order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The entry at `index` in load order.
+    pub fn entry(&self, index: usize) -> &Entry {
+        &self.entries[index]
+    }
+
+    /// The entry with this id.
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.by_id.get(id).map(|&i| &self.entries[i])
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}

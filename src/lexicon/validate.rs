@@ -1,0 +1,139 @@
+//! Checks on the merged entries, each problem a [`Diagnostic`] at the value
+//! that causes it. Reports every problem, never stops at the first.
+
+use std::collections::{HashMap, HashSet};
+
+use toml::Spanned;
+
+use super::load::Parsed;
+use crate::diagnostic::Diagnostic;
+use crate::text::normalize;
+
+/// Validates merged entries.
+pub(super) fn validate(entries: &[Parsed<'_>]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let ids: HashSet<&str> = entries.iter().map(|p| p.raw.id.get_ref().trim()).collect();
+
+    for p in entries {
+        let r = &p.raw;
+        let id = r.id.get_ref().trim();
+        if id.is_empty() {
+            diags.push(p.diag(r.id.span(), "empty id".into()));
+        } else if !is_valid_id(id) {
+            diags.push(
+                p.diag(r.id.span(), format!("invalid id `{id}`"))
+                    .with_hint("ids use ASCII letters, digits, '-', '_' and '.', and start with a letter or digit"),
+            );
+        }
+        for (field, value) in [
+            ("term", Some(&r.term)),
+            ("category", Some(&r.category)),
+            ("definition", Some(&r.definition)),
+            ("en", r.en.as_ref()),
+        ] {
+            if let Some(v) = value {
+                if v.get_ref().trim().is_empty() {
+                    diags.push(p.diag(v.span(), format!("empty {field} in entry `{id}`")));
+                }
+            }
+        }
+        for (field, list) in [
+            ("components", &r.components),
+            ("variants", &r.variants),
+            ("sources", &r.sources),
+            ("examples", &r.examples),
+            ("counterexamples", &r.counterexamples),
+        ] {
+            for v in list {
+                if v.get_ref().trim().is_empty() {
+                    diags.push(p.diag(v.span(), format!("empty string in {field} of entry `{id}`")));
+                }
+            }
+        }
+        for rel in &r.related {
+            let target = rel.get_ref().trim();
+            if target == id {
+                diags.push(p.diag(rel.span(), format!("entry `{id}` lists itself as related")));
+            } else if !ids.contains(target) {
+                diags.push(unknown_id(p, rel, "related"));
+            }
+        }
+        if let Some(s) = &r.superseded_by {
+            if !ids.contains(s.get_ref().trim()) {
+                diags.push(unknown_id(p, s, "superseded_by"));
+            }
+        }
+    }
+
+    check_forms(entries, &mut diags);
+    diags
+}
+
+fn unknown_id(p: &Parsed<'_>, value: &Spanned<String>, field: &str) -> Diagnostic {
+    p.diag(
+        value.span(),
+        format!("unknown id `{}` in {field}", value.get_ref().trim()),
+    )
+    .with_hint("use the `id` of an entry in this lexicon")
+}
+
+fn is_valid_id(id: &str) -> bool {
+    id.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// Where a normalized form was first seen.
+struct Seen<'a> {
+    entry: usize,
+    value: &'a Spanned<String>,
+    wrong: bool,
+}
+
+/// Duplicate forms, wrong forms equal to accepted ones, empty forms.
+fn check_forms(entries: &[Parsed<'_>], diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<String, Seen<'_>> = HashMap::new();
+    // Accepted forms first, so a wrong form is compared with all of them
+    // whatever the order of the entries.
+    let accepted = entries.iter().enumerate().flat_map(|(i, p)| {
+        std::iter::once(&p.raw.term)
+            .chain(&p.raw.variants)
+            .map(move |v| (i, v, false))
+    });
+    let wrong = entries.iter().enumerate().flat_map(|(i, p)| {
+        p.raw
+            .wrong
+            .iter()
+            .chain(&p.raw.outdated)
+            .map(move |f| (i, &f.form, true))
+    });
+    for (i, value, is_wrong) in accepted.chain(wrong) {
+        let p = &entries[i];
+        let form = value.get_ref().trim();
+        if form.is_empty() {
+            // Reported as an empty term or string above, except for these.
+            if is_wrong {
+                diags.push(p.diag(value.span(), "empty form".into()));
+            }
+            continue;
+        }
+        let key = normalize(form).as_str().to_owned();
+        let Some(first) = seen.get(&key) else {
+            seen.insert(key, Seen { entry: i, value, wrong: is_wrong });
+            continue;
+        };
+        let other = &entries[first.entry];
+        let at = other.diag(first.value.span(), String::new()).location;
+        let other_id = other.raw.id.get_ref().trim();
+        let message = match (is_wrong, first.wrong) {
+            (true, false) => format!(
+                "wrong form `{form}` is an accepted form of entry `{other_id}` (at {at})"
+            ),
+            _ if first.entry == i => format!("form `{form}` repeats a form of the same entry (at {at})"),
+            _ => format!("form `{form}` is also a form of entry `{other_id}` (at {at})"),
+        };
+        let hint = "a form may belong to one entry only; full-width ASCII and whitespace between CJK characters do not make forms different";
+        diags.push(p.diag(value.span(), message).with_hint(hint));
+    }
+}

@@ -1,0 +1,58 @@
+//! `tifa` (提法) finds Chinese policing terms and formula slogans in text,
+//! explains them from a TOML lexicon, counts them, and checks that they are
+//! quoted correctly.
+//!
+//! # Pipeline
+//!
+//! ```text
+//! bytes ─ text::decode ─▶ String ─ text::normalize ─▶ normalized + offset map
+//!       ─ scan::Scanner ─▶ Hit (original offsets) ─▶ scan::outermost / scan::per_entry
+//!       ─ count / lookup / annotate ─▶ values ─ report::* ─▶ bytes out
+//! ```
+//!
+//! The lexicon ([`lexicon::Lexicon`]) is loaded and validated once; the
+//! scanner is built once from it. Matching never prints and printers never
+//! match: everything before `report` returns data.
+//!
+//! # Example
+//!
+//! ```
+//! use tifa::lexicon::Lexicon;
+//! use tifa::scan::{Scanner, accepted, outermost};
+//!
+//! let lexicon = Lexicon::embedded().expect("the embedded lexicon is valid");
+//! let scanner = Scanner::new(&lexicon).expect("the automaton builds");
+//! let text = "全面推行“两队\n一室”改革。";
+//! let hits = scanner.hits(text);
+//! let spans = outermost(&hits, accepted);
+//! assert_eq!(&text[spans[0].start..spans[0].end], "两队\n一室");
+//! assert_eq!(lexicon.entry(spans[0].entry).term, "两队一室");
+//! ```
+//!
+//! # Matching semantics
+//!
+//! - Full-width ASCII forms match their half-width twins (`＋` = `+`,
+//!   `％` = `%`, `４` = `4`); whitespace, line breaks and blank lines between
+//!   two CJK characters (ideographs, CJK and full-width punctuation, “ ” ‘ ’)
+//!   are ignored. Positions are always reported in the original text.
+//! - A form that begins or ends with an ASCII letter or digit does not match
+//!   inside a longer ASCII word or number (`1333` is not in `13333`).
+//! - Spans are outermost, leftmost-longest.
+//! - Counts are per entry, as if each entry were searched alone; occurrences
+//!   inside another entry's span are counted and marked nested.
+//! - Columns are 1-based and count Unicode characters; byte offsets are into
+//!   the decoded UTF-8 text.
+
+#![warn(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod annotate;
+pub mod cli;
+pub mod count;
+pub mod diagnostic;
+pub mod input;
+pub mod lexicon;
+pub mod lookup;
+pub mod report;
+pub mod scan;
+pub mod text;

@@ -1,0 +1,87 @@
+//! Glossary look-up: which entries a query names, and how.
+//!
+//! Modes are tried in order and the first that finds anything answers:
+//! exact term, variant, id, component (reverse: 社区警务队 → 两队一室), then
+//! wrong or outdated form. The query is compared after the same
+//! normalization as the text, with surrounding quotes removed.
+
+use crate::lexicon::{Entry, Lexicon};
+use crate::text::normalize;
+
+/// How a query matched an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The canonical term.
+    Term,
+    /// An accepted variant.
+    Variant,
+    /// The entry's id.
+    Id,
+    /// One of the entry's components.
+    Component,
+    /// A known wrong form of the entry.
+    Wrong,
+    /// An outdated form of the entry.
+    Outdated,
+}
+
+impl Mode {
+    /// The lowercase name used in machine output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Term => "term",
+            Mode::Variant => "variant",
+            Mode::Id => "id",
+            Mode::Component => "component",
+            Mode::Wrong => "wrong",
+            Mode::Outdated => "outdated",
+        }
+    }
+}
+
+/// One entry found by a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    /// Index of the entry in the lexicon.
+    pub entry: usize,
+    /// How it matched.
+    pub mode: Mode,
+}
+
+/// Looks `query` up; an empty result means nothing matched.
+pub fn lookup(lexicon: &Lexicon, query: &str) -> Vec<Found> {
+    let q = key(query);
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let modes: [(Mode, fn(&Entry) -> Vec<&str>); 6] = [
+        (Mode::Term, |e| vec![e.term.as_str()]),
+        (Mode::Variant, |e| e.variants.iter().map(String::as_str).collect()),
+        (Mode::Id, |e| vec![e.id.as_str()]),
+        (Mode::Component, |e| e.components.iter().map(String::as_str).collect()),
+        (Mode::Wrong, |e| e.wrong.iter().map(|w| w.form.as_str()).collect()),
+        (Mode::Outdated, |e| e.outdated.iter().map(|w| w.form.as_str()).collect()),
+    ];
+    for (mode, forms) in modes {
+        let found: Vec<Found> = lexicon
+            .entries()
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| forms(e).into_iter().any(|f| key(f) == q))
+            .map(|(entry, _)| Found { entry, mode })
+            .collect();
+        if !found.is_empty() {
+            return found;
+        }
+    }
+    Vec::new()
+}
+
+/// The comparison key: trimmed, unquoted, normalized.
+fn key(s: &str) -> String {
+    let s = s
+        .trim()
+        .trim_matches(['“', '”', '"', '\'', '‘', '’', '《', '》', '「', '」'])
+        .trim();
+    normalize(s).as_str().to_owned()
+}

@@ -1,0 +1,74 @@
+//! CSV output (RFC 4180): a header row, fields quoted when they hold a
+//! comma, a quote or a line break, and cells that a spreadsheet would run as
+//! a formula (`= + - @` first) prefixed with `'`.
+
+use std::io::{self, Write};
+
+use crate::count::Tally;
+use crate::lexicon::Lexicon;
+
+/// One CSV field.
+pub fn field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+fn row(out: &mut dyn Write, fields: &[&str]) -> io::Result<()> {
+    let line: Vec<String> = fields.iter().map(|f| field(f)).collect();
+    out.write_all(line.join(",").as_bytes())?;
+    out.write_all(b"\r\n")
+}
+
+/// `id,term,count,nested`, or with a leading `path` column per file.
+pub fn count(
+    out: &mut dyn Write,
+    lexicon: &Lexicon,
+    total: &Tally,
+    by_file: Option<&[(String, Tally)]>,
+) -> io::Result<()> {
+    let write_rows = |out: &mut dyn Write, path: Option<&str>, t: &Tally| -> io::Result<()> {
+        for c in t.ranked() {
+            let e = lexicon.entry(c.entry);
+            let (count, nested) = (c.count.to_string(), c.nested.to_string());
+            let mut fields = Vec::with_capacity(5);
+            fields.extend(path);
+            fields.extend([e.id.as_str(), e.term.as_str(), &count, &nested]);
+            row(out, &fields)?;
+        }
+        Ok(())
+    };
+    match by_file {
+        None => {
+            row(out, &["id", "term", "count", "nested"])?;
+            write_rows(out, None, total)
+        }
+        Some(files) => {
+            row(out, &["path", "id", "term", "count", "nested"])?;
+            files
+                .iter()
+                .try_for_each(|(path, t)| write_rows(out, Some(path), t))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(field("两队一室"), "两队一室");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
+        assert_eq!(field("=1+1"), "'=1+1");
+        assert_eq!(field("-x,y"), "\"'-x,y\"");
+    }
+}

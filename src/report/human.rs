@@ -1,0 +1,280 @@
+//! Text for people: scan lines, count tables with bars, annotated text with
+//! a glossary, entry cards, and rustc-style diagnostics. The only module that
+//! uses `colored`; whether colour is on is decided once in the binary.
+
+use std::io::{self, Write};
+
+use colored::Colorize;
+use unicode_width::UnicodeWidthStr;
+
+use crate::annotate::Annotation;
+use crate::count::Tally;
+use crate::diagnostic::Diagnostic;
+use crate::input::InputError;
+use crate::lexicon::{Entry, Lexicon};
+use crate::lookup::{Found, Mode};
+use crate::scan::Match;
+
+/// How many characters of a definition a scan line shows.
+const SHORT_DEFINITION: usize = 40;
+
+/// Shows line breaks inside a matched span on one line.
+fn one_line(s: &str) -> String {
+    s.replace("\r\n", "⏎").replace(['\n', '\r'], "⏎")
+}
+
+/// `path:line:column: matched → term — short definition`
+pub fn scan_line(out: &mut dyn Write, path: &str, m: &Match, lexicon: &Lexicon) -> io::Result<()> {
+    let e = lexicon.entry(m.hit.entry);
+    writeln!(
+        out,
+        "{}:{}:{}: {} → {} — {}",
+        path.magenta(),
+        m.start.line.to_string().green(),
+        m.start.column.to_string().green(),
+        one_line(&m.matched).red().bold(),
+        e.term.cyan().bold(),
+        e.short_definition(SHORT_DEFINITION),
+    )
+}
+
+/// Pads `s` with spaces to `width` display cells.
+fn pad(s: &str, width: usize) -> String {
+    let w = s.width();
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// A bar of `value / max` of `cells` cells, in eighths of a block.
+fn bar(value: usize, max: usize, cells: usize) -> String {
+    if max == 0 {
+        return String::new();
+    }
+    let eighths = (value * cells * 8).div_ceil(max);
+    let mut s = "█".repeat(eighths / 8);
+    if eighths % 8 > 0 {
+        s.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8 - 1]);
+    }
+    s
+}
+
+/// Cells of the longest bar.
+const BAR_CELLS: usize = 30;
+
+/// The frequency table: term, count, bar, nested count; most frequent first.
+pub fn count_table(out: &mut dyn Write, lexicon: &Lexicon, tally: &Tally) -> io::Result<()> {
+    let ranked = tally.ranked();
+    if ranked.is_empty() {
+        return writeln!(out, "no terms found");
+    }
+    let term_width = ranked
+        .iter()
+        .map(|c| lexicon.entry(c.entry).term.width())
+        .max()
+        .unwrap_or(0);
+    let max = ranked.first().map_or(0, |c| c.count);
+    let count_width = max.to_string().len();
+    for c in &ranked {
+        let e = lexicon.entry(c.entry);
+        let nested = if c.nested > 0 {
+            format!("  ({} nested)", c.nested)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{}  {:>count_width$}  {}{}",
+            pad(&e.term, term_width).cyan(),
+            c.count,
+            bar(c.count, max, BAR_CELLS).blue(),
+            nested.dimmed(),
+        )?;
+    }
+    writeln!(
+        out,
+        "{}",
+        format!(
+            "total: {} spans, {} entries",
+            tally.total,
+            ranked.len()
+        )
+        .bold()
+    )
+}
+
+/// A heading line for one file in `count --by-file`.
+pub fn file_heading(out: &mut dyn Write, path: &str) -> io::Result<()> {
+    writeln!(out, "{}", path.magenta().bold())
+}
+
+/// The text with each span marked `[n]`, then the numbered glossary.
+pub fn annotate(
+    out: &mut dyn Write,
+    text: &str,
+    annotation: &Annotation,
+    lexicon: &Lexicon,
+) -> io::Result<()> {
+    let mut at = 0;
+    for (h, n) in &annotation.marks {
+        out.write_all(text[at..h.start].as_bytes())?;
+        write!(
+            out,
+            "{}{}",
+            text[h.start..h.end].yellow().bold().underline(),
+            format!("[{n}]").cyan()
+        )?;
+        at = h.end;
+    }
+    out.write_all(text[at..].as_bytes())?;
+    if !text.is_empty() && !text.ends_with('\n') {
+        writeln!(out)?;
+    }
+    if annotation.glossary.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{}", "────────".dimmed())?;
+    for (i, &entry) in annotation.glossary.iter().enumerate() {
+        let e = lexicon.entry(entry);
+        writeln!(
+            out,
+            "{} {} {}",
+            format!("[{}]", i + 1).cyan(),
+            e.term.bold(),
+            format!("({}, {})", e.id, e.category).dimmed()
+        )?;
+        writeln!(out, "    {}", e.definition)?;
+        if !e.components.is_empty() {
+            writeln!(out, "    组成：{}", e.components.join("、"))?;
+        }
+        if let Some(en) = &e.en {
+            writeln!(out, "    英文：{en}")?;
+        }
+    }
+    Ok(())
+}
+
+fn mode_label(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Term => "词条",
+        Mode::Variant => "变体",
+        Mode::Id => "编号",
+        Mode::Component => "组成部分",
+        Mode::Wrong => "误写",
+        Mode::Outdated => "旧提法",
+    }
+}
+
+/// The whole entry, as a card.
+pub fn entry_card(
+    out: &mut dyn Write,
+    lexicon: &Lexicon,
+    found: &Found,
+    query: &str,
+) -> io::Result<()> {
+    let e = lexicon.entry(found.entry);
+    writeln!(
+        out,
+        "{}  {}",
+        e.term.cyan().bold(),
+        format!("{} · {}", e.id, e.category).dimmed()
+    )?;
+    if found.mode != Mode::Term {
+        writeln!(
+            out,
+            "  {}",
+            format!("（“{}”是本条的{}）", query.trim(), mode_label(found.mode)).dimmed()
+        )?;
+    }
+    let label = |out: &mut dyn Write, name: &str, value: &str| {
+        writeln!(out, "  {}  {}", name.bold(), value)
+    };
+    label(out, "释义", &e.definition)?;
+    if !e.components.is_empty() {
+        label(out, "组成", &e.components.join(" · "))?;
+    }
+    if !e.variants.is_empty() {
+        label(out, "变体", &e.variants.join(" · "))?;
+    }
+    for (name, forms) in [("误写", &e.wrong), ("旧称", &e.outdated)] {
+        for f in forms.iter() {
+            let note = f.note.as_deref().map(|n| format!("（{n}）")).unwrap_or_default();
+            label(out, name, &format!("{}{}", f.form.red(), note))?;
+        }
+    }
+    if let Some(en) = &e.en {
+        label(out, "英文", en)?;
+    }
+    for s in &e.sources {
+        label(out, "出处", s)?;
+    }
+    if !e.related.is_empty() {
+        let related: Vec<String> = e.related.iter().map(|id| related_name(lexicon, id)).collect();
+        label(out, "相关", &related.join(" · "))?;
+    }
+    if let Some(by) = &e.superseded_by {
+        label(out, "取代", &format!("已由 {} 取代", related_name(lexicon, by)))?;
+    }
+    Ok(())
+}
+
+fn related_name(lexicon: &Lexicon, id: &str) -> String {
+    lexicon
+        .get(id)
+        .map_or_else(|| id.to_owned(), |r: &Entry| format!("{}（{}）", r.term, r.id))
+}
+
+/// `path:line:column: message`, the source line with a caret under the
+/// span (aligned by display width), and the hint.
+pub fn diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
+    writeln!(out, "{}: {}", d.location.to_string().bold(), d.message)?;
+    if !d.source_line.is_empty() || d.width > 0 {
+        let num = d.location.line.to_string();
+        let gutter = " ".repeat(num.len());
+        let before: String = d.source_line.chars().take(d.location.column - 1).collect();
+        let under: String = d
+            .source_line
+            .chars()
+            .skip(d.location.column - 1)
+            .take(d.width)
+            .collect();
+        writeln!(out, "{gutter} {}", "|".blue())?;
+        writeln!(out, "{} {} {}", num.blue(), "|".blue(), d.source_line)?;
+        writeln!(
+            out,
+            "{gutter} {} {}{}",
+            "|".blue(),
+            " ".repeat(before.width()),
+            "^".repeat(under.width().max(1)).red().bold()
+        )?;
+    }
+    if let Some(hint) = &d.hint {
+        writeln!(out, "  = {} {hint}", "hint:".bold())?;
+    }
+    Ok(())
+}
+
+/// `tifa: path: message`, and the hint.
+pub fn input_error(out: &mut dyn Write, e: &InputError) -> io::Result<()> {
+    writeln!(out, "{}: {}: {}", "tifa".bold(), e.path, e.message.red())?;
+    if let Some(hint) = &e.hint {
+        writeln!(out, "  = {} {hint}", "hint:".bold())?;
+    }
+    Ok(())
+}
+
+/// `tifa: message` for an error that is not about one input.
+pub fn error(out: &mut dyn Write, message: &str) -> io::Result<()> {
+    writeln!(out, "{}: {}", "tifa".bold(), message.red())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars() {
+        assert_eq!(bar(8, 8, 2), "██");
+        assert_eq!(bar(1, 8, 2), "▎");
+        assert_eq!(bar(0, 8, 2), "");
+        assert_eq!(bar(3, 4, 1), "▊");
+    }
+}

@@ -1,0 +1,224 @@
+//! JSON and NDJSON wire structs: the machine-readable contract of README.md.
+//! Renaming a domain field never changes these.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::count::{EntryCount, Tally};
+use crate::lexicon::{Entry, FormNote, Lexicon};
+use crate::lookup::Found;
+use crate::scan::Match;
+
+/// One match of `scan --format json|ndjson`.
+#[derive(Debug, Serialize)]
+pub struct MatchJson<'a> {
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    byte_start: usize,
+    byte_end: usize,
+    matched: &'a str,
+    id: &'a str,
+    term: &'a str,
+}
+
+impl<'a> MatchJson<'a> {
+    /// The wire form of a match in `path`.
+    pub fn new(path: &'a str, m: &'a Match, lexicon: &'a Lexicon) -> Self {
+        let e = lexicon.entry(m.hit.entry);
+        MatchJson {
+            path,
+            line: m.start.line,
+            column: m.start.column,
+            end_line: m.end.line,
+            end_column: m.end.column,
+            byte_start: m.hit.start,
+            byte_end: m.hit.end,
+            matched: &m.matched,
+            id: &e.id,
+            term: &e.term,
+        }
+    }
+}
+
+/// Writes `{"matches": [...]}`.
+pub fn matches(out: &mut dyn Write, matches: &[MatchJson<'_>]) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        matches: &'a [MatchJson<'a>],
+    }
+    document(out, &Doc { matches })
+}
+
+/// Writes one match as an NDJSON line.
+pub fn match_line(out: &mut dyn Write, m: &MatchJson<'_>) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, m).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+#[derive(Debug, Serialize)]
+struct CountEntryJson<'a> {
+    id: &'a str,
+    term: &'a str,
+    count: usize,
+    nested: usize,
+}
+
+fn count_entries<'a>(lexicon: &'a Lexicon, ranked: &[EntryCount]) -> Vec<CountEntryJson<'a>> {
+    ranked
+        .iter()
+        .map(|c| {
+            let e = lexicon.entry(c.entry);
+            CountEntryJson {
+                id: &e.id,
+                term: &e.term,
+                count: c.count,
+                nested: c.nested,
+            }
+        })
+        .collect()
+}
+
+/// Writes `{"total": N, "entries": [...]}`, with `"files"` when counted by
+/// file.
+pub fn count(
+    out: &mut dyn Write,
+    lexicon: &Lexicon,
+    total: &Tally,
+    by_file: Option<&[(String, Tally)]>,
+) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct FileJson<'a> {
+        path: &'a str,
+        total: usize,
+        entries: Vec<CountEntryJson<'a>>,
+    }
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        total: usize,
+        entries: Vec<CountEntryJson<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        files: Option<Vec<FileJson<'a>>>,
+    }
+    let files = by_file.map(|files| {
+        files
+            .iter()
+            .map(|(path, t)| FileJson {
+                path,
+                total: t.total,
+                entries: count_entries(lexicon, &t.ranked()),
+            })
+            .collect()
+    });
+    document(
+        out,
+        &Doc {
+            total: total.total,
+            entries: count_entries(lexicon, &total.ranked()),
+            files,
+        },
+    )
+}
+
+/// The full entry object of `lookup` and `lexicon export`.
+#[derive(Debug, Serialize)]
+pub struct EntryJson<'a> {
+    id: &'a str,
+    term: &'a str,
+    category: &'a str,
+    definition: &'a str,
+    components: &'a [String],
+    variants: &'a [String],
+    wrong: Vec<FormJson<'a>>,
+    outdated: Vec<FormJson<'a>>,
+    en: Option<&'a str>,
+    sources: &'a [String],
+    related: &'a [String],
+    examples: Vec<&'a str>,
+    counterexamples: Vec<&'a str>,
+    superseded_by: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct FormJson<'a> {
+    form: &'a str,
+    note: Option<&'a str>,
+}
+
+impl<'a> EntryJson<'a> {
+    /// The wire form of an entry.
+    pub fn new(e: &'a Entry) -> Self {
+        let forms = |v: &'a [FormNote]| {
+            v.iter()
+                .map(|f| FormJson {
+                    form: &f.form,
+                    note: f.note.as_deref(),
+                })
+                .collect()
+        };
+        EntryJson {
+            id: &e.id,
+            term: &e.term,
+            category: &e.category,
+            definition: &e.definition,
+            components: &e.components,
+            variants: &e.variants,
+            wrong: forms(&e.wrong),
+            outdated: forms(&e.outdated),
+            en: e.en.as_deref(),
+            sources: &e.sources,
+            related: &e.related,
+            examples: e.examples.iter().map(|x| x.text.as_str()).collect(),
+            counterexamples: e.counterexamples.iter().map(|x| x.text.as_str()).collect(),
+            superseded_by: e.superseded_by.as_deref(),
+        }
+    }
+}
+
+/// Writes `{"entries": [...]}` with every entry of the lexicon.
+pub fn export(out: &mut dyn Write, lexicon: &Lexicon) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        entries: Vec<EntryJson<'a>>,
+    }
+    document(
+        out,
+        &Doc {
+            entries: lexicon.entries().iter().map(EntryJson::new).collect(),
+        },
+    )
+}
+
+/// Writes `{"query": ..., "mode": ..., "entries": [...]}`.
+pub fn lookup(
+    out: &mut dyn Write,
+    lexicon: &Lexicon,
+    query: &str,
+    found: &[Found],
+) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        query: &'a str,
+        mode: Option<&'a str>,
+        entries: Vec<EntryJson<'a>>,
+    }
+    document(
+        out,
+        &Doc {
+            query,
+            mode: found.first().map(|f| f.mode.as_str()),
+            entries: found
+                .iter()
+                .map(|f| EntryJson::new(lexicon.entry(f.entry)))
+                .collect(),
+        },
+    )
+}
+
+fn document(out: &mut dyn Write, doc: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}

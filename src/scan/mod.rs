@@ -1,0 +1,389 @@
+//! The scanner: every occurrence of every lexicon form in a text.
+//!
+//! # One automaton, overlapping search
+//!
+//! A [`Scanner`] holds **one** Aho-Corasick automaton over the normalized
+//! forms of all entries (terms, variants, wrong and outdated forms), built
+//! with `MatchKind::Standard`, and reports *every* occurrence with an
+//! overlapping search ([`Scanner::hits`]). The two views users see are
+//! derived from that list by one greedy rule:
+//!
+//! - [`outermost`]: leftmost-longest, non-overlapping spans over the chosen
+//!   kinds of forms (what `scan` lists and `annotate` marks);
+//! - [`per_entry`]: the same rule applied to each entry's forms alone, which
+//!   is exactly "as if each entry were searched alone" (what `count`
+//!   counts), with each occurrence marked `nested` when it is not one of the
+//!   outermost spans.
+//!
+//! Why not a second, `LeftmostLongest` automaton for the outermost spans:
+//! the ASCII boundary rule ([`boundary`]) must be applied *before* choosing
+//! the longest match (a form rejected inside `13333` must not hide a shorter
+//! valid one), which a leftmost automaton cannot do; nested counts need the
+//! overlapping occurrences anyway; and aho-corasick's stream search, needed
+//! for files larger than memory, also requires `Standard`. One automaton
+//! also halves the build time and memory.
+//!
+//! Text is normalized with [`crate::text::normalize`] first and every span is
+//! mapped back, so positions are in the original text. This module never
+//! prints; [`crate::count`] and the printers in `report` come next.
+
+pub mod boundary;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use crate::lexicon::{FormKind, Lexicon};
+use crate::text::{LineIndex, Position, normalize};
+use boundary::Edges;
+
+/// One pattern of the automaton: a form of an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pattern {
+    /// Index of the entry in the lexicon.
+    pub entry: usize,
+    /// Which kind of form.
+    pub kind: FormKind,
+    /// Index of the form within its kind.
+    pub index: usize,
+    edges: Edges,
+}
+
+/// An occurrence of a form, in byte offsets of the original text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Hit {
+    /// Start byte offset.
+    pub start: usize,
+    /// End byte offset (exclusive).
+    pub end: usize,
+    /// Index of the entry in the lexicon.
+    pub entry: usize,
+    /// Which kind of form matched.
+    pub kind: FormKind,
+    /// Index of the form within its kind.
+    pub form: usize,
+}
+
+/// An occurrence counted for its entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occurrence {
+    /// Where and what.
+    pub hit: Hit,
+    /// True when the occurrence is not one of the outermost spans (it lies
+    /// inside or across a longer or earlier span).
+    pub nested: bool,
+}
+
+/// Finds lexicon forms in text. Built once per run.
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    automaton: AhoCorasick,
+    patterns: Vec<Pattern>,
+}
+
+/// The scanner could not be built (the lexicon is too large for the
+/// automaton).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the scanner: {0}")]
+pub struct BuildError(#[from] aho_corasick::BuildError);
+
+impl Scanner {
+    /// Builds the automaton over every form of every entry.
+    ///
+    /// # Errors
+    ///
+    /// When the automaton exceeds aho-corasick's size limits.
+    pub fn new(lexicon: &Lexicon) -> Result<Scanner, BuildError> {
+        let mut forms = Vec::new();
+        let mut patterns = Vec::new();
+        for (entry, e) in lexicon.entries().iter().enumerate() {
+            for (kind, index, form) in e.forms() {
+                let form = normalize(form).as_str().to_owned();
+                patterns.push(Pattern {
+                    entry,
+                    kind,
+                    index,
+                    edges: Edges::of(&form),
+                });
+                forms.push(form);
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&forms)
+            .or_else(|_| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&forms)
+            })?;
+        Ok(Scanner {
+            automaton,
+            patterns,
+        })
+    }
+
+    /// The pattern with this id.
+    pub fn pattern(&self, id: usize) -> &Pattern {
+        &self.patterns[id]
+    }
+
+    /// Every occurrence of every form in `text` that respects the ASCII
+    /// boundary rule, in original byte offsets, sorted by start, then longest
+    /// first.
+    pub fn hits(&self, text: &str) -> Vec<Hit> {
+        let norm = normalize(text);
+        let haystack = norm.as_str().as_bytes();
+        let mut hits: Vec<Hit> = self
+            .automaton
+            .find_overlapping_iter(haystack)
+            .filter_map(|m| {
+                let p = self.patterns[m.pattern().as_usize()];
+                p.edges.allows(haystack, m.start(), m.end()).then(|| Hit {
+                    start: norm.start_to_original(m.start()),
+                    end: norm.end_to_original(m.end()),
+                    entry: p.entry,
+                    kind: p.kind,
+                    form: p.index,
+                })
+            })
+            .collect();
+        hits.sort_unstable_by_key(order);
+        hits
+    }
+}
+
+/// Sort key: by start, longest first, then by entry and form for a stable
+/// order.
+fn order(h: &Hit) -> (usize, std::cmp::Reverse<usize>, usize, FormKind, usize) {
+    (h.start, std::cmp::Reverse(h.end), h.entry, h.kind, h.form)
+}
+
+/// Leftmost-longest, non-overlapping selection from hits sorted by
+/// [`Scanner::hits`]'s order.
+fn leftmost_longest<'a>(hits: impl IntoIterator<Item = &'a Hit>) -> Vec<Hit> {
+    let mut out: Vec<Hit> = Vec::new();
+    let mut next_free = 0;
+    for h in hits {
+        if h.start >= next_free {
+            out.push(*h);
+            next_free = h.end;
+        }
+    }
+    out
+}
+
+/// The outermost spans among the hits that `keep` accepts: leftmost first,
+/// the longest at each start, never overlapping.
+pub fn outermost(hits: &[Hit], keep: impl Fn(&Hit) -> bool) -> Vec<Hit> {
+    leftmost_longest(hits.iter().filter(|h| keep(h)))
+}
+
+/// Occurrences of accepted forms per entry, as if each entry were searched
+/// alone, sorted by position; `nested` marks those that are not among
+/// `spans` (the outermost spans of accepted forms).
+pub fn per_entry(hits: &[Hit], spans: &[Hit]) -> Vec<Occurrence> {
+    let mut by_entry: Vec<&Hit> = hits.iter().filter(|h| h.kind.is_accepted()).collect();
+    // Stable: keeps the start/longest order within each entry.
+    by_entry.sort_by_key(|h| h.entry);
+    let outer: std::collections::HashSet<(usize, usize, usize)> =
+        spans.iter().map(|h| (h.start, h.end, h.entry)).collect();
+    let mut out: Vec<Occurrence> = by_entry
+        .chunk_by(|a, b| a.entry == b.entry)
+        .flat_map(|group| leftmost_longest(group.iter().copied()))
+        .map(|hit| Occurrence {
+            nested: !outer.contains(&(hit.start, hit.end, hit.entry)),
+            hit,
+        })
+        .collect();
+    out.sort_unstable_by_key(|o| order(&o.hit));
+    out
+}
+
+/// A span with its line and column, ready to report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// The span, in byte offsets of the text.
+    pub hit: Hit,
+    /// Where it starts.
+    pub start: Position,
+    /// Where it ends: the position just after its last character.
+    pub end: Position,
+    /// The text of the span, as written.
+    pub matched: String,
+}
+
+/// Adds lines and columns to spans of `text`.
+pub fn locate(text: &str, spans: &[Hit]) -> Vec<Match> {
+    if spans.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::new(text);
+    spans
+        .iter()
+        .map(|h| Match {
+            hit: *h,
+            start: index.position(text, h.start),
+            end: index.position(text, h.end),
+            matched: text.get(h.start..h.end).unwrap_or_default().to_owned(),
+        })
+        .collect()
+}
+
+/// Accepted forms only: terms and variants.
+pub fn accepted(hit: &Hit) -> bool {
+    hit.kind.is_accepted()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::LexiconFile;
+
+    const LEXICON: &str = r#"
+[[entry]]
+id = "zhuanye"
+term = "专业+机制+大数据"
+category = "警务模式"
+definition = "d"
+[[entry]]
+id = "liangdui"
+term = "两队一室"
+category = "警务模式"
+definition = "d"
+variants = ["一室两队"]
+[[entry.wrong]]
+form = "两队一所"
+[[entry]]
+id = "n1333"
+term = "1333"
+category = "警务模式"
+definition = "d"
+[[entry]]
+id = "sanzhu"
+term = "省级主责、市县主战、派出所主防"
+category = "口号提法"
+definition = "d"
+[[entry]]
+id = "shixian"
+term = "市县主战"
+category = "口号提法"
+definition = "d"
+[[entry]]
+id = "paichusuo-zhufang"
+term = "派出所主防"
+category = "口号提法"
+definition = "d"
+[[entry]]
+id = "paichusuo"
+term = "派出所"
+category = "基础术语"
+definition = "d"
+[[entry]]
+id = "chengshi"
+term = "城市数字公共基础设施"
+category = "基础术语"
+definition = "d"
+[[entry]]
+id = "qzx"
+term = "情指行一体化"
+category = "警务模式"
+definition = "d"
+variants = ["情指行"]
+"#;
+
+    fn scanner() -> (Lexicon, Scanner) {
+        let lex = Lexicon::load(&[vec![LexiconFile {
+            path: "t.toml".into(),
+            text: LEXICON.into(),
+        }]])
+        .unwrap();
+        let s = Scanner::new(&lex).unwrap();
+        (lex, s)
+    }
+
+    /// `(name, text, outermost spans as (matched text, id), per-entry counts
+    /// as (id, count, nested))`
+    type Case = (
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+        &'static [(&'static str, usize, usize)],
+    );
+
+    const TABLE: &[Case] = &[
+        ("no_terms", "今天天气很好。", &[], &[]),
+        ("fullwidth_plus", "推行专业＋机制＋大数据模式", &[("专业＋机制＋大数据", "zhuanye")], &[("zhuanye", 1, 0)]),
+        ("line_break", "两队\n一室", &[("两队\n一室", "liangdui")], &[("liangdui", 1, 0)]),
+        ("crlf", "两队\r\n一室", &[("两队\r\n一室", "liangdui")], &[("liangdui", 1, 0)]),
+        ("page_break", "城\n\n市数字公共基础设施", &[("城\n\n市数字公共基础设施", "chengshi")], &[("chengshi", 1, 0)]),
+        ("number_alone", "“1333”布局", &[("1333", "n1333")], &[("n1333", 1, 0)]),
+        ("number_inside_number", "分机13333", &[], &[]),
+        ("fullwidth_number_inside_number", "分机１３３３３", &[], &[]),
+        ("variant", "一室两队", &[("一室两队", "liangdui")], &[("liangdui", 1, 0)]),
+        ("wrong_form_not_scanned", "两队一所", &[], &[]),
+        (
+            "slogan_with_parts",
+            "坚持省级主责、市县主战、派出所主防。",
+            &[("省级主责、市县主战、派出所主防", "sanzhu")],
+            &[("sanzhu", 1, 0), ("shixian", 1, 1), ("paichusuo-zhufang", 1, 1), ("paichusuo", 1, 1)],
+        ),
+        (
+            "part_alone",
+            "市县主战，派出所主防",
+            &[("市县主战", "shixian"), ("派出所主防", "paichusuo-zhufang")],
+            &[("shixian", 1, 0), ("paichusuo-zhufang", 1, 0), ("paichusuo", 1, 1)],
+        ),
+        (
+            "suffix_variant_longest",
+            "情指行一体化与情指行",
+            &[("情指行一体化", "qzx"), ("情指行", "qzx")],
+            &[("qzx", 2, 0)],
+        ),
+    ];
+
+    #[test]
+    fn table() {
+        let (lex, s) = scanner();
+        for (name, text, want_spans, want_counts) in TABLE {
+            let hits = s.hits(text);
+            let spans = outermost(&hits, accepted);
+            let got: Vec<_> = spans
+                .iter()
+                .map(|h| (&text[h.start..h.end], lex.entry(h.entry).id.as_str()))
+                .collect();
+            assert_eq!(&got, want_spans, "spans of {name}");
+            let occ = per_entry(&hits, &spans);
+            let mut counts: Vec<(&str, usize, usize)> = Vec::new();
+            for o in &occ {
+                let id = lex.entry(o.hit.entry).id.as_str();
+                match counts.iter_mut().find(|c| c.0 == id) {
+                    Some(c) => {
+                        c.1 += 1;
+                        c.2 += usize::from(o.nested);
+                    }
+                    None => counts.push((id, 1, usize::from(o.nested))),
+                }
+            }
+            let mut want = want_counts.to_vec();
+            want.sort();
+            counts.sort();
+            assert_eq!(counts, want, "counts of {name}");
+        }
+    }
+
+    #[test]
+    fn tests_have_unique_names() {
+        let mut names: Vec<_> = TABLE.iter().map(|t| t.0).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), TABLE.len());
+    }
+
+    #[test]
+    fn wrong_forms_are_hits() {
+        let (lex, s) = scanner();
+        let hits = s.hits("两队一所");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].kind, FormKind::Wrong);
+        assert_eq!(lex.entry(hits[0].entry).id, "liangdui");
+    }
+}

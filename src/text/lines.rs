@@ -1,0 +1,82 @@
+//! Byte offset → 1-based line and character column.
+//!
+//! The only place where offsets become lines and columns. Lines end at `\n`
+//! (a `\r` before it belongs to the line end); columns count Unicode scalar
+//! values from 1. Built on demand, only for texts that have something to
+//! report.
+
+/// Line starts of one text.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+/// A 1-based line and character column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    /// Line number, from 1.
+    pub line: usize,
+    /// Column in Unicode characters, from 1.
+    pub column: usize,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The line and column of byte offset `at` in `text`, which must be the
+    /// text this index was built from. An offset inside a character counts
+    /// as that character.
+    pub fn position(&self, text: &str, at: usize) -> Position {
+        let at = at.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= at);
+        let start = self.starts[line - 1];
+        let column = text
+            .get(start..)
+            .map_or(0, |rest| rest.char_indices().take_while(|&(i, _)| start + i < at).count());
+        Position {
+            line,
+            column: column + 1,
+        }
+    }
+
+    /// The byte range of line `line` (1-based) without its line ending.
+    pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
+        let start = self.starts.get(line.saturating_sub(1)).copied().unwrap_or(text.len());
+        let mut end = self.starts.get(line).map_or(text.len(), |&s| s - 1);
+        if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
+            end -= 1;
+        }
+        start..end.max(start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions() {
+        let text = "ab\r\n两队一室\n\nx";
+        let idx = LineIndex::new(text);
+        let pos = |at| {
+            let p = idx.position(text, at);
+            (p.line, p.column)
+        };
+        assert_eq!(pos(0), (1, 1));
+        assert_eq!(pos(1), (1, 2));
+        assert_eq!(pos(4), (2, 1));
+        assert_eq!(pos(4 + 3), (2, 2));
+        assert_eq!(pos(4 + 12), (2, 5));
+        assert_eq!(pos(text.len() - 1), (4, 1));
+        assert_eq!(pos(text.len()), (4, 2));
+        assert_eq!(&text[idx.line_range(text, 1)], "ab");
+        assert_eq!(&text[idx.line_range(text, 2)], "两队一室");
+        assert_eq!(&text[idx.line_range(text, 3)], "");
+        assert_eq!(&text[idx.line_range(text, 4)], "x");
+    }
+}
