@@ -16,9 +16,14 @@ fn main() {
         })
         .unwrap_or_default();
     files.sort();
-    let mut out = String::from("/// The embedded lexicon files, by path.\nstatic EMBEDDED: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// The embedded lexicon files, by path.\nstatic EMBEDDED: &[(&str, &str)] = &[\n",
+    );
     for path in &files {
-        let name = path.file_name().and_then(|n| n.to_str()).expect("lexicon file names are UTF-8");
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("lexicon file names are UTF-8");
         writeln!(
             out,
             "    ({:?}, include_str!({:?})),",
@@ -28,6 +33,7 @@ fn main() {
         .expect("writing to a String cannot fail");
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_lexicon.rs");
+    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("embedded_lexicon.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
 }

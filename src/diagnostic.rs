@@ -13,7 +13,7 @@ use crate::text::LineIndex;
 pub struct Location {
     /// The file as the user named it (or `lexicon/<name>.toml` when embedded).
     pub path: String,
-    /// Line, from 1.
+    /// Line, from 1; 0 when the problem is with the file as a whole.
     pub line: usize,
     /// Column in characters, from 1.
     pub column: usize,
@@ -21,7 +21,11 @@ pub struct Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.path, self.line, self.column)
+        if self.line == 0 {
+            f.write_str(&self.path)
+        } else {
+            write!(f, "{}:{}:{}", self.path, self.line, self.column)
+        }
     }
 }
 
@@ -60,6 +64,22 @@ impl Diagnostic {
             hint: None,
             source_line,
             width,
+        }
+    }
+
+    /// A problem with a whole file (or with no file at all), shown as
+    /// `path: message`.
+    pub fn whole(path: &str, message: String) -> Self {
+        Diagnostic {
+            location: Location {
+                path: path.to_owned(),
+                line: 0,
+                column: 0,
+            },
+            message,
+            hint: None,
+            source_line: String::new(),
+            width: 0,
         }
     }
 

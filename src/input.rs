@@ -149,16 +149,20 @@ impl Input {
     }
 }
 
-fn io_error(path: &str, e: &std::io::Error) -> InputError {
-    let message = match e.kind() {
+/// An I/O error as a short lowercase message.
+pub fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         std::io::ErrorKind::IsADirectory => "is a directory".to_owned(),
         _ => e.to_string(),
-    };
+    }
+}
+
+fn io_error(path: &str, e: &std::io::Error) -> InputError {
     InputError {
         path: path.to_owned(),
-        message,
+        message: io_message(e),
         hint: None,
     }
 }

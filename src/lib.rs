@@ -44,7 +44,12 @@
 //!   the decoded UTF-8 text.
 
 #![warn(missing_docs)]
-#![warn(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used, clippy::expect_used)]
+#![warn(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
 pub mod annotate;
 pub mod cli;

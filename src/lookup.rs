@@ -48,19 +48,30 @@ pub struct Found {
     pub mode: Mode,
 }
 
+/// The forms of an entry that one mode compares with the query.
+type FormsOf = fn(&Entry) -> Vec<&str>;
+
 /// Looks `query` up; an empty result means nothing matched.
 pub fn lookup(lexicon: &Lexicon, query: &str) -> Vec<Found> {
     let q = key(query);
     if q.is_empty() {
         return Vec::new();
     }
-    let modes: [(Mode, fn(&Entry) -> Vec<&str>); 6] = [
+    let modes: [(Mode, FormsOf); 6] = [
         (Mode::Term, |e| vec![e.term.as_str()]),
-        (Mode::Variant, |e| e.variants.iter().map(String::as_str).collect()),
+        (Mode::Variant, |e| {
+            e.variants.iter().map(String::as_str).collect()
+        }),
         (Mode::Id, |e| vec![e.id.as_str()]),
-        (Mode::Component, |e| e.components.iter().map(String::as_str).collect()),
-        (Mode::Wrong, |e| e.wrong.iter().map(|w| w.form.as_str()).collect()),
-        (Mode::Outdated, |e| e.outdated.iter().map(|w| w.form.as_str()).collect()),
+        (Mode::Component, |e| {
+            e.components.iter().map(String::as_str).collect()
+        }),
+        (Mode::Wrong, |e| {
+            e.wrong.iter().map(|w| w.form.as_str()).collect()
+        }),
+        (Mode::Outdated, |e| {
+            e.outdated.iter().map(|w| w.form.as_str()).collect()
+        }),
     ];
     for (mode, forms) in modes {
         let found: Vec<Found> = lexicon

@@ -31,7 +31,12 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Add lexicon entries from a TOML file or a folder of them (repeatable);
     /// an entry with the id of an earlier one replaces it.
-    #[arg(long = "lexicon", value_name = "PATH", global = true, help_heading = "Lexicon")]
+    #[arg(
+        long = "lexicon",
+        value_name = "PATH",
+        global = true,
+        help_heading = "Lexicon"
+    )]
     pub lexicon: Vec<PathBuf>,
     /// Do not load the lexicon built into tifa.
     #[arg(long, global = true, help_heading = "Lexicon")]

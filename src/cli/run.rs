@@ -209,7 +209,10 @@ fn scan_cmd(
     if format == ScanFormat::Json {
         let wire: Vec<json::MatchJson<'_>> = all
             .iter()
-            .flat_map(|(path, ms)| ms.iter().map(move |m| json::MatchJson::new(path, m, lexicon)))
+            .flat_map(|(path, ms)| {
+                ms.iter()
+                    .map(move |m| json::MatchJson::new(path, m, lexicon))
+            })
             .collect();
         json::matches(out, &wire)?;
     }
@@ -338,7 +341,9 @@ fn lexicon_test(
             run += 1;
             let hits = scanner.hits(&ex.text);
             let spans = outermost(&hits, accepted);
-            let found = per_entry(&hits, &spans).iter().any(|o| o.hit.entry == index);
+            let found = per_entry(&hits, &spans)
+                .iter()
+                .any(|o| o.hit.entry == index);
             if found != must {
                 failures += 1;
                 let what = if must {

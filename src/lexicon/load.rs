@@ -7,6 +7,7 @@ use std::path::Path;
 use super::raw::{RawEntry, RawFile};
 use super::{Entry, Example, FormNote, validate};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::input::io_message;
 use crate::text::LineIndex;
 
 /// A lexicon file's name and text.
@@ -40,21 +41,13 @@ pub fn embedded_files() -> Vec<LexiconFile> {
 /// A diagnostic naming the path when it cannot be read or is not UTF-8.
 pub fn read_path(path: &Path) -> Result<Vec<LexiconFile>, Diagnostic> {
     let shown = path.display().to_string();
-    let fail = |message: String| Diagnostic {
-        location: Location {
-            path: shown.clone(),
-            line: 1,
-            column: 1,
-        },
-        message,
-        hint: None,
-        source_line: String::new(),
-        width: 0,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read lexicon: {e}")))?;
+    let fail = |message: String| Diagnostic::whole(&shown, message);
+    let meta = std::fs::metadata(path)
+        .map_err(|e| fail(format!("cannot read lexicon: {}", io_message(&e))))?;
     let mut paths = Vec::new();
     if meta.is_dir() {
-        collect_toml(path, &mut paths).map_err(|e| fail(format!("cannot read lexicon folder: {e}")))?;
+        collect_toml(path, &mut paths)
+            .map_err(|e| fail(format!("cannot read lexicon folder: {}", io_message(&e))))?;
         paths.sort();
         if paths.is_empty() {
             return Err(fail("lexicon folder holds no .toml file".into())
@@ -67,13 +60,8 @@ pub fn read_path(path: &Path) -> Result<Vec<LexiconFile>, Diagnostic> {
         .into_iter()
         .map(|p| {
             let shown = p.display().to_string();
-            let bytes = std::fs::read(&p).map_err(|e| Diagnostic {
-                location: Location {
-                    path: shown.clone(),
-                    line: 1,
-                    column: 1,
-                },
-                ..fail(format!("cannot read lexicon: {e}"))
+            let bytes = std::fs::read(&p).map_err(|e| {
+                Diagnostic::whole(&shown, format!("cannot read lexicon: {}", io_message(&e)))
             })?;
             let text = String::from_utf8(bytes).map_err(|e| {
                 let at = e.utf8_error().valid_up_to();
@@ -82,7 +70,10 @@ pub fn read_path(path: &Path) -> Result<Vec<LexiconFile>, Diagnostic> {
                 Diagnostic::at(&shown, &valid, at..at, "lexicon is not valid UTF-8".into())
                     .with_hint("save the file as UTF-8")
             })?;
-            let text = text.strip_prefix('\u{FEFF}').map(str::to_owned).unwrap_or(text);
+            let text = text
+                .strip_prefix('\u{FEFF}')
+                .map(str::to_owned)
+                .unwrap_or(text);
             Ok(LexiconFile { path: shown, text })
         })
         .collect()
@@ -137,12 +128,10 @@ pub(super) fn load(layers: &[Vec<LexiconFile>]) -> Result<Vec<Entry>, Vec<Diagno
                     Some(&(l, at)) if l == layer => {
                         let first = &merged[at];
                         let loc = first.diag(first.raw.id.span(), String::new()).location;
-                        diags.push(
-                            parsed.diag(
-                                parsed.raw.id.span(),
-                                format!("duplicate id `{id}`, first defined at {loc}"),
-                            ),
-                        );
+                        diags.push(parsed.diag(
+                            parsed.raw.id.span(),
+                            format!("duplicate id `{id}`, first defined at {loc}"),
+                        ));
                         // Still validated, so that its other problems show
                         // now and not after the id is fixed.
                         merged.push(parsed);
@@ -160,24 +149,14 @@ pub(super) fn load(layers: &[Vec<LexiconFile>]) -> Result<Vec<Entry>, Vec<Diagno
         }
     }
     if merged.is_empty() && diags.is_empty() {
-        let location = Location {
-            path: layers
-                .iter()
-                .flatten()
-                .next()
-                .map_or_else(|| "<lexicon>".to_owned(), |f| f.path.clone()),
-            line: 1,
-            column: 1,
-        };
+        let path = layers
+            .iter()
+            .flatten()
+            .next()
+            .map_or("tifa", |f| f.path.as_str());
         diags.push(
-            Diagnostic {
-                location,
-                message: "the lexicon is empty".into(),
-                hint: None,
-                source_line: String::new(),
-                width: 0,
-            }
-            .with_hint("add entries, or drop --no-default-lexicon"),
+            Diagnostic::whole(path, "the lexicon is empty".into())
+                .with_hint("add entries with --lexicon PATH, or drop --no-default-lexicon"),
         );
     }
     diags.extend(validate::validate(&merged));

@@ -20,10 +20,9 @@ pub(super) fn validate(entries: &[Parsed<'_>]) -> Vec<Diagnostic> {
         if id.is_empty() {
             diags.push(p.diag(r.id.span(), "empty id".into()));
         } else if !is_valid_id(id) {
-            diags.push(
-                p.diag(r.id.span(), format!("invalid id `{id}`"))
-                    .with_hint("ids use ASCII letters, digits, '-', '_' and '.', and start with a letter or digit"),
-            );
+            diags.push(p.diag(r.id.span(), format!("invalid id `{id}`")).with_hint(
+                "ids use ASCII letters, digits, '-', '_' and '.', and start with a letter or digit",
+            ));
         }
         for (field, value) in [
             ("term", Some(&r.term)),
@@ -31,10 +30,10 @@ pub(super) fn validate(entries: &[Parsed<'_>]) -> Vec<Diagnostic> {
             ("definition", Some(&r.definition)),
             ("en", r.en.as_ref()),
         ] {
-            if let Some(v) = value {
-                if v.get_ref().trim().is_empty() {
-                    diags.push(p.diag(v.span(), format!("empty {field} in entry `{id}`")));
-                }
+            if let Some(v) = value
+                && v.get_ref().trim().is_empty()
+            {
+                diags.push(p.diag(v.span(), format!("empty {field} in entry `{id}`")));
             }
         }
         for (field, list) in [
@@ -46,7 +45,8 @@ pub(super) fn validate(entries: &[Parsed<'_>]) -> Vec<Diagnostic> {
         ] {
             for v in list {
                 if v.get_ref().trim().is_empty() {
-                    diags.push(p.diag(v.span(), format!("empty string in {field} of entry `{id}`")));
+                    diags
+                        .push(p.diag(v.span(), format!("empty string in {field} of entry `{id}`")));
                 }
             }
         }
@@ -58,10 +58,10 @@ pub(super) fn validate(entries: &[Parsed<'_>]) -> Vec<Diagnostic> {
                 diags.push(unknown_id(p, rel, "related"));
             }
         }
-        if let Some(s) = &r.superseded_by {
-            if !ids.contains(s.get_ref().trim()) {
-                diags.push(unknown_id(p, s, "superseded_by"));
-            }
+        if let Some(s) = &r.superseded_by
+            && !ids.contains(s.get_ref().trim())
+        {
+            diags.push(unknown_id(p, s, "superseded_by"));
         }
     }
 
@@ -120,17 +120,26 @@ fn check_forms(entries: &[Parsed<'_>], diags: &mut Vec<Diagnostic>) {
         }
         let key = normalize(form).as_str().to_owned();
         let Some(first) = seen.get(&key) else {
-            seen.insert(key, Seen { entry: i, value, wrong: is_wrong });
+            seen.insert(
+                key,
+                Seen {
+                    entry: i,
+                    value,
+                    wrong: is_wrong,
+                },
+            );
             continue;
         };
         let other = &entries[first.entry];
         let at = other.diag(first.value.span(), String::new()).location;
         let other_id = other.raw.id.get_ref().trim();
         let message = match (is_wrong, first.wrong) {
-            (true, false) => format!(
-                "wrong form `{form}` is an accepted form of entry `{other_id}` (at {at})"
-            ),
-            _ if first.entry == i => format!("form `{form}` repeats a form of the same entry (at {at})"),
+            (true, false) => {
+                format!("wrong form `{form}` is an accepted form of entry `{other_id}` (at {at})")
+            }
+            _ if first.entry == i => {
+                format!("form `{form}` repeats a form of the same entry (at {at})")
+            }
             _ => format!("form `{form}` is also a form of entry `{other_id}` (at {at})"),
         };
         let hint = "a form may belong to one entry only; full-width ASCII and whitespace between CJK characters do not make forms different";

@@ -51,7 +51,7 @@ fn bar(value: usize, max: usize, cells: usize) -> String {
     }
     let eighths = (value * cells * 8).div_ceil(max);
     let mut s = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         s.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8 - 1]);
     }
     s
@@ -93,12 +93,20 @@ pub fn count_table(out: &mut dyn Write, lexicon: &Lexicon, tally: &Tally) -> io:
         out,
         "{}",
         format!(
-            "total: {} spans, {} entries",
-            tally.total,
-            ranked.len()
+            "total: {}, {}",
+            plural(tally.total, "span"),
+            plural(ranked.len(), "entry")
         )
         .bold()
     )
+}
+
+fn plural(n: usize, word: &str) -> String {
+    match (n, word) {
+        (1, _) => format!("1 {word}"),
+        (_, "entry") => format!("{n} entries"),
+        _ => format!("{n} {word}s"),
+    }
 }
 
 /// A heading line for one file in `count --by-file`.
@@ -115,16 +123,20 @@ pub fn annotate(
 ) -> io::Result<()> {
     let mut at = 0;
     for (h, n) in &annotation.marks {
-        out.write_all(text[at..h.start].as_bytes())?;
+        out.write_all(&text.as_bytes()[at..h.start])?;
         write!(
             out,
             "{}{}",
-            text[h.start..h.end].yellow().bold().underline(),
+            text.get(h.start..h.end)
+                .unwrap_or_default()
+                .yellow()
+                .bold()
+                .underline(),
             format!("[{n}]").cyan()
         )?;
         at = h.end;
     }
-    out.write_all(text[at..].as_bytes())?;
+    out.write_all(&text.as_bytes()[at..])?;
     if !text.is_empty() && !text.ends_with('\n') {
         writeln!(out)?;
     }
@@ -196,7 +208,11 @@ pub fn entry_card(
     }
     for (name, forms) in [("误写", &e.wrong), ("旧称", &e.outdated)] {
         for f in forms.iter() {
-            let note = f.note.as_deref().map(|n| format!("（{n}）")).unwrap_or_default();
+            let note = f
+                .note
+                .as_deref()
+                .map(|n| format!("（{n}）"))
+                .unwrap_or_default();
             label(out, name, &format!("{}{}", f.form.red(), note))?;
         }
     }
@@ -207,35 +223,40 @@ pub fn entry_card(
         label(out, "出处", s)?;
     }
     if !e.related.is_empty() {
-        let related: Vec<String> = e.related.iter().map(|id| related_name(lexicon, id)).collect();
+        let related: Vec<String> = e
+            .related
+            .iter()
+            .map(|id| related_name(lexicon, id))
+            .collect();
         label(out, "相关", &related.join(" · "))?;
     }
     if let Some(by) = &e.superseded_by {
-        label(out, "取代", &format!("已由 {} 取代", related_name(lexicon, by)))?;
+        label(
+            out,
+            "取代",
+            &format!("已由 {} 取代", related_name(lexicon, by)),
+        )?;
     }
     Ok(())
 }
 
 fn related_name(lexicon: &Lexicon, id: &str) -> String {
-    lexicon
-        .get(id)
-        .map_or_else(|| id.to_owned(), |r: &Entry| format!("{}（{}）", r.term, r.id))
+    lexicon.get(id).map_or_else(
+        || id.to_owned(),
+        |r: &Entry| format!("{}（{}）", r.term, r.id),
+    )
 }
 
 /// `path:line:column: message`, the source line with a caret under the
 /// span (aligned by display width), and the hint.
 pub fn diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
     writeln!(out, "{}: {}", d.location.to_string().bold(), d.message)?;
-    if !d.source_line.is_empty() || d.width > 0 {
+    if d.location.line > 0 {
         let num = d.location.line.to_string();
         let gutter = " ".repeat(num.len());
-        let before: String = d.source_line.chars().take(d.location.column - 1).collect();
-        let under: String = d
-            .source_line
-            .chars()
-            .skip(d.location.column - 1)
-            .take(d.width)
-            .collect();
+        let col = d.location.column.saturating_sub(1);
+        let before: String = d.source_line.chars().take(col).collect();
+        let under: String = d.source_line.chars().skip(col).take(d.width).collect();
         writeln!(out, "{gutter} {}", "|".blue())?;
         writeln!(out, "{} {} {}", num.blue(), "|".blue(), d.source_line)?;
         writeln!(

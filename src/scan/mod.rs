@@ -311,26 +311,65 @@ variants = ["情指行"]
 
     const TABLE: &[Case] = &[
         ("no_terms", "今天天气很好。", &[], &[]),
-        ("fullwidth_plus", "推行专业＋机制＋大数据模式", &[("专业＋机制＋大数据", "zhuanye")], &[("zhuanye", 1, 0)]),
-        ("line_break", "两队\n一室", &[("两队\n一室", "liangdui")], &[("liangdui", 1, 0)]),
-        ("crlf", "两队\r\n一室", &[("两队\r\n一室", "liangdui")], &[("liangdui", 1, 0)]),
-        ("page_break", "城\n\n市数字公共基础设施", &[("城\n\n市数字公共基础设施", "chengshi")], &[("chengshi", 1, 0)]),
-        ("number_alone", "“1333”布局", &[("1333", "n1333")], &[("n1333", 1, 0)]),
+        (
+            "fullwidth_plus",
+            "推行专业＋机制＋大数据模式",
+            &[("专业＋机制＋大数据", "zhuanye")],
+            &[("zhuanye", 1, 0)],
+        ),
+        (
+            "line_break",
+            "两队\n一室",
+            &[("两队\n一室", "liangdui")],
+            &[("liangdui", 1, 0)],
+        ),
+        (
+            "crlf",
+            "两队\r\n一室",
+            &[("两队\r\n一室", "liangdui")],
+            &[("liangdui", 1, 0)],
+        ),
+        (
+            "page_break",
+            "城\n\n市数字公共基础设施",
+            &[("城\n\n市数字公共基础设施", "chengshi")],
+            &[("chengshi", 1, 0)],
+        ),
+        (
+            "number_alone",
+            "“1333”布局",
+            &[("1333", "n1333")],
+            &[("n1333", 1, 0)],
+        ),
         ("number_inside_number", "分机13333", &[], &[]),
         ("fullwidth_number_inside_number", "分机１３３３３", &[], &[]),
-        ("variant", "一室两队", &[("一室两队", "liangdui")], &[("liangdui", 1, 0)]),
+        (
+            "variant",
+            "一室两队",
+            &[("一室两队", "liangdui")],
+            &[("liangdui", 1, 0)],
+        ),
         ("wrong_form_not_scanned", "两队一所", &[], &[]),
         (
             "slogan_with_parts",
             "坚持省级主责、市县主战、派出所主防。",
             &[("省级主责、市县主战、派出所主防", "sanzhu")],
-            &[("sanzhu", 1, 0), ("shixian", 1, 1), ("paichusuo-zhufang", 1, 1), ("paichusuo", 1, 1)],
+            &[
+                ("sanzhu", 1, 0),
+                ("shixian", 1, 1),
+                ("paichusuo-zhufang", 1, 1),
+                ("paichusuo", 1, 1),
+            ],
         ),
         (
             "part_alone",
             "市县主战，派出所主防",
             &[("市县主战", "shixian"), ("派出所主防", "paichusuo-zhufang")],
-            &[("shixian", 1, 0), ("paichusuo-zhufang", 1, 0), ("paichusuo", 1, 1)],
+            &[
+                ("shixian", 1, 0),
+                ("paichusuo-zhufang", 1, 0),
+                ("paichusuo", 1, 1),
+            ],
         ),
         (
             "suffix_variant_longest",

@@ -93,7 +93,10 @@ mod tests {
 
     #[test]
     fn encodings() {
-        assert_eq!(text("两队一室".as_bytes()), ("两队一室".into(), Encoding::Utf8));
+        assert_eq!(
+            text("两队一室".as_bytes()),
+            ("两队一室".into(), Encoding::Utf8)
+        );
         assert_eq!(
             text(b"\xEF\xBB\xBF\xE4\xB8\xA4"),
             ("两".into(), Encoding::Utf8Bom)
@@ -112,6 +115,9 @@ mod tests {
         assert_eq!(decode(b"PK\x03\x04\x00\x00".to_vec()), Decoded::Binary);
         assert_eq!(decode(b"\xEF\xBB\xBF\xFF".to_vec()), Decoded::Undecodable);
         assert_eq!(decode(b"\x81\x30\xFF".to_vec()), Decoded::Undecodable);
-        assert_eq!(decode(Vec::new()), Decoded::Text(String::new(), Encoding::Utf8));
+        assert_eq!(
+            decode(Vec::new()),
+            Decoded::Text(String::new(), Encoding::Utf8)
+        );
     }
 }

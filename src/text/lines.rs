@@ -35,9 +35,11 @@ impl LineIndex {
         let at = at.min(text.len());
         let line = self.starts.partition_point(|&s| s <= at);
         let start = self.starts[line - 1];
-        let column = text
-            .get(start..)
-            .map_or(0, |rest| rest.char_indices().take_while(|&(i, _)| start + i < at).count());
+        let column = text.get(start..).map_or(0, |rest| {
+            rest.char_indices()
+                .take_while(|&(i, _)| start + i < at)
+                .count()
+        });
         Position {
             line,
             column: column + 1,
@@ -46,7 +48,11 @@ impl LineIndex {
 
     /// The byte range of line `line` (1-based) without its line ending.
     pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
-        let start = self.starts.get(line.saturating_sub(1)).copied().unwrap_or(text.len());
+        let start = self
+            .starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(text.len());
         let mut end = self.starts.get(line).map_or(text.len(), |&s| s - 1);
         if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
             end -= 1;

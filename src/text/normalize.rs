@@ -104,10 +104,12 @@ fn rewrite(text: &str) -> Normalized<'_> {
             None => out.push(c),
         }
     }
-    Normalized {
-        text: Cow::Owned(out),
-        edits,
-    }
+    let text = if edits.is_empty() {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(out)
+    };
+    Normalized { text, edits }
 }
 
 impl Normalized<'_> {
@@ -129,10 +131,11 @@ impl Normalized<'_> {
         // Edits entirely before `n`: deletions at `n` itself precede the
         // character, folds at `n` are the character.
         let k = self.edits.partition_point(|e| e.norm_end() <= n);
-        if let Some(e) = self.edits.get(k) {
-            if e.norm_at == n && e.norm_len > 0 {
-                return e.orig_at;
-            }
+        if let Some(e) = self.edits.get(k)
+            && e.norm_at == n
+            && e.norm_len > 0
+        {
+            return e.orig_at;
         }
         self.shift(k, n)
     }
@@ -175,15 +178,15 @@ fn needs_work(text: &str) -> bool {
             // whitespace (C2 85, C2 A0, E1 9A 80, E2 80 xx, E2 81 9F, E3 80 80).
             0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => {
                 let tail = &bytes[i + 1..];
-                let hit = match (b, tail) {
-                    (0xEF, [0xBC, 0x81..=0xBF, ..] | [0xBD, 0x80..=0x9E, ..]) => true,
-                    (0xC2, [0x85 | 0xA0, ..]) => true,
-                    (0xE1, [0x9A, 0x80, ..]) => true,
-                    (0xE2, [0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..]) => true,
-                    (0xE2, [0x81, 0x9F, ..]) => true,
-                    (0xE3, [0x80, 0x80, ..]) => true,
-                    _ => false,
-                };
+                let hit = matches!(
+                    (b, tail),
+                    (0xEF, [0xBC, 0x81..=0xBF, ..] | [0xBD, 0x80..=0x9E, ..])
+                        | (0xC2, [0x85 | 0xA0, ..])
+                        | (0xE1, [0x9A, 0x80, ..])
+                        | (0xE2, [0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..])
+                        | (0xE2, [0x81, 0x9F, ..])
+                        | (0xE3, [0x80, 0x80, ..])
+                );
                 if hit {
                     return true;
                 }
@@ -290,7 +293,10 @@ mod tests {
         );
         assert_eq!(&orig[a..b], "两队\n一室");
         let at = s.find('+').unwrap();
-        assert_eq!(&orig[n.start_to_original(at)..n.end_to_original(at + 1)], "＋");
+        assert_eq!(
+            &orig[n.start_to_original(at)..n.end_to_original(at + 1)],
+            "＋"
+        );
         let at = s.find("机制").unwrap();
         assert_eq!(
             &orig[n.start_to_original(at)..n.end_to_original(at + 6)],
@@ -307,9 +313,14 @@ mod tests {
             .chain(0xFE00..0x10000)
             .filter_map(char::from_u32);
         for c in chars {
-            for t in [format!("字{c}字"), format!("a{c}字"), format!("字 {c}"), format!("{c} a")] {
+            for t in [
+                format!("字{c}字"),
+                format!("a{c}字"),
+                format!("字 {c}"),
+                format!("{c} a"),
+            ] {
                 if !needs_work(&t) {
-                    assert_eq!(rewrite(&t).as_str(), t, "{:?}", c);
+                    assert_eq!(rewrite(&t).as_str(), t, "{c:?}");
                 }
             }
         }

@@ -1,0 +1,145 @@
+//! Property tests of the scanner against a naive search, and of the
+//! normalizer's offset map.
+
+use proptest::prelude::*;
+use tifa::lexicon::{FormKind, Lexicon};
+use tifa::scan::{Scanner, accepted, outermost, per_entry};
+use tifa::text::normalize;
+
+fn lexicon() -> Lexicon {
+    Lexicon::embedded().expect("embedded lexicon loads")
+}
+
+/// Every form of the lexicon, as written.
+fn forms(lexicon: &Lexicon) -> Vec<String> {
+    lexicon
+        .entries()
+        .iter()
+        .flat_map(|e| e.forms().map(|(_, _, f)| f.to_owned()))
+        .collect()
+}
+
+/// Random documents: lexicon forms (some broken by a line wrap), CJK
+/// filler, ASCII, full-width characters, spaces and line breaks.
+fn document(forms: Vec<String>) -> impl Strategy<Value = String> {
+    let form = proptest::sample::select(forms);
+    let piece = prop_oneof![
+        4 => form.clone(),
+        2 => (form, 0usize..8, prop_oneof![Just("\n"), Just("\n\n"), Just(" "), Just("\r\n")]).prop_map(
+            |(f, k, brk)| {
+                let chars: Vec<char> = f.chars().collect();
+                let k = k.min(chars.len());
+                let (a, b): (String, String) = (chars[..k].iter().collect(), chars[k..].iter().collect());
+                format!("{a}{brk}{b}")
+            }
+        ),
+        3 => proptest::sample::select(vec![
+            "的", "在", "和", "一", "室", "队", "主", "防", "所", "、", "，", "“", "”", "。",
+        ]).prop_map(str::to_owned),
+        2 => proptest::sample::select(vec![
+            "1", "3", "N", "x", "40", "%", "+", "＋", "３", "Ｎ", " ", "\n", "\n\n", "\t",
+        ]).prop_map(str::to_owned),
+    ];
+    proptest::collection::vec(piece, 0..30).prop_map(|v| v.concat())
+}
+
+/// Leftmost-longest, non-overlapping occurrences of `forms` in `text`
+/// (already normalized), with the ASCII boundary rule, by brute force.
+fn naive_count(text: &str, forms: &[String]) -> usize {
+    let bytes = text.as_bytes();
+    let alnum = |i: Option<usize>| {
+        i.and_then(|i| bytes.get(i))
+            .is_some_and(u8::is_ascii_alphanumeric)
+    };
+    let mut count = 0;
+    let mut at = 0;
+    while at <= text.len() {
+        let longest = forms
+            .iter()
+            .filter(|f| {
+                text.get(at..)
+                    .is_some_and(|rest| rest.starts_with(f.as_str()))
+            })
+            .filter(|f| {
+                let fb = f.as_bytes();
+                let end = at + f.len();
+                !(fb[0].is_ascii_alphanumeric() && alnum(at.checked_sub(1))
+                    || fb[fb.len() - 1].is_ascii_alphanumeric() && alnum(Some(end)))
+            })
+            .map(String::len)
+            .max();
+        match longest {
+            Some(len) => {
+                count += 1;
+                at += len;
+            }
+            None => at += text[at..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    count
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn counts_match_naive_search(text in document(forms(&lexicon()))) {
+        let lexicon = lexicon();
+        let scanner = Scanner::new(&lexicon).unwrap();
+        let hits = scanner.hits(&text);
+        let spans = outermost(&hits, accepted);
+        let occurrences = per_entry(&hits, &spans);
+        let norm = normalize(&text);
+        for (i, e) in lexicon.entries().iter().enumerate() {
+            let entry_forms: Vec<String> = e
+                .forms()
+                .filter(|(k, _, _)| k.is_accepted())
+                .map(|(_, _, f)| normalize(f).as_str().to_owned())
+                .collect();
+            let want = naive_count(norm.as_str(), &entry_forms);
+            let got = occurrences.iter().filter(|o| o.hit.entry == i).count();
+            prop_assert_eq!(got, want, "entry {} in {:?}", &e.id, &text);
+        }
+    }
+
+    #[test]
+    fn spans_read_back_as_forms(text in document(forms(&lexicon()))) {
+        let lexicon = lexicon();
+        let scanner = Scanner::new(&lexicon).unwrap();
+        for h in scanner.hits(&text) {
+            let e = lexicon.entry(h.entry);
+            let read = normalize(&text[h.start..h.end]).as_str().to_owned();
+            let want = normalize(e.form(h.kind, h.form)).as_str().to_owned();
+            prop_assert_eq!(&read, &want);
+            if h.kind == FormKind::Term {
+                let term = normalize(&e.term).as_str().to_owned();
+                prop_assert_eq!(read, term);
+            }
+        }
+    }
+
+    #[test]
+    fn offset_map_round_trips(text in document(forms(&lexicon()))) {
+        let norm = normalize(&text);
+        let n = norm.as_str();
+        let bounds: Vec<usize> = n.char_indices().map(|(i, _)| i).chain([n.len()]).collect();
+        let mut last_start = 0;
+        let mut last_end = 0;
+        for &b in &bounds {
+            let s = norm.start_to_original(b);
+            let e = norm.end_to_original(b);
+            prop_assert!(text.is_char_boundary(s) && text.is_char_boundary(e));
+            prop_assert!(s >= last_start && e >= last_end, "monotone");
+            prop_assert!(e <= s, "an end never passes the next start");
+            last_start = s;
+            last_end = e;
+        }
+        for w in bounds.windows(2) {
+            for &b in bounds.iter().filter(|&&b| b > w[0]).take(6) {
+                let (a, z) = (norm.start_to_original(w[0]), norm.end_to_original(b));
+                let read = normalize(&text[a..z]).as_str().to_owned();
+                prop_assert_eq!(read.as_str(), &n[w[0]..b]);
+            }
+        }
+    }
+}
