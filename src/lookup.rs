@@ -1,9 +1,12 @@
 //! Glossary look-up: which entries a query names, and how.
 //!
-//! Modes are tried in order and the first that finds anything answers:
-//! exact term, variant, id, component (reverse: 社区警务队 → 两队一室), then
-//! wrong or outdated form. The query is compared after the same
-//! normalization as the text, with surrounding quotes removed.
+//! Modes, in order: exact term, variant, id, then component (reverse:
+//! 社区警务队 → 两队一室). An entry named by the query comes first, followed
+//! by the entries the query is a part of, so 社区警务队 shows its own entry
+//! and 两队一室. Only when none of those match are wrong and outdated forms
+//! tried, so a misquote leads to the entry it misquotes. The query is
+//! compared after the same normalization as the text, with surrounding
+//! quotes removed.
 
 use crate::lexicon::{Entry, Lexicon};
 use crate::text::normalize;
@@ -73,19 +76,21 @@ pub fn lookup(lexicon: &Lexicon, query: &str) -> Vec<Found> {
             e.outdated.iter().map(|w| w.form.as_str()).collect()
         }),
     ];
-    for (mode, forms) in modes {
-        let found: Vec<Found> = lexicon
-            .entries()
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| forms(e).into_iter().any(|f| key(f) == q))
-            .map(|(entry, _)| Found { entry, mode })
-            .collect();
-        if !found.is_empty() {
-            return found;
+    let mut found: Vec<Found> = Vec::new();
+    for (i, (mode, forms)) in modes.into_iter().enumerate() {
+        // Wrong and outdated forms (the last two modes) only when nothing
+        // else matched.
+        if i >= 4 && !found.is_empty() {
+            break;
+        }
+        for (entry, e) in lexicon.entries().iter().enumerate() {
+            if !found.iter().any(|f| f.entry == entry) && forms(e).into_iter().any(|f| key(f) == q)
+            {
+                found.push(Found { entry, mode });
+            }
         }
     }
-    Vec::new()
+    found
 }
 
 /// The comparison key: trimmed, unquoted, normalized.

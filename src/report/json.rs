@@ -192,7 +192,8 @@ pub fn export(out: &mut dyn Write, lexicon: &Lexicon) -> io::Result<()> {
     )
 }
 
-/// Writes `{"query": ..., "mode": ..., "entries": [...]}`.
+/// Writes `{"query": ..., "entries": [...]}`, each entry with a `match`
+/// key saying how the query matched it.
 pub fn lookup(
     out: &mut dyn Write,
     lexicon: &Lexicon,
@@ -200,19 +201,27 @@ pub fn lookup(
     found: &[Found],
 ) -> io::Result<()> {
     #[derive(Serialize)]
+    struct Matched<'a> {
+        #[serde(rename = "match")]
+        mode: &'a str,
+        #[serde(flatten)]
+        entry: EntryJson<'a>,
+    }
+    #[derive(Serialize)]
     struct Doc<'a> {
         query: &'a str,
-        mode: Option<&'a str>,
-        entries: Vec<EntryJson<'a>>,
+        entries: Vec<Matched<'a>>,
     }
     document(
         out,
         &Doc {
             query,
-            mode: found.first().map(|f| f.mode.as_str()),
             entries: found
                 .iter()
-                .map(|f| EntryJson::new(lexicon.entry(f.entry)))
+                .map(|f| Matched {
+                    mode: f.mode.as_str(),
+                    entry: EntryJson::new(lexicon.entry(f.entry)),
+                })
                 .collect(),
         },
     )

@@ -101,8 +101,8 @@ fn count_json_contract() {
 #[test]
 fn lookup_json_has_full_entries() {
     let v = json(&["lookup", "--format", "json", "社区警务队"]);
-    assert_eq!(v["mode"], "component");
     let e = &v["entries"][0];
+    assert_eq!(e["match"], "component");
     assert_eq!(e["id"], "liangdui-yishi");
     for key in [
         "id",

@@ -1,13 +1,21 @@
 //! Property tests of the scanner against a naive search, and of the
 //! normalizer's offset map.
 
+use std::sync::OnceLock;
+
 use proptest::prelude::*;
 use tifa::lexicon::{FormKind, Lexicon};
 use tifa::scan::{Scanner, accepted, outermost, per_entry};
 use tifa::text::normalize;
 
-fn lexicon() -> Lexicon {
-    Lexicon::embedded().expect("embedded lexicon loads")
+/// The embedded lexicon and its scanner, built once for all cases.
+fn fixture() -> &'static (Lexicon, Scanner) {
+    static FIXTURE: OnceLock<(Lexicon, Scanner)> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let lexicon = Lexicon::embedded().expect("embedded lexicon loads");
+        let scanner = Scanner::new(&lexicon).expect("scanner builds");
+        (lexicon, scanner)
+    })
 }
 
 /// Every form of the lexicon, as written.
@@ -83,9 +91,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
-    fn counts_match_naive_search(text in document(forms(&lexicon()))) {
-        let lexicon = lexicon();
-        let scanner = Scanner::new(&lexicon).unwrap();
+    fn counts_match_naive_search(text in document(forms(&fixture().0))) {
+        let (lexicon, scanner) = fixture();
         let hits = scanner.hits(&text);
         let spans = outermost(&hits, accepted);
         let occurrences = per_entry(&hits, &spans);
@@ -103,9 +110,8 @@ proptest! {
     }
 
     #[test]
-    fn spans_read_back_as_forms(text in document(forms(&lexicon()))) {
-        let lexicon = lexicon();
-        let scanner = Scanner::new(&lexicon).unwrap();
+    fn spans_read_back_as_forms(text in document(forms(&fixture().0))) {
+        let (lexicon, scanner) = fixture();
         for h in scanner.hits(&text) {
             let e = lexicon.entry(h.entry);
             let read = normalize(&text[h.start..h.end]).as_str().to_owned();
@@ -119,7 +125,7 @@ proptest! {
     }
 
     #[test]
-    fn offset_map_round_trips(text in document(forms(&lexicon()))) {
+    fn offset_map_round_trips(text in document(forms(&fixture().0))) {
         let norm = normalize(&text);
         let n = norm.as_str();
         let bounds: Vec<usize> = n.char_indices().map(|(i, _)| i).chain([n.len()]).collect();
