@@ -23,7 +23,7 @@
 //! for files larger than memory, also requires `Standard`. One automaton
 //! also halves the build time and memory.
 //!
-//! Text is normalized with [`crate::text::normalize`] first and every span is
+//! Text is normalized with [`crate::text::normalize()`] first and every span is
 //! mapped back, so positions are in the original text. This module never
 //! prints; [`crate::count`] and the printers in `report` come next.
 

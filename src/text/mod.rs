@@ -1,6 +1,6 @@
 //! Text in: decoding, normalization for matching, and line positions.
 //!
-//! [`decode`] turns bytes into a `String`, [`normalize`] rewrites it for
+//! [`mod@decode`] turns bytes into a `String`, [`mod@normalize`] rewrites it for
 //! matching with a map back, and [`lines`] turns offsets into lines and
 //! columns at the edge. Nothing here knows about the lexicon.
 

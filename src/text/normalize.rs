@@ -11,7 +11,7 @@
 //! Lexicon forms and document text go through the same [`normalize`], so a
 //! pattern and the text it must match are rewritten identically.
 //!
-//! The result keeps a list of [`Edit`]s. Between two edits the normalized
+//! The result keeps a list of edits. Between two edits the normalized
 //! text is a byte-for-byte copy of the original, so an offset is mapped back
 //! by a binary search over the edits plus a shift. A text with nothing to
 //! rewrite is borrowed, not copied. This module never searches: the scanner
