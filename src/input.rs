@@ -41,13 +41,60 @@ pub enum Loaded {
     Skipped(String),
 }
 
+/// Include and exclude globs from `tifa.toml`, matched against paths
+/// relative to the folder of that file.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    base: PathBuf,
+    include: Option<globset::GlobSet>,
+    exclude: Option<globset::GlobSet>,
+}
+
+impl Filter {
+    /// A filter from globs (already validated by the config loader);
+    /// relative paths are taken from `base`.
+    pub fn new(base: &Path, include: &[String], exclude: &[String]) -> Filter {
+        let set = |globs: &[String]| {
+            if globs.is_empty() {
+                return None;
+            }
+            let mut b = globset::GlobSetBuilder::new();
+            for g in globs {
+                if let Ok(g) = globset::Glob::new(g) {
+                    b.add(g);
+                }
+            }
+            b.build().ok()
+        };
+        let cwd = std::env::current_dir().unwrap_or_default();
+        Filter {
+            base: cwd.join(base),
+            include: set(include),
+            exclude: set(exclude),
+        }
+    }
+
+    /// True when `path` is to be read.
+    pub fn allows(&self, path: &Path) -> bool {
+        if self.include.is_none() && self.exclude.is_none() {
+            return true;
+        }
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let abs = cwd.join(path);
+        let rel = abs.strip_prefix(&self.base).unwrap_or(path);
+        let rel = rel.strip_prefix("./").unwrap_or(rel);
+        self.include.as_ref().is_none_or(|s| s.is_match(rel))
+            && !self.exclude.as_ref().is_some_and(|s| s.is_match(rel))
+    }
+}
+
 /// The shown name of standard input.
 pub const STDIN_NAME: &str = "<stdin>";
 
 /// Expands the paths given on the command line (none means stdin) into
 /// inputs, in a stable order: arguments in order, folder contents sorted by
 /// path.
-pub fn collect(paths: &[String]) -> (Vec<Input>, Vec<InputError>) {
+pub fn collect(paths: &[String], filter: &Filter) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     if paths.is_empty() {
@@ -60,18 +107,22 @@ pub fn collect(paths: &[String]) -> (Vec<Input>, Vec<InputError>) {
         }
         let path = Path::new(arg);
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, &mut inputs, &mut errors),
-            Ok(_) => inputs.push(Input::File {
-                path: path.to_path_buf(),
-                explicit: true,
-            }),
+            Ok(meta) if meta.is_dir() => walk(path, filter, &mut inputs, &mut errors),
+            Ok(_) => {
+                if filter.allows(path) {
+                    inputs.push(Input::File {
+                        path: path.to_path_buf(),
+                        explicit: true,
+                    });
+                }
+            }
             Err(e) => errors.push(io_error(arg, &e)),
         }
     }
     (inputs, errors)
 }
 
-fn walk(dir: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
+fn walk(dir: &Path, filter: &Filter, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
     let walker = ignore::WalkBuilder::new(dir)
         .require_git(false)
         .add_custom_ignore_filename(".tifaignore")
@@ -80,7 +131,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
     for item in walker {
         match item {
             Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) {
+                if entry.file_type().is_some_and(|t| t.is_file()) && filter.allows(entry.path()) {
                     inputs.push(Input::File {
                         path: entry.into_path(),
                         explicit: false,
@@ -129,6 +180,10 @@ impl Input {
                 path: shown,
                 text,
                 encoding,
+                file: match self {
+                    Input::File { path, .. } => Some(path.clone()),
+                    Input::Stdin => None,
+                },
             })),
             Decoded::Binary => match self {
                 Input::File {

@@ -52,7 +52,9 @@
 )]
 
 pub mod annotate;
+pub mod check;
 pub mod cli;
+pub mod config;
 pub mod count;
 pub mod diagnostic;
 pub mod input;

@@ -44,6 +44,17 @@ pub struct GlobalArgs {
     /// When to colour the output (NO_COLOR is respected with `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, help_heading = "Output")]
     pub color: ColorChoice,
+    /// Read this configuration file instead of the nearest tifa.toml.
+    #[arg(long, value_name = "PATH", global = true, help_heading = "Config")]
+    pub config: Option<PathBuf>,
+    /// Do not read any tifa.toml.
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Config",
+        conflicts_with = "config"
+    )]
+    pub no_config: bool,
     /// Number of worker threads [default: all cores].
     #[arg(short = 'j', long = "threads", value_name = "N", global = true,
           value_parser = clap::value_parser!(u16).range(1..))]
@@ -102,6 +113,36 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = LookupFormat::Human)]
         format: LookupFormat,
     },
+    /// Check formulations: misquotes, non-canonical forms, missing or
+    /// reordered parts, near misses, outdated forms.
+    ///
+    /// Exit status 0 when no finding is at or above --fail-on, 1 when one
+    /// is, 2 on errors. Inline suppression: `tifa-ignore-next-line`,
+    /// `tifa-disable[: rule,…]` and `tifa-enable` inside comments
+    /// (`<!-- -->`, `#`, `//`).
+    Check {
+        /// Files or folders to check; `-` for standard input.
+        #[arg(value_name = "PATH")]
+        paths: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
+        /// Exit with 1 when a finding has at least this severity
+        /// [default: warning, or `fail-on` in tifa.toml].
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Apply every unambiguous suggestion to the files (standard input
+        /// is written fixed to standard output).
+        #[arg(long, conflicts_with = "diff")]
+        fix: bool,
+        /// Print the changes --fix would make, as a unified diff, and write
+        /// nothing.
+        #[arg(long)]
+        diff: bool,
+        /// Language of the messages.
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+    },
     /// Print a text with each term marked and numbered, then a glossary.
     Annotate {
         /// The file to annotate; `-` or nothing for standard input.
@@ -141,6 +182,41 @@ pub enum ScanFormat {
     Json,
     /// One JSON object per line, streamed.
     Ndjson,
+}
+
+/// Formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// rustc-style diagnostics with the source line and a caret.
+    Human,
+    /// {"findings": [...]}.
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// The threshold of `check --fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any finding.
+    Info,
+    /// Warnings and errors.
+    Warning,
+    /// Errors only.
+    Error,
+    /// Never: exit 0 whatever is found.
+    Never,
+}
+
+/// Message language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// 中文
+    Zh,
+    /// English
+    En,
 }
 
 /// Formats of `count`.

@@ -3,23 +3,32 @@
 
 use std::io::{self, Write};
 
-use super::{Cli, Command, CountFormat, ExportFormat, LexiconCommand, LookupFormat, ScanFormat};
+use std::path::{Path, PathBuf};
+
+use super::{
+    CheckFormat, Cli, Command, CountFormat, ExportFormat, FailOn, LangArg, LexiconCommand,
+    LookupFormat, ScanFormat,
+};
 use crate::annotate::Annotation;
+use crate::check::{self, Checker, Lang, Located, Settings, Severity};
+use crate::config::Config;
 use crate::count::Tally;
-use crate::input::{self, Input, InputError};
+use crate::input::{self, Filter, Input, InputError};
 use crate::lexicon::{Lexicon, LexiconFile, embedded_files, read_path};
 use crate::lookup::lookup;
-use crate::report::{csv, human, json};
+use crate::report::{csv, github, human, json, sarif};
 use crate::scan::{self, Scanner, accepted, locate, outermost, per_entry};
+use crate::text::Source;
+use crate::text::encode::encode;
 
 /// How a run ended; the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
     /// 0: done, no error.
     Success,
-    /// 1: nothing found where something was asked for (`lookup`), or
-    /// failing lexicon tests.
-    NotFound,
+    /// 1: `check` found problems at or above `--fail-on`, `--diff` would
+    /// change a file, `lookup` found nothing, or lexicon tests failed.
+    Findings,
     /// 2: an error (bad lexicon, unreadable input, usage).
     Error,
 }
@@ -35,10 +44,18 @@ impl ExitStatus {
     pub fn code(self) -> u8 {
         match self {
             ExitStatus::Success => 0,
-            ExitStatus::NotFound => 1,
+            ExitStatus::Findings => 1,
             ExitStatus::Error => 2,
         }
     }
+}
+
+/// What every command shares once arguments are resolved.
+struct Ctx {
+    lexicon: Lexicon,
+    filter: Filter,
+    threads: usize,
+    config: Config,
 }
 
 /// Runs `cli`, writing results to `out` and diagnostics to `err`.
@@ -46,29 +63,41 @@ impl ExitStatus {
 /// # Errors
 ///
 /// Only when writing to `out` or `err` fails (a closed pipe, say); problems
-/// with inputs and lexicons are reported on `err` and give
+/// with inputs, configs and lexicons are reported on `err` and give
 /// [`ExitStatus::Error`].
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<ExitStatus> {
+    let Some(config) = load_config(&cli, err)? else {
+        return Ok(ExitStatus::Error);
+    };
     let extra = match &cli.command {
         Command::Lexicon(LexiconCommand::Validate { paths }) => paths.clone(),
         _ => Vec::new(),
     };
-    let Some(lexicon) = load_lexicon(&cli, &extra, err)? else {
+    let Some(lexicon) = load_lexicon(&cli, &config, &extra, err)? else {
         return Ok(ExitStatus::Error);
     };
-    let threads = cli.global.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, usize::from),
-        usize::from,
-    );
-    let needs_scanner = matches!(
+    let base = config
+        .path
+        .as_deref()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let ctx = Ctx {
+        filter: Filter::new(&base, &config.include, &config.exclude),
+        lexicon,
+        threads: cli.global.threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, usize::from),
+            usize::from,
+        ),
+        config,
+    };
+    let needs_scanner = !matches!(
         cli.command,
-        Command::Scan { .. }
-            | Command::Count { .. }
-            | Command::Annotate { .. }
-            | Command::Lexicon(LexiconCommand::Test)
+        Command::Lookup { .. }
+            | Command::Lexicon(LexiconCommand::Validate { .. } | LexiconCommand::Export { .. })
     );
     let scanner = if needs_scanner {
-        match Scanner::new(&lexicon) {
+        match Scanner::new(&ctx.lexicon) {
             Ok(s) => Some(s),
             Err(e) => {
                 human::error(err, &e.to_string())?;
@@ -78,11 +107,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Exi
     } else {
         None
     };
-    let scanner = scanner.as_ref();
-    match (cli.command, scanner) {
-        (Command::Scan { paths, format }, Some(s)) => {
-            scan_cmd(&lexicon, s, &paths, format, threads, out, err)
-        }
+    let lexicon = &ctx.lexicon;
+    match (cli.command, scanner.as_ref()) {
+        (Command::Scan { paths, format }, Some(s)) => scan_cmd(&ctx, s, &paths, format, out, err),
         (
             Command::Count {
                 paths,
@@ -90,19 +117,52 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Exi
                 format,
             },
             Some(s),
-        ) => count_cmd(&lexicon, s, &paths, by_file, format, threads, out, err),
-        (Command::Annotate { path }, Some(s)) => {
-            annotate_cmd(&lexicon, s, path.as_deref(), out, err)
+        ) => count_cmd(&ctx, s, &paths, by_file, format, out, err),
+        (
+            Command::Check {
+                paths,
+                format,
+                fail_on,
+                fix,
+                diff,
+                lang,
+            },
+            Some(s),
+        ) => {
+            let lang = match lang {
+                LangArg::Zh => Lang::Zh,
+                LangArg::En => Lang::En,
+            };
+            let mode = match (fix, diff) {
+                (true, _) => FixMode::Write,
+                (_, true) => FixMode::Diff,
+                _ => FixMode::Report,
+            };
+            let fail_on = match fail_on {
+                Some(FailOn::Info) => Some(Severity::Info),
+                Some(FailOn::Warning) => Some(Severity::Warning),
+                Some(FailOn::Error) => Some(Severity::Error),
+                Some(FailOn::Never) => None,
+                None => Some(ctx.config.fail_on.unwrap_or(Severity::Warning)),
+            };
+            let opts = CheckOptions {
+                format,
+                fail_on,
+                mode,
+                lang,
+            };
+            check_cmd(&ctx, s, &paths, &opts, out, err)
         }
-        (Command::Lexicon(LexiconCommand::Test), Some(s)) => lexicon_test(&lexicon, s, out, err),
-        (Command::Lookup { query, format }, _) => lookup_cmd(&lexicon, &query, format, out),
+        (Command::Annotate { path }, Some(s)) => annotate_cmd(&ctx, s, path.as_deref(), out, err),
+        (Command::Lexicon(LexiconCommand::Test), Some(s)) => lexicon_test(lexicon, s, out, err),
+        (Command::Lookup { query, format }, _) => lookup_cmd(lexicon, &query, format, out),
         (Command::Lexicon(LexiconCommand::Validate { .. }), _) => {
             writeln!(out, "lexicon ok: {} entries", lexicon.len())?;
             Ok(ExitStatus::Success)
         }
         (Command::Lexicon(LexiconCommand::Export { format }), _) => match format {
             ExportFormat::Json => {
-                json::export(out, &lexicon)?;
+                json::export(out, lexicon)?;
                 Ok(ExitStatus::Success)
             }
         },
@@ -111,11 +171,47 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Exi
     }
 }
 
-/// Loads the embedded lexicon (unless turned off), each `--lexicon` path
-/// and each of `extra` as a layer of its own; prints every problem.
+/// Reads `--config`, or the nearest `tifa.toml` above the working
+/// directory, unless `--no-config`; prints every problem.
+fn load_config(cli: &Cli, err: &mut dyn Write) -> io::Result<Option<Config>> {
+    if cli.global.no_config {
+        return Ok(Some(Config::default()));
+    }
+    let path = match &cli.global.config {
+        Some(p) => Some(p.clone()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| Config::discover(&d))
+            .map(|p| {
+                // Shown relative to the working directory when below it.
+                std::env::current_dir()
+                    .ok()
+                    .and_then(|d| p.strip_prefix(&d).ok().map(Path::to_path_buf))
+                    .unwrap_or(p)
+            }),
+    };
+    let Some(path) = path else {
+        return Ok(Some(Config::default()));
+    };
+    match Config::load(&path) {
+        Ok(c) => Ok(Some(c)),
+        Err(diags) => {
+            for d in &diags {
+                human::diagnostic(err, d)?;
+            }
+            human::error(err, &format!("{} is not valid", path.display()))?;
+            Ok(None)
+        }
+    }
+}
+
+/// Loads the embedded lexicon (unless turned off), the config's lexicon
+/// paths, each `--lexicon` path and each of `extra` as a layer of its own;
+/// prints every problem.
 fn load_lexicon(
     cli: &Cli,
-    extra: &[std::path::PathBuf],
+    config: &Config,
+    extra: &[PathBuf],
     err: &mut dyn Write,
 ) -> io::Result<Option<Lexicon>> {
     let mut layers: Vec<Vec<LexiconFile>> = Vec::new();
@@ -123,7 +219,12 @@ fn load_lexicon(
         layers.push(embedded_files());
     }
     let mut diags = Vec::new();
-    for path in cli.global.lexicon.iter().chain(extra) {
+    for path in config
+        .lexicon
+        .iter()
+        .chain(&cli.global.lexicon)
+        .chain(extra)
+    {
         match read_path(path) {
             Ok(files) => layers.push(files),
             Err(d) => diags.push(d),
@@ -151,8 +252,8 @@ fn load_lexicon(
 
 /// Expands paths, reporting those that do not exist; returns the inputs
 /// and whether anything failed.
-fn inputs(paths: &[String], err: &mut dyn Write) -> io::Result<(Vec<Input>, bool)> {
-    let (inputs, errors) = input::collect(paths);
+fn inputs(ctx: &Ctx, paths: &[String], err: &mut dyn Write) -> io::Result<(Vec<Input>, bool)> {
+    let (inputs, errors) = input::collect(paths, &ctx.filter);
     for e in &errors {
         human::input_error(err, e)?;
     }
@@ -173,16 +274,16 @@ fn status(failed: bool) -> ExitStatus {
 }
 
 fn scan_cmd(
-    lexicon: &Lexicon,
+    ctx: &Ctx,
     scanner: &Scanner,
     paths: &[String],
     format: ScanFormat,
-    threads: usize,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let (inputs, mut failed) = inputs(paths, err)?;
-    let results = input::process(&inputs, threads, |src| {
+    let lexicon = &ctx.lexicon;
+    let (inputs, mut failed) = inputs(ctx, paths, err)?;
+    let results = input::process(&inputs, ctx.threads, |src| {
         let hits = scanner.hits(&src.text);
         locate(&src.text, &outermost(&hits, accepted))
     });
@@ -219,19 +320,18 @@ fn scan_cmd(
     Ok(status(failed))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn count_cmd(
-    lexicon: &Lexicon,
+    ctx: &Ctx,
     scanner: &Scanner,
     paths: &[String],
     by_file: bool,
     format: CountFormat,
-    threads: usize,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let (inputs, mut failed) = inputs(paths, err)?;
-    let results = input::process(&inputs, threads, |src| {
+    let lexicon = &ctx.lexicon;
+    let (inputs, mut failed) = inputs(ctx, paths, err)?;
+    let results = input::process(&inputs, ctx.threads, |src| {
         let hits = scanner.hits(&src.text);
         let spans = outermost(&hits, accepted);
         Tally::of(&spans, &per_entry(&hits, &spans))
@@ -267,6 +367,226 @@ fn count_cmd(
     Ok(status(failed))
 }
 
+/// What `check` does with its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FixMode {
+    /// Report them.
+    Report,
+    /// Apply the fixable ones and report the rest.
+    Write,
+    /// Print the changes as a diff.
+    Diff,
+}
+
+struct CheckOptions {
+    format: CheckFormat,
+    fail_on: Option<Severity>,
+    mode: FixMode,
+    lang: Lang,
+}
+
+/// What checking one file gave.
+struct Checked {
+    /// The findings to report (after fixing, those that remain).
+    items: Vec<Located>,
+    /// Replacements applied (or that would be, with `--diff`).
+    fixed: usize,
+    /// The unified diff, with `--diff`, when the file would change.
+    diff: Option<String>,
+    /// The fixed text of standard input, with `--fix`.
+    stdout: Option<String>,
+    /// A failure to write the file back.
+    write_error: Option<InputError>,
+}
+
+fn check_cmd(
+    ctx: &Ctx,
+    scanner: &Scanner,
+    paths: &[String],
+    opts: &CheckOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let lexicon = &ctx.lexicon;
+    let settings = Settings {
+        severities: ctx.config.severities.clone(),
+        allow: ctx.config.allow.clone(),
+        near_miss_min_chars: ctx
+            .config
+            .near_miss_min_chars
+            .unwrap_or(check::NEAR_MISS_MIN_CHARS),
+    };
+    let checker = match Checker::new(lexicon, scanner, settings.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            human::error(err, &e.to_string())?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let (inputs, mut failed) = inputs(ctx, paths, err)?;
+    let results = input::process(&inputs, ctx.threads, |src| {
+        check_one(&checker, lexicon, src, opts)
+    });
+    let mut files: Vec<(String, Vec<Located>)> = Vec::new();
+    let mut fixed = 0;
+    let mut changed = 0;
+    let mut checked = 0;
+    for (path, result) in results {
+        let c = match result {
+            Ok(Some(c)) => c,
+            Ok(None) => continue,
+            Err(e) => {
+                report_failure(err, &e, &mut failed)?;
+                continue;
+            }
+        };
+        checked += 1;
+        if let Some(e) = &c.write_error {
+            report_failure(err, e, &mut failed)?;
+        }
+        fixed += c.fixed;
+        if let Some(text) = &c.stdout {
+            out.write_all(text.as_bytes())?;
+        }
+        if let Some(diff) = &c.diff {
+            changed += 1;
+            out.write_all(diff.as_bytes())?;
+        }
+        if opts.mode == FixMode::Diff {
+            continue;
+        }
+        match opts.format {
+            CheckFormat::Human if c.stdout.is_none() => {
+                for item in &c.items {
+                    human::finding(out, &path, item, opts.lang)?;
+                }
+            }
+            CheckFormat::Human => {
+                // The fixed text went to stdout; findings go to stderr.
+                for item in &c.items {
+                    human::finding(err, &path, item, opts.lang)?;
+                }
+            }
+            CheckFormat::Github => {
+                for item in &c.items {
+                    github::finding(out, &path, item)?;
+                }
+            }
+            CheckFormat::Json | CheckFormat::Sarif => {}
+        }
+        files.push((path, c.items));
+    }
+    let all: Vec<&Located> = files.iter().flat_map(|(_, items)| items).collect();
+    match opts.format {
+        _ if opts.mode == FixMode::Diff => {}
+        CheckFormat::Json => json::findings(out, &files)?,
+        CheckFormat::Sarif => sarif::log(out, &files, |r| settings.severity(r), opts.lang)?,
+        CheckFormat::Human => {
+            let summary: &mut dyn Write =
+                if inputs.contains(&Input::Stdin) && opts.mode == FixMode::Write {
+                    &mut *err
+                } else {
+                    &mut *out
+                };
+            let fixed = (opts.mode == FixMode::Write).then_some(fixed);
+            human::check_summary(summary, &all, checked, fixed, opts.lang)?;
+        }
+        CheckFormat::Github => {}
+    }
+    if failed {
+        return Ok(ExitStatus::Error);
+    }
+    let failing = match opts.mode {
+        FixMode::Diff => changed > 0,
+        _ => opts
+            .fail_on
+            .is_some_and(|t| all.iter().any(|i| i.finding.severity >= t)),
+    };
+    Ok(if failing {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Checks one text; with `--fix` writes the file back (or keeps the fixed
+/// text of standard input), with `--diff` makes the diff.
+fn check_one(
+    checker: &Checker<'_>,
+    lexicon: &Lexicon,
+    src: Source,
+    opts: &CheckOptions,
+) -> Checked {
+    let findings = checker.check(&src.text);
+    let mut checked = Checked {
+        items: Vec::new(),
+        fixed: 0,
+        diff: None,
+        stdout: None,
+        write_error: None,
+    };
+    if opts.mode == FixMode::Report {
+        checked.items = check::locate(&src.text, &findings, lexicon, opts.lang);
+        return checked;
+    }
+    let (fixed_text, n) = check::fix::apply(&src.text, &findings);
+    checked.fixed = n;
+    match (opts.mode, &src.file) {
+        (FixMode::Diff, _) => {
+            if n > 0 {
+                let diff = similar::TextDiff::from_lines(&src.text, &fixed_text);
+                checked.diff = Some(
+                    diff.unified_diff()
+                        .header(&format!("a/{}", src.path), &format!("b/{}", src.path))
+                        .to_string(),
+                );
+            }
+            checked.items = check::locate(&src.text, &findings, lexicon, opts.lang);
+        }
+        (_, None) => {
+            checked.items =
+                check::locate(&fixed_text, &checker.check(&fixed_text), lexicon, opts.lang);
+            checked.stdout = Some(fixed_text);
+        }
+        (_, Some(file)) => {
+            if n > 0 {
+                let bytes = encode(&fixed_text, src.encoding);
+                if let Err(e) = write_atomic(file, &bytes) {
+                    checked.write_error = Some(InputError {
+                        path: src.path.clone(),
+                        message: format!("cannot write the fixed file: {}", input::io_message(&e)),
+                        hint: Some("the file is unchanged".into()),
+                    });
+                    checked.items = check::locate(&src.text, &findings, lexicon, opts.lang);
+                    checked.fixed = 0;
+                    return checked;
+                }
+            }
+            checked.items =
+                check::locate(&fixed_text, &checker.check(&fixed_text), lexicon, opts.lang);
+        }
+    }
+    checked
+}
+
+/// Replaces `path` with `bytes` atomically: a temporary file in the same
+/// folder, given the original's permissions, renamed over it.
+fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let permissions = std::fs::metadata(path)?.permissions();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tifa-fix-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    std::fs::set_permissions(tmp.path(), permissions)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 fn lookup_cmd(
     lexicon: &Lexicon,
     query: &str,
@@ -289,21 +609,22 @@ fn lookup_cmd(
         }
     }
     Ok(if found.is_empty() {
-        ExitStatus::NotFound
+        ExitStatus::Findings
     } else {
         ExitStatus::Success
     })
 }
 
 fn annotate_cmd(
-    lexicon: &Lexicon,
+    ctx: &Ctx,
     scanner: &Scanner,
     path: Option<&str>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
+    let lexicon = &ctx.lexicon;
     let paths: Vec<String> = path.map(str::to_owned).into_iter().collect();
-    let (inputs, mut failed) = inputs(&paths, err)?;
+    let (inputs, mut failed) = inputs(ctx, &paths, err)?;
     for input in &inputs {
         match input.read() {
             Ok(input::Loaded::Text(src)) => {
@@ -362,7 +683,7 @@ fn lexicon_test(
         run - failures
     )?;
     Ok(if failures > 0 {
-        ExitStatus::NotFound
+        ExitStatus::Findings
     } else {
         ExitStatus::Success
     })

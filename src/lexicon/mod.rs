@@ -27,6 +27,12 @@ pub enum FormKind {
     Wrong,
     /// An outdated form; the term replaces it.
     Outdated,
+    /// A part of a multi-part term (`市县主战` of
+    /// `省级主责、市县主战、派出所主防`), searched by the checker only.
+    Part,
+    /// Half of a long accepted form, searched by the checker to find
+    /// near misses.
+    Piece,
 }
 
 impl FormKind {
@@ -42,6 +48,8 @@ impl FormKind {
             FormKind::Variant => "variant",
             FormKind::Wrong => "wrong",
             FormKind::Outdated => "outdated",
+            FormKind::Part => "part",
+            FormKind::Piece => "piece",
         }
     }
 }
@@ -130,8 +138,32 @@ impl Entry {
             FormKind::Variant => self.variants.get(index).map(String::as_str),
             FormKind::Wrong => self.wrong.get(index).map(|w| w.form.as_str()),
             FormKind::Outdated => self.outdated.get(index).map(|w| w.form.as_str()),
+            FormKind::Part => self.parts().get(index).copied(),
+            FormKind::Piece => None,
         };
         found.unwrap_or(&self.term)
+    }
+
+    /// The parts of a multi-part term, split at `、`, `+`, `，` and `,`:
+    /// `["省级主责", "市县主战", "派出所主防"]`. Empty for a term of one part.
+    pub fn parts(&self) -> Vec<&str> {
+        let parts: Vec<&str> = self
+            .term
+            .split(['、', '+', '＋', '，', ','])
+            .map(str::trim)
+            .collect();
+        if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+            Vec::new()
+        } else {
+            parts
+        }
+    }
+
+    /// The separator written between the parts of the term (`、` or `+`).
+    pub fn separator(&self) -> Option<char> {
+        self.term
+            .chars()
+            .find(|c| matches!(c, '、' | '+' | '＋' | '，' | ','))
     }
 
     /// The definition's first sentence, at most `max` characters.

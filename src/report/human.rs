@@ -8,12 +8,16 @@ use colored::Colorize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::annotate::Annotation;
+use crate::check::{Lang, Located, Severity};
 use crate::count::Tally;
 use crate::diagnostic::Diagnostic;
 use crate::input::InputError;
 use crate::lexicon::{Entry, Lexicon};
 use crate::lookup::{Found, Mode};
 use crate::scan::Match;
+
+/// Characters of context shown on each side of a finding in a long line.
+const CONTEXT: usize = 30;
 
 /// How many characters of a definition a scan line shows.
 const SHORT_DEFINITION: usize = 40;
@@ -271,6 +275,138 @@ pub fn diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
         writeln!(out, "  = {} {hint}", "hint:".bold())?;
     }
     Ok(())
+}
+
+/// Display width of a source line prefix, tabs counted as 4 cells.
+fn cells(s: &str) -> usize {
+    s.chars()
+        .map(|c| if c == '\t' { 4 } else { c.to_string().width() })
+        .sum()
+}
+
+/// One finding of `check`, in the style of rustc: severity, rule, message,
+/// `--> path:line:column`, the source line and a caret under the span
+/// (aligned by display width: CJK characters are two cells wide), and what
+/// to write instead.
+pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> io::Result<()> {
+    let f = &item.finding;
+    let head = format!("{}[{}]", f.severity.as_str(), f.rule.id());
+    let head = match f.severity {
+        Severity::Error => head.red().bold(),
+        Severity::Warning => head.yellow().bold(),
+        Severity::Info => head.cyan().bold(),
+    };
+    writeln!(out, "{head}: {}", item.message.bold())?;
+    let num = item.start.line.to_string();
+    let gutter = " ".repeat(num.len());
+    writeln!(
+        out,
+        "{gutter}{} {path}:{}:{}",
+        "-->".blue().bold(),
+        item.start.line,
+        item.start.column
+    )?;
+    writeln!(out, "{gutter} {}", "|".blue().bold())?;
+    // Long lines (a whole paragraph) are cut to the span and some context.
+    let chars: Vec<char> = item.line_text.chars().collect();
+    let col = item.start.column.saturating_sub(1).min(chars.len());
+    let span_end = if item.end.line == item.start.line {
+        item.end.column.saturating_sub(1).clamp(col, chars.len())
+    } else {
+        chars.len()
+    };
+    let from = col.saturating_sub(CONTEXT);
+    let to = (span_end + CONTEXT).min(chars.len());
+    let text = |r: std::ops::Range<usize>| chars[r].iter().collect::<String>();
+    let (lead, tail) = (
+        if from > 0 { "…" } else { "" },
+        if to < chars.len() { "…" } else { "" },
+    );
+    let before = format!("{lead}{}", text(from..col));
+    let under = text(col..span_end);
+    let line = format!("{before}{under}{}{tail}", text(span_end..to)).replace('\t', "    ");
+    writeln!(out, "{} {} {line}", num.blue().bold(), "|".blue().bold())?;
+    let label = match (&f.suggestion, f.fixable, lang) {
+        (Some(s), true, Lang::Zh) => format!("改为“{s}”"),
+        (Some(s), true, Lang::En) => format!("replace with “{s}”"),
+        (Some(s), false, Lang::Zh) => format!("是否应为“{s}”？"),
+        (Some(s), false, Lang::En) => format!("did you mean “{s}”?"),
+        (None, _, _) => String::new(),
+    };
+    let more = match (item.end.line > item.start.line, lang) {
+        (true, Lang::Zh) => format!("（延续至第 {} 行）", item.end.line),
+        (true, Lang::En) => format!(" (continues to line {})", item.end.line),
+        (false, _) => String::new(),
+    };
+    let carets = "^".repeat(cells(&under).max(1));
+    let carets = match f.severity {
+        Severity::Error => carets.red().bold(),
+        Severity::Warning => carets.yellow().bold(),
+        Severity::Info => carets.cyan().bold(),
+    };
+    writeln!(
+        out,
+        "{gutter} {} {}{carets} {label}{more}",
+        "|".blue().bold(),
+        " ".repeat(cells(&before)),
+    )?;
+    writeln!(out)
+}
+
+/// The last line of `check`: how many findings of each severity, and how
+/// many `--fix` can apply (or applied).
+pub fn check_summary(
+    out: &mut dyn Write,
+    items: &[&Located],
+    files: usize,
+    fixed: Option<usize>,
+    lang: Lang,
+) -> io::Result<()> {
+    let count = |s: Severity| items.iter().filter(|i| i.finding.severity == s).count();
+    let (e, w, i) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    let fixable = items.iter().filter(|i| i.finding.fixable).count();
+    let line = match lang {
+        Lang::Zh => {
+            let mut s = if items.is_empty() {
+                format!("检查了 {files} 个文件，未发现问题")
+            } else {
+                format!(
+                    "检查了 {files} 个文件，发现 {} 个问题（错误 {e}，警告 {w}，提示 {i}）",
+                    items.len()
+                )
+            };
+            match fixed {
+                Some(n) => s.push_str(&format!("；已修复 {n} 处")),
+                None if fixable > 0 => {
+                    s.push_str(&format!("；其中 {fixable} 个可用 --fix 自动修复"))
+                }
+                None => {}
+            }
+            s
+        }
+        Lang::En => {
+            let mut s = if items.is_empty() {
+                format!("checked {}, no problems found", plural(files, "file"))
+            } else {
+                format!(
+                    "checked {}, found {} ({e} errors, {w} warnings, {i} info)",
+                    plural(files, "file"),
+                    plural(items.len(), "problem")
+                )
+            };
+            match fixed {
+                Some(n) => s.push_str(&format!("; fixed {n}")),
+                None if fixable > 0 => s.push_str(&format!("; {fixable} fixable with --fix")),
+                None => {}
+            }
+            s
+        }
+    };
+    writeln!(out, "{}", line.bold())
 }
 
 /// `tifa: path: message`, and the hint.

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::check::Located;
 use crate::count::{EntryCount, Tally};
 use crate::lexicon::{Entry, FormNote, Lexicon};
 use crate::lookup::Found;
@@ -230,4 +231,51 @@ pub fn lookup(
 fn document(out: &mut dyn Write, doc: &impl Serialize) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::from)?;
     out.write_all(b"\n")
+}
+
+/// One finding of `check --format json`.
+#[derive(Debug, Serialize)]
+struct FindingJson<'a> {
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    byte_start: usize,
+    byte_end: usize,
+    rule: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    matched: &'a str,
+    suggestion: Option<&'a str>,
+    id: Option<&'a str>,
+}
+
+/// Writes `{"findings": [...]}`.
+pub fn findings(out: &mut dyn Write, files: &[(String, Vec<Located>)]) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        findings: Vec<FindingJson<'a>>,
+    }
+    let findings = files
+        .iter()
+        .flat_map(|(path, items)| {
+            items.iter().map(move |i| FindingJson {
+                path,
+                line: i.start.line,
+                column: i.start.column,
+                end_line: i.end.line,
+                end_column: i.end.column,
+                byte_start: i.finding.start,
+                byte_end: i.finding.end,
+                rule: i.finding.rule.id(),
+                severity: i.finding.severity.as_str(),
+                message: &i.message,
+                matched: &i.matched,
+                suggestion: i.finding.suggestion.as_deref(),
+                id: i.id.as_deref(),
+            })
+        })
+        .collect();
+    document(out, &Doc { findings })
 }

@@ -32,7 +32,7 @@ pub mod boundary;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::lexicon::{FormKind, Lexicon};
-use crate::text::{LineIndex, Position, normalize};
+use crate::text::{LineIndex, Normalized, Position, normalize};
 use boundary::Edges;
 
 /// One pattern of the automaton: a form of an entry.
@@ -92,20 +92,38 @@ impl Scanner {
     ///
     /// When the automaton exceeds aho-corasick's size limits.
     pub fn new(lexicon: &Lexicon) -> Result<Scanner, BuildError> {
-        let mut forms = Vec::new();
-        let mut patterns = Vec::new();
-        for (entry, e) in lexicon.entries().iter().enumerate() {
-            for (kind, index, form) in e.forms() {
-                let form = normalize(form).as_str().to_owned();
-                patterns.push(Pattern {
-                    entry,
-                    kind,
-                    index,
-                    edges: Edges::of(&form),
-                });
-                forms.push(form);
-            }
-        }
+        let forms = lexicon.entries().iter().enumerate().flat_map(|(entry, e)| {
+            e.forms()
+                .map(move |(kind, index, form)| (form.to_owned(), entry, kind, index))
+        });
+        Scanner::from_forms(forms)
+    }
+
+    /// Builds the automaton over the given `(form, entry, kind, index)`
+    /// patterns; forms are normalized here.
+    ///
+    /// # Errors
+    ///
+    /// When the automaton exceeds aho-corasick's size limits.
+    pub fn from_forms(
+        forms: impl IntoIterator<Item = (String, usize, FormKind, usize)>,
+    ) -> Result<Scanner, BuildError> {
+        let (forms, patterns): (Vec<String>, Vec<Pattern>) = forms
+            .into_iter()
+            .map(|(form, entry, kind, index)| {
+                let form = normalize(&form).as_str().to_owned();
+                let edges = Edges::of(&form);
+                (
+                    form,
+                    Pattern {
+                        entry,
+                        kind,
+                        index,
+                        edges,
+                    },
+                )
+            })
+            .unzip();
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
@@ -131,24 +149,48 @@ impl Scanner {
     /// first.
     pub fn hits(&self, text: &str) -> Vec<Hit> {
         let norm = normalize(text);
-        let haystack = norm.as_str().as_bytes();
         let mut hits: Vec<Hit> = self
-            .automaton
+            .normalized_hits(norm.as_str())
+            .into_iter()
+            .map(|h| to_original(&norm, h))
+            .collect();
+        hits.sort_unstable_by_key(order);
+        hits
+    }
+
+    /// Every occurrence in an already normalized text, in offsets of that
+    /// text, in the automaton's order (by end).
+    pub fn normalized_hits(&self, normalized: &str) -> Vec<Hit> {
+        let haystack = normalized.as_bytes();
+        self.automaton
             .find_overlapping_iter(haystack)
             .filter_map(|m| {
                 let p = self.patterns[m.pattern().as_usize()];
-                p.edges.allows(haystack, m.start(), m.end()).then(|| Hit {
-                    start: norm.start_to_original(m.start()),
-                    end: norm.end_to_original(m.end()),
+                p.edges.allows(haystack, m.start(), m.end()).then_some(Hit {
+                    start: m.start(),
+                    end: m.end(),
                     entry: p.entry,
                     kind: p.kind,
                     form: p.index,
                 })
             })
-            .collect();
-        hits.sort_unstable_by_key(order);
-        hits
+            .collect()
     }
+}
+
+/// Maps a hit in normalized offsets back to the original text.
+pub fn to_original(norm: &Normalized<'_>, h: Hit) -> Hit {
+    Hit {
+        start: norm.start_to_original(h.start),
+        end: norm.end_to_original(h.end),
+        ..h
+    }
+}
+
+/// Sorts hits by start, longest first (the order every function here
+/// expects).
+pub fn sort(hits: &mut [Hit]) {
+    hits.sort_unstable_by_key(order);
 }
 
 /// Sort key: by start, longest first, then by entry and form for a stable

@@ -5,6 +5,7 @@
 //! columns at the edge. Nothing here knows about the lexicon.
 
 pub mod decode;
+pub mod encode;
 pub mod lines;
 pub mod normalize;
 
@@ -21,4 +22,6 @@ pub struct Source {
     pub text: String,
     /// The encoding the text was read from.
     pub encoding: Encoding,
+    /// The file it was read from; `None` for standard input.
+    pub file: Option<std::path::PathBuf>,
 }

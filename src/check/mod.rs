@@ -1,0 +1,546 @@
+//! The checker: misquoted, non-canonical and outdated formulations.
+//!
+//! [`Checker::check`] returns [`Finding`]s, in byte offsets of the original
+//! text, one per problem, never overlapping; printing is for `report`.
+//!
+//! | rule | default | what |
+//! |---|---|---|
+//! | `wrong-form` | error | a form the lexicon lists as wrong (`两队一所`) |
+//! | `non-canonical` | warning | an accepted form written otherwise: full-width `＋`, a line break inside it, other separators (`市县主战,派出所主防`) |
+//! | `missing-part` | error | a multi-part slogan quoted with one part missing |
+//! | `part-order` | error | a multi-part slogan with its parts in another order |
+//! | `near-miss` | warning | one character changed, added or removed inside a long form (`云眼晴`) |
+//! | `superseded` | warning | an outdated form or entry, with its replacement |
+//! | `bad-directive` | warning | an inline `tifa-disable` naming an unknown rule |
+//!
+//! A wrong form inside a longer accepted form is not a finding: the lexicon
+//! forms of every kind are resolved leftmost-longest together first. Where
+//! two findings overlap, the more specific rule wins (the order of the
+//! table above).
+
+pub mod fix;
+mod near_miss;
+mod parts;
+pub mod suppress;
+
+use std::collections::{HashMap, HashSet};
+
+use crate::lexicon::{FormKind, Lexicon};
+use crate::scan::{self, BuildError, Hit, Scanner, outermost};
+use crate::text::{LineIndex, normalize};
+
+/// A rule of the checker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// A known wrong form.
+    WrongForm,
+    /// An outdated form or entry.
+    Superseded,
+    /// A multi-part slogan with a part missing.
+    MissingPart,
+    /// A multi-part slogan with its parts out of order.
+    PartOrder,
+    /// An accepted form written in a non-canonical way.
+    NonCanonical,
+    /// One character off a long form.
+    NearMiss,
+    /// An inline directive naming an unknown rule.
+    BadDirective,
+}
+
+impl Rule {
+    /// Every rule, in the order of precedence.
+    pub const ALL: [Rule; 7] = [
+        Rule::WrongForm,
+        Rule::Superseded,
+        Rule::MissingPart,
+        Rule::PartOrder,
+        Rule::NonCanonical,
+        Rule::NearMiss,
+        Rule::BadDirective,
+    ];
+
+    /// The ASCII rule id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::WrongForm => "wrong-form",
+            Rule::Superseded => "superseded",
+            Rule::MissingPart => "missing-part",
+            Rule::PartOrder => "part-order",
+            Rule::NonCanonical => "non-canonical",
+            Rule::NearMiss => "near-miss",
+            Rule::BadDirective => "bad-directive",
+        }
+    }
+
+    /// The rule with this id.
+    pub fn from_id(id: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.id() == id.trim())
+    }
+
+    /// The severity a rule has unless configured otherwise.
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Rule::WrongForm | Rule::MissingPart | Rule::PartOrder => Severity::Error,
+            Rule::Superseded | Rule::NonCanonical | Rule::NearMiss | Rule::BadDirective => {
+                Severity::Warning
+            }
+        }
+    }
+
+    /// One line on what the rule finds.
+    pub fn description(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Rule::WrongForm, Lang::Zh) => "提法误写：词库所列的错误写法",
+            (Rule::WrongForm, Lang::En) => "a known wrong form of a formulation",
+            (Rule::Superseded, Lang::Zh) => "旧提法：已被取代的写法",
+            (Rule::Superseded, Lang::En) => "an outdated formulation that has been replaced",
+            (Rule::MissingPart, Lang::Zh) => "多段式提法缺少其中一段",
+            (Rule::MissingPart, Lang::En) => "a multi-part slogan quoted with a part missing",
+            (Rule::PartOrder, Lang::Zh) => "多段式提法的顺序有误",
+            (Rule::PartOrder, Lang::En) => "a multi-part slogan with its parts out of order",
+            (Rule::NonCanonical, Lang::Zh) => "写法不规范：全角字符、断行或分隔符与规范提法不同",
+            (Rule::NonCanonical, Lang::En) => {
+                "a formulation written with full-width characters, a line break or other separators"
+            }
+            (Rule::NearMiss, Lang::Zh) => "与规范提法相差一个字",
+            (Rule::NearMiss, Lang::En) => "one character off a formulation",
+            (Rule::BadDirective, Lang::Zh) => "行内指令中的规则名无法识别",
+            (Rule::BadDirective, Lang::En) => "an inline directive names an unknown rule",
+        }
+    }
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Should be fixed.
+    Warning,
+    /// Must be fixed.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// Parses `info`, `warning` or `error`.
+    pub fn from_name(s: &str) -> Option<Severity> {
+        match s.trim() {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// The language of messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Chinese.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+/// Why an accepted form is not written canonically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// Full-width ASCII characters.
+    FullWidth,
+    /// Half-width punctuation where the canonical form has full-width.
+    HalfWidth,
+    /// A line break or spaces inside.
+    Whitespace,
+    /// Other separators between its parts.
+    Separator,
+}
+
+/// What exactly a finding is about, for its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    /// A wrong form, with the lexicon's note.
+    Wrong(Option<String>),
+    /// An outdated form, with the lexicon's note.
+    Outdated(Option<String>),
+    /// A non-canonical writing.
+    NonCanonical(Why),
+    /// The parts that are missing.
+    MissingPart(Vec<String>),
+    /// Parts out of order.
+    PartOrder,
+    /// The form it is one character off.
+    NearMiss(String),
+    /// The unknown rule named in a directive.
+    BadDirective(String),
+}
+
+/// One problem in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Start byte offset in the original text.
+    pub start: usize,
+    /// End byte offset (exclusive).
+    pub end: usize,
+    /// Which rule.
+    pub rule: Rule,
+    /// How serious, after configuration.
+    pub severity: Severity,
+    /// The entry concerned (for `bad-directive`, none).
+    pub entry: Option<usize>,
+    /// The text to put in place of the span.
+    pub suggestion: Option<String>,
+    /// True when `--fix` may apply the suggestion without asking.
+    pub fixable: bool,
+    /// What the message says.
+    pub detail: Detail,
+}
+
+/// What the checker is told by the configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Severity per rule; `None` turns a rule off. Rules not listed keep
+    /// their default.
+    pub severities: HashMap<Rule, Option<Severity>>,
+    /// Forms that are never reported (compared after normalization).
+    pub allow: Vec<String>,
+    /// The shortest form, in characters, that near misses are searched for.
+    pub near_miss_min_chars: usize,
+}
+
+/// The default minimum length for near misses: shorter forms have too many
+/// one-character neighbours that are ordinary words (see BENCHMARKS.md and
+/// the `near_miss` tests).
+pub const NEAR_MISS_MIN_CHARS: usize = 5;
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            severities: HashMap::new(),
+            allow: Vec::new(),
+            near_miss_min_chars: NEAR_MISS_MIN_CHARS,
+        }
+    }
+}
+
+impl Settings {
+    /// The severity of `rule`, or `None` when it is off.
+    pub fn severity(&self, rule: Rule) -> Option<Severity> {
+        self.severities
+            .get(&rule)
+            .copied()
+            .unwrap_or(Some(rule.default_severity()))
+    }
+}
+
+/// Checks texts against a lexicon. Built once per run.
+#[derive(Debug)]
+pub struct Checker<'a> {
+    lexicon: &'a Lexicon,
+    scanner: &'a Scanner,
+    /// Parts of multi-part terms and halves of long forms.
+    extra: Scanner,
+    near_miss: near_miss::Pieces,
+    slogans: parts::Slogans,
+    settings: Settings,
+    allow: HashSet<String>,
+}
+
+impl<'a> Checker<'a> {
+    /// Builds the checker's own automaton (parts and pieces) next to the
+    /// lexicon's scanner.
+    ///
+    /// # Errors
+    ///
+    /// When the automaton exceeds aho-corasick's size limits.
+    pub fn new(
+        lexicon: &'a Lexicon,
+        scanner: &'a Scanner,
+        settings: Settings,
+    ) -> Result<Checker<'a>, BuildError> {
+        let slogans = parts::Slogans::new(lexicon);
+        let near_miss = near_miss::Pieces::new(lexicon, settings.near_miss_min_chars);
+        let extra = Scanner::from_forms(slogans.patterns().chain(near_miss.patterns()))?;
+        let allow = settings
+            .allow
+            .iter()
+            .map(|a| normalize(a.trim()).as_str().to_owned())
+            .collect();
+        Ok(Checker {
+            lexicon,
+            scanner,
+            extra,
+            near_miss,
+            slogans,
+            settings,
+            allow,
+        })
+    }
+
+    /// Every finding in `text`, sorted by position, none overlapping, with
+    /// inline suppressions applied.
+    pub fn check(&self, text: &str) -> Vec<Finding> {
+        let norm = normalize(text);
+        let n = norm.as_str();
+        let mut hits = self.scanner.normalized_hits(n);
+        scan::sort(&mut hits);
+        let spans = outermost(&hits, |h| {
+            matches!(
+                h.kind,
+                FormKind::Term | FormKind::Variant | FormKind::Wrong | FormKind::Outdated
+            )
+        });
+        let mut extra = self.extra.normalized_hits(n);
+        scan::sort(&mut extra);
+
+        // Found in normalized offsets; mapped back below.
+        let mut found: Vec<Finding> = Vec::new();
+        for h in &spans {
+            found.extend(self.lexicon_finding(text, &norm, h));
+        }
+        found.extend(self.slogans.findings(self.lexicon, n, &extra, &spans));
+        found.extend(self.near_miss.findings(n, &extra, &spans));
+        for f in &mut found {
+            f.start = norm.start_to_original(f.start);
+            f.end = norm.end_to_original(f.end);
+        }
+        let directives = suppress::Directives::parse(text);
+        found.extend(directives.problems());
+
+        let index = LineIndex::new(text);
+        let mut kept: Vec<Finding> = found
+            .into_iter()
+            .filter_map(|mut f| {
+                f.severity = self.settings.severity(f.rule)?;
+                let matched = text.get(f.start..f.end).unwrap_or_default();
+                if self.allow.contains(normalize(matched).as_str()) {
+                    return None;
+                }
+                let line = index.position(text, f.start).line;
+                (!directives.suppressed(line, f.rule)).then_some(f)
+            })
+            .collect();
+        // Exact findings (from lexicon forms and slogan parts) before
+        // near misses and directives; among them the longest span first (a
+        // reordered slogan over a listed wrong form inside it), then the
+        // more specific rule, then leftmost. Drop what overlaps an earlier
+        // choice.
+        kept.sort_by_key(|f| {
+            let guess = matches!(f.rule, Rule::NearMiss | Rule::BadDirective);
+            (guess, std::cmp::Reverse(f.end - f.start), f.rule, f.start)
+        });
+        let mut chosen: Vec<Finding> = Vec::new();
+        for f in kept {
+            if !chosen.iter().any(|c| c.start < f.end && f.start < c.end) {
+                chosen.push(f);
+            }
+        }
+        chosen.sort_by_key(|f| (f.start, f.end));
+        chosen
+    }
+
+    /// The finding, if any, for one outermost span of a lexicon form
+    /// (normalized offsets in `h`).
+    fn lexicon_finding(
+        &self,
+        text: &str,
+        norm: &crate::text::Normalized<'_>,
+        h: &Hit,
+    ) -> Option<Finding> {
+        let e = self.lexicon.entry(h.entry);
+        let finding = |rule, suggestion: Option<String>, detail| Finding {
+            start: h.start,
+            end: h.end,
+            rule,
+            severity: rule.default_severity(),
+            entry: Some(h.entry),
+            fixable: suggestion.is_some(),
+            suggestion,
+            detail,
+        };
+        match h.kind {
+            FormKind::Wrong => {
+                let note = e.wrong.get(h.form).and_then(|w| w.note.clone());
+                Some(finding(
+                    Rule::WrongForm,
+                    Some(e.term.clone()),
+                    Detail::Wrong(note),
+                ))
+            }
+            FormKind::Outdated => {
+                let note = e.outdated.get(h.form).and_then(|w| w.note.clone());
+                Some(finding(
+                    Rule::Superseded,
+                    Some(e.term.clone()),
+                    Detail::Outdated(note),
+                ))
+            }
+            FormKind::Term | FormKind::Variant => {
+                if let Some(by) = e
+                    .superseded_by
+                    .as_deref()
+                    .and_then(|id| self.lexicon.get(id))
+                {
+                    return Some(finding(
+                        Rule::Superseded,
+                        Some(by.term.clone()),
+                        Detail::Outdated(None),
+                    ));
+                }
+                let form = e.form(h.kind, h.form);
+                let (a, b) = (norm.start_to_original(h.start), norm.end_to_original(h.end));
+                let written = text.get(a..b).unwrap_or_default();
+                if written == form {
+                    return None;
+                }
+                let why = if written.chars().any(char::is_whitespace) {
+                    Why::Whitespace
+                } else if written
+                    .chars()
+                    .any(|c| crate::text::normalize::fold(c).is_some())
+                {
+                    Why::FullWidth
+                } else {
+                    Why::HalfWidth
+                };
+                Some(finding(
+                    Rule::NonCanonical,
+                    Some(form.to_owned()),
+                    Detail::NonCanonical(why),
+                ))
+            }
+            FormKind::Part | FormKind::Piece => None,
+        }
+    }
+}
+
+/// The message of a finding, in `lang`. `matched` is the text of the span.
+pub fn message(f: &Finding, lexicon: &Lexicon, matched: &str, lang: Lang) -> String {
+    let matched = matched.replace(['\r', '\n'], "");
+    let term = f
+        .entry
+        .map(|e| lexicon.entry(e).term.as_str())
+        .unwrap_or_default();
+    let suggestion = f.suggestion.as_deref().unwrap_or(term);
+    let with_note = |s: String, note: &Option<String>| match (note, lang) {
+        (Some(n), Lang::Zh) => format!("{s}（{n}）"),
+        (Some(n), Lang::En) => format!("{s} ({n})"),
+        (None, _) => s,
+    };
+    match (&f.detail, lang) {
+        (Detail::Wrong(note), Lang::Zh) => {
+            with_note(format!("“{matched}”是“{suggestion}”的误写"), note)
+        }
+        (Detail::Wrong(note), Lang::En) => {
+            with_note(format!("“{matched}” is a misquote of “{suggestion}”"), note)
+        }
+        (Detail::Outdated(note), Lang::Zh) => {
+            with_note(format!("“{matched}”是旧提法，现为“{suggestion}”"), note)
+        }
+        (Detail::Outdated(note), Lang::En) => with_note(
+            format!("“{matched}” is outdated; it is now “{suggestion}”"),
+            note,
+        ),
+        (Detail::NonCanonical(why), Lang::Zh) => {
+            let how = match why {
+                Why::FullWidth => "含全角字符",
+                Why::HalfWidth => "用了半角标点",
+                Why::Whitespace => "中间有断行或空格",
+                Why::Separator => "分隔符与规范写法不同",
+            };
+            format!("“{matched}”{how}，规范写法为“{suggestion}”")
+        }
+        (Detail::NonCanonical(why), Lang::En) => {
+            let how = match why {
+                Why::FullWidth => "contains full-width characters",
+                Why::HalfWidth => "uses half-width punctuation",
+                Why::Whitespace => "is broken by a line break or spaces",
+                Why::Separator => "uses other separators",
+            };
+            format!("“{matched}” {how}; the canonical form is “{suggestion}”")
+        }
+        (Detail::MissingPart(missing), Lang::Zh) => format!(
+            "“{matched}”缺少“{}”，完整提法为“{suggestion}”",
+            missing.join("、")
+        ),
+        (Detail::MissingPart(missing), Lang::En) => format!(
+            "“{matched}” lacks “{}”; the full slogan is “{suggestion}”",
+            missing.join("”, “")
+        ),
+        (Detail::PartOrder, Lang::Zh) => {
+            format!("“{matched}”的顺序有误，应为“{suggestion}”")
+        }
+        (Detail::PartOrder, Lang::En) => {
+            format!("“{matched}” has its parts out of order; it is “{suggestion}”")
+        }
+        (Detail::NearMiss(form), Lang::Zh) => {
+            format!("“{matched}”与提法“{form}”相差一个字，是否应为“{form}”？")
+        }
+        (Detail::NearMiss(form), Lang::En) => {
+            format!("“{matched}” is one character off “{form}”; did you mean “{form}”?")
+        }
+        (Detail::BadDirective(rule), Lang::Zh) => {
+            format!("行内指令中的规则“{rule}”不存在")
+        }
+        (Detail::BadDirective(rule), Lang::En) => {
+            format!("unknown rule `{rule}` in an inline directive")
+        }
+    }
+}
+
+/// A finding with everything a printer needs, so that the text itself can
+/// be dropped before printing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// The finding.
+    pub finding: Finding,
+    /// Where it starts.
+    pub start: crate::text::Position,
+    /// Just after its last character.
+    pub end: crate::text::Position,
+    /// The text of the span.
+    pub matched: String,
+    /// The message, in the chosen language.
+    pub message: String,
+    /// The entry's id, if any.
+    pub id: Option<String>,
+    /// The whole first line of the span, without its line ending.
+    pub line_text: String,
+}
+
+/// Adds positions, messages and source lines to the findings of `text`.
+pub fn locate(text: &str, findings: &[Finding], lexicon: &Lexicon, lang: Lang) -> Vec<Located> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::new(text);
+    findings
+        .iter()
+        .map(|f| {
+            let start = index.position(text, f.start);
+            let matched = text.get(f.start..f.end).unwrap_or_default().to_owned();
+            Located {
+                start,
+                end: index.position(text, f.end),
+                message: message(f, lexicon, &matched, lang),
+                matched,
+                id: f.entry.map(|e| lexicon.entry(e).id.clone()),
+                line_text: text
+                    .get(index.line_range(text, start.line))
+                    .unwrap_or_default()
+                    .to_owned(),
+                finding: f.clone(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,50 @@
+//! GitHub Actions workflow commands: one `::error` / `::warning` /
+//! `::notice` line per finding, which the Actions runner turns into
+//! annotations on the pull request.
+
+use std::io::{self, Write};
+
+use crate::check::{Located, Severity};
+
+/// Escapes a message (`%`, CR, LF).
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value (also `:` and `,`).
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// `::warning file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`
+pub fn finding(out: &mut dyn Write, path: &str, item: &Located) -> io::Result<()> {
+    let command = match item.finding.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    writeln!(
+        out,
+        "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+        property(path),
+        item.start.line,
+        item.start.column,
+        item.end.line,
+        item.end.column,
+        property(&format!("tifa {}", item.finding.rule.id())),
+        data(&item.message),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(data("a%b\nc"), "a%25b%0Ac");
+        assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

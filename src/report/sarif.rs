@@ -1,0 +1,121 @@
+//! SARIF 2.1.0: one run, every rule listed in `tool.driver.rules`, columns
+//! in Unicode code points (`columnKind`), a `fixes` entry for each finding
+//! `--fix` would apply. Validated against the official schema in the tests.
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use crate::check::{Lang, Located, Rule, Severity};
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A relative path or an absolute `file://` URI, percent-encoded.
+pub fn uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut out = String::new();
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Writes the SARIF log for all files.
+pub fn log(
+    out: &mut dyn Write,
+    files: &[(String, Vec<Located>)],
+    severities: impl Fn(Rule) -> Option<Severity>,
+    lang: Lang,
+) -> io::Result<()> {
+    let rules: Vec<Value> = Rule::ALL
+        .iter()
+        .map(|r| {
+            let mut rule = json!({
+                "id": r.id(),
+                "shortDescription": { "text": r.description(lang) },
+            });
+            match severities(*r) {
+                Some(s) => rule["defaultConfiguration"] = json!({ "level": level(s) }),
+                None => rule["defaultConfiguration"] = json!({ "enabled": false }),
+            }
+            rule
+        })
+        .collect();
+    let results: Vec<Value> = files
+        .iter()
+        .flat_map(|(path, items)| items.iter().map(move |i| result(path, i)))
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "tifa",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+fn with_snippet(region: &Value, text: &str) -> Value {
+    let mut r = region.clone();
+    r["snippet"] = json!({ "text": text });
+    r
+}
+
+fn result(path: &str, i: &Located) -> Value {
+    let f = &i.finding;
+    let region = json!({
+        "startLine": i.start.line,
+        "startColumn": i.start.column,
+        "endLine": i.end.line,
+        "endColumn": i.end.column,
+    });
+    let location = json!({ "uri": uri(path) });
+    let index = Rule::ALL.iter().position(|r| *r == f.rule).unwrap_or(0);
+    let mut result = json!({
+        "ruleId": f.rule.id(),
+        "ruleIndex": index,
+        "level": level(f.severity),
+        "message": { "text": i.message },
+        "locations": [{ "physicalLocation": {
+            "artifactLocation": location,
+            "region": with_snippet(&region, &i.matched),
+        }}],
+    });
+    if let Some(id) = &i.id {
+        result["properties"] = json!({ "entry": id });
+    }
+    if let (true, Some(s)) = (f.fixable, &f.suggestion) {
+        result["fixes"] = json!([{
+            "description": { "text": format!("→ {s}") },
+            "artifactChanges": [{
+                "artifactLocation": location,
+                "replacements": [{
+                    "deletedRegion": region,
+                    "insertedContent": { "text": s },
+                }],
+            }],
+        }]);
+    }
+    result
+}
