@@ -344,9 +344,15 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
         Severity::Warning => carets.yellow().bold(),
         Severity::Info => carets.cyan().bold(),
     };
+    let note = format!("{label}{more}");
+    let note = if note.is_empty() {
+        note
+    } else {
+        format!(" {note}")
+    };
     writeln!(
         out,
-        "{gutter} {} {}{carets} {label}{more}",
+        "{gutter} {} {}{carets}{note}",
         "|".blue().bold(),
         " ".repeat(cells(&before)),
     )?;

@@ -122,5 +122,5 @@ fn lookup_json_has_full_entries() {
 #[test]
 fn export_lists_every_entry() {
     let v = json(&["lexicon", "export", "--format", "json"]);
-    assert_eq!(v["entries"].as_array().unwrap().len(), 8);
+    assert_eq!(v["entries"].as_array().unwrap().len(), 10);
 }

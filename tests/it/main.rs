@@ -1,6 +1,8 @@
 //! The integration tests, in one binary to keep link time down.
 
+mod check;
 mod cli;
+mod coverage;
 mod embedded;
 mod json;
 mod props;

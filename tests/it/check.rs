@@ -1,0 +1,238 @@
+//! `tifa check`: machine formats parsed back (SARIF validated against the
+//! official 2.1.0 schema), and `--fix` round trips on real files in every
+//! encoding, with line endings, BOM and permissions kept.
+
+use std::path::Path;
+
+use serde_json::Value;
+use tifa::cli::ExitStatus;
+
+use crate::{FIXTURE_LEXICON, tifa};
+
+const MISQUOTES: &str = "tests/fixtures/check/misquotes.md";
+
+fn check(args: &[&str]) -> (ExitStatus, String, String) {
+    let mut all = FIXTURE_LEXICON.to_vec();
+    all.extend(["--no-config", "check"]);
+    all.extend_from_slice(args);
+    tifa(&all)
+}
+
+#[test]
+fn json_findings_contract() {
+    let (status, out, _) = check(&["--format", "json", MISQUOTES]);
+    assert_eq!(status, ExitStatus::Findings);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    for rule in [
+        "wrong-form",
+        "non-canonical",
+        "part-order",
+        "missing-part",
+        "near-miss",
+        "superseded",
+        "bad-directive",
+    ] {
+        assert!(rules.contains(&rule), "no {rule} in {rules:?}");
+    }
+    let text = std::fs::read_to_string(MISQUOTES).unwrap();
+    for f in findings {
+        let mut keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "byte_end",
+                "byte_start",
+                "column",
+                "end_column",
+                "end_line",
+                "id",
+                "line",
+                "matched",
+                "message",
+                "path",
+                "rule",
+                "severity",
+                "suggestion"
+            ]
+        );
+        let (a, b) = (
+            f["byte_start"].as_u64().unwrap(),
+            f["byte_end"].as_u64().unwrap(),
+        );
+        assert_eq!(
+            &text[a as usize..b as usize],
+            f["matched"].as_str().unwrap()
+        );
+    }
+    // The wrong form on line 3, column 5 (characters, not bytes).
+    let first = &findings[0];
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(3), Some(5))
+    );
+    assert_eq!(first["suggestion"], "两队一室");
+    assert_eq!(first["id"], "liangdui-yishi");
+}
+
+#[test]
+fn sarif_is_valid_against_the_schema() {
+    let (_, out, _) = check(&["--format", "sarif", MISQUOTES]);
+    let log: Value = serde_json::from_str(&out).unwrap();
+    let mut schema: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/fixtures/sarif-schema-2.1.0.json").unwrap(),
+    )
+    .unwrap();
+    // The official schema's `language` patterns (of `run` and
+    // `toolComponent`) have a stray `]`, which fails the meta-schema's
+    // "regex" format; tifa never writes `language`, so they are replaced by
+    // the pattern they mean before compiling.
+    for def in ["run", "toolComponent"] {
+        let language = &mut schema["definitions"][def]["properties"]["language"]["pattern"];
+        assert_eq!(language, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$");
+        *language = Value::from("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+    }
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
+    assert!(
+        !validator.is_valid(&broken),
+        "the validator must reject a bad level"
+    );
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run = &log["runs"][0];
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(run["tool"]["driver"]["name"], "tifa");
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for r in run["results"].as_array().unwrap() {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 1);
+        assert!(region["startColumn"].as_u64().unwrap() >= 1);
+    }
+}
+
+#[test]
+fn sarif_uri_is_percent_encoded() {
+    assert_eq!(
+        tifa::report::sarif::uri("报告/a b.md"),
+        "%E6%8A%A5%E5%91%8A/a%20b.md"
+    );
+    assert_eq!(tifa::report::sarif::uri("/tmp/x.md"), "file:///tmp/x.md");
+}
+
+/// Writes `bytes` to a file in a fresh folder, runs `check --fix` twice, and
+/// returns the bytes after each run.
+fn fix_twice(name: &str, bytes: &[u8]) -> (Vec<u8>, Vec<u8>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let p = path.to_str().unwrap();
+    let (status, out, err) = check(&["--fix", p]);
+    assert_ne!(status, ExitStatus::Error, "{out}{err}");
+    let once = std::fs::read(&path).unwrap();
+    check(&["--fix", p]);
+    let twice = std::fs::read(&path).unwrap();
+    (once, twice, dir)
+}
+
+const BEFORE: &str = "推行两队一所，\r\n深化专业＋机制＋大数据。\r\n推动专业+机治+大数据落地。\r\n";
+const AFTER: &str = "推行两队一室，\r\n深化专业+机制+大数据。\r\n推动专业+机治+大数据落地。\r\n";
+
+#[test]
+fn fix_keeps_utf8_and_crlf() {
+    let (once, twice, _dir) = fix_twice("a.txt", BEFORE.as_bytes());
+    assert_eq!(String::from_utf8(once.clone()).unwrap(), AFTER);
+    assert_eq!(once, twice, "a second --fix changes nothing");
+}
+
+#[test]
+fn fix_keeps_the_bom() {
+    let bytes = [b"\xEF\xBB\xBF".as_slice(), BEFORE.as_bytes()].concat();
+    let (once, twice, _dir) = fix_twice("bom.md", &bytes);
+    assert_eq!(
+        once,
+        [b"\xEF\xBB\xBF".as_slice(), AFTER.as_bytes()].concat()
+    );
+    assert_eq!(once, twice);
+}
+
+#[test]
+fn fix_keeps_gb18030_and_utf16() {
+    let gbk = encoding_rs::GB18030.encode(BEFORE).0.into_owned();
+    let (once, _, _dir) = fix_twice("gbk.txt", &gbk);
+    assert_eq!(once, encoding_rs::GB18030.encode(AFTER).0.into_owned());
+
+    let utf16 = |s: &str| -> Vec<u8> {
+        std::iter::once(0xFEFFu16)
+            .chain(s.encode_utf16())
+            .flat_map(u16::to_le_bytes)
+            .collect()
+    };
+    let (once, twice, _dir) = fix_twice("u16.txt", &utf16(BEFORE));
+    assert_eq!(once, utf16(AFTER));
+    assert_eq!(once, twice);
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_keeps_permissions_and_leaves_no_temporary_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("script.md");
+    std::fs::write(&path, BEFORE).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    check(&["--fix", path.to_str().unwrap()]);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["script.md"]);
+}
+
+#[test]
+fn diff_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.txt");
+    std::fs::write(&path, BEFORE).unwrap();
+    let (status, out, _) = check(&["--diff", path.to_str().unwrap()]);
+    assert_eq!(status, ExitStatus::Findings);
+    assert!(out.contains("-推行两队一所，"), "{out}");
+    assert!(out.contains("+推行两队一室，"), "{out}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), BEFORE);
+}
+
+#[test]
+fn fixed_text_rescans_without_wrong_forms() {
+    // Every wrong form of the default lexicon, fixed, leaves no wrong form.
+    let lexicon = tifa::lexicon::Lexicon::embedded().unwrap();
+    let scanner = tifa::scan::Scanner::new(&lexicon).unwrap();
+    let checker =
+        tifa::check::Checker::new(&lexicon, &scanner, tifa::check::Settings::default()).unwrap();
+    let text: String = lexicon
+        .entries()
+        .iter()
+        .flat_map(|e| e.wrong.iter().map(|w| format!("文中写作{}。\n", w.form)))
+        .collect();
+    let findings = checker.check(&text);
+    let (fixed, n) = tifa::check::fix::apply(&text, &findings);
+    assert!(n > 0);
+    let again = checker.check(&fixed);
+    let wrong: Vec<_> = again
+        .iter()
+        .filter(|f| f.rule == tifa::check::Rule::WrongForm)
+        .map(|f| &fixed[f.start..f.end])
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:?}");
+    let _ = Path::new("");
+}
