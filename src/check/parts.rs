@@ -89,9 +89,16 @@ impl Slogans {
             let hits: Vec<&Hit> = extra
                 .iter()
                 .filter(|h| h.kind == FormKind::Part && h.entry == *entry)
+                // Parts inside a longer accepted form (the slogan itself,
+                // another slogan sharing them) are not quoted on their own;
+                // parts inside a wrong form still are, so that a reordered
+                // slogan is reported whole, not as the wrong form inside it.
                 .filter(|h| {
                     !spans.iter().any(|s| {
-                        s.start <= h.start && h.end <= s.end && s.end - s.start > h.end - h.start
+                        s.kind.is_accepted()
+                            && s.start <= h.start
+                            && h.end <= s.end
+                            && s.end - s.start > h.end - h.start
                     })
                 })
                 .collect();

@@ -287,7 +287,11 @@ fn near_misses_of_every_long_form_are_found() {
         }
     }
     assert!(tried > 300, "only {tried} variants");
-    assert!(missed.is_empty(), "{} of {tried} missed: {missed:#?}", missed.len());
+    assert!(
+        missed.is_empty(),
+        "{} of {tried} missed: {missed:#?}",
+        missed.len()
+    );
 }
 
 /// The samples are written correctly apart from the planted misquotes of
