@@ -5,6 +5,7 @@ mod cli;
 mod coverage;
 mod embedded;
 mod json;
+mod process;
 mod props;
 
 use tifa::cli::{Cli, ExitStatus, run};
