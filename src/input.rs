@@ -5,7 +5,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::text::{Decoded, Source, decode};
+use crate::format::{Format, docx, html};
+use crate::text::{Decoded, Encoding, Markup, Source, decode, decode::decode_as};
 
 /// One input to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,10 +35,10 @@ pub struct InputError {
 
 /// What reading an input gave.
 #[derive(Debug)]
-pub enum Loaded {
-    /// Decoded text.
-    Text(Source),
-    /// Skipped, with the reason (binary data found while walking a folder).
+pub enum Loaded<T = Source> {
+    /// Decoded text (or what was made of it).
+    Text(T),
+    /// Skipped, with the reason (a binary file).
     Skipped(String),
 }
 
@@ -91,10 +92,28 @@ impl Filter {
 /// The shown name of standard input.
 pub const STDIN_NAME: &str = "<stdin>";
 
+/// How inputs are found and read: the input options of the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Also walk hidden files and folders.
+    pub hidden: bool,
+    /// Follow symbolic links while walking.
+    pub follow: bool,
+    /// `--glob` patterns for walked files (`!` excludes), as ripgrep.
+    pub globs: Vec<String>,
+    /// Read every file in this encoding instead of detecting it.
+    pub encoding: Option<Encoding>,
+    /// Read binary files as text instead of skipping them.
+    pub binary: bool,
+    /// The name standard input is reported as (and whose extension says its
+    /// format).
+    pub stdin_filename: Option<String>,
+}
+
 /// Expands the paths given on the command line (none means stdin) into
 /// inputs, in a stable order: arguments in order, folder contents sorted by
 /// path.
-pub fn collect(paths: &[String], filter: &Filter) -> (Vec<Input>, Vec<InputError>) {
+pub fn collect(paths: &[String], filter: &Filter, opts: &Options) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     if paths.is_empty() {
@@ -107,7 +126,7 @@ pub fn collect(paths: &[String], filter: &Filter) -> (Vec<Input>, Vec<InputError
         }
         let path = Path::new(arg);
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, filter, &mut inputs, &mut errors),
+            Ok(meta) if meta.is_dir() => walk(path, filter, opts, &mut inputs, &mut errors),
             Ok(_) => {
                 if filter.allows(path) {
                     inputs.push(Input::File {
@@ -122,48 +141,118 @@ pub fn collect(paths: &[String], filter: &Filter) -> (Vec<Input>, Vec<InputError
     (inputs, errors)
 }
 
-fn walk(dir: &Path, filter: &Filter, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
-    let walker = ignore::WalkBuilder::new(dir)
+fn walk(
+    dir: &Path,
+    filter: &Filter,
+    opts: &Options,
+    inputs: &mut Vec<Input>,
+    errors: &mut Vec<InputError>,
+) {
+    let mut builder = ignore::WalkBuilder::new(dir);
+    builder
         .require_git(false)
-        .add_custom_ignore_filename(".tifaignore")
-        .sort_by_file_path(|a, b| a.cmp(b))
-        .build();
-    for item in walker {
-        match item {
-            Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) && filter.allows(entry.path()) {
-                    inputs.push(Input::File {
-                        path: entry.into_path(),
-                        explicit: false,
-                    });
-                }
+        .hidden(!opts.hidden)
+        .follow_links(opts.follow)
+        .add_custom_ignore_filename(".tifaignore");
+    if !opts.globs.is_empty() {
+        let mut o = ignore::overrides::OverrideBuilder::new(dir);
+        for g in &opts.globs {
+            if let Err(e) = o.add(g) {
+                errors.push(InputError {
+                    path: g.clone(),
+                    message: format!("invalid glob: {e}"),
+                    hint: None,
+                });
+                return;
             }
-            Err(e) => errors.push(InputError {
-                path: dir.display().to_string(),
-                message: e.to_string(),
-                hint: None,
-            }),
         }
+        match o.build() {
+            Ok(o) => {
+                builder.overrides(o);
+            }
+            Err(e) => {
+                errors.push(InputError {
+                    path: dir.display().to_string(),
+                    message: format!("invalid glob: {e}"),
+                    hint: None,
+                });
+                return;
+            }
+        }
+    }
+    // The walk runs on all cores; the order is made stable afterwards.
+    let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    builder.build_parallel().run(|| {
+        Box::new(|item| {
+            let mut found = found
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match item {
+                Ok(entry) => {
+                    if entry.file_type().is_some_and(|t| t.is_file()) && filter.allows(entry.path())
+                    {
+                        found.0.push(entry.into_path());
+                    }
+                }
+                Err(e) => found.1.push(InputError {
+                    path: dir.display().to_string(),
+                    message: walk_message(&e),
+                    hint: None,
+                }),
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let (mut files, errs) = found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    files.sort();
+    inputs.extend(files.into_iter().map(|path| Input::File {
+        path,
+        explicit: false,
+    }));
+    errors.extend(errs);
+}
+
+/// A walk error as a short message, naming the path involved.
+fn walk_message(e: &ignore::Error) -> String {
+    match e {
+        ignore::Error::WithPath { path, err } => {
+            format!("{}: {}", path.display(), walk_message(err))
+        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_message(err)
+        }
+        ignore::Error::Loop { child, .. } => format!(
+            "{}: directory loop (a symbolic link to a parent folder)",
+            child.display()
+        ),
+        ignore::Error::Io(io) => io_message(io),
+        other => other.to_string(),
     }
 }
 
 impl Input {
     /// The path as shown in output.
-    pub fn shown(&self) -> String {
+    pub fn shown(&self, opts: &Options) -> String {
         match self {
             Input::File { path, .. } => path.display().to_string(),
-            Input::Stdin => STDIN_NAME.to_owned(),
+            Input::Stdin => opts
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| STDIN_NAME.to_owned()),
         }
     }
 
-    /// Reads and decodes the input.
+    /// Reads and decodes the input, extracting the text of HTML and Word
+    /// documents.
     ///
     /// # Errors
     ///
-    /// An unreadable file, a binary file named on the command line, or bytes
-    /// that no supported encoding decodes.
-    pub fn read(&self) -> Result<Loaded, InputError> {
-        let shown = self.shown();
+    /// An unreadable file, a broken .docx, or bytes that the encoding given
+    /// with `--encoding` does not decode.
+    pub fn read(&self, opts: &Options) -> Result<Loaded, InputError> {
+        let shown = self.shown(opts);
         let bytes = match self {
             Input::File { path, .. } => std::fs::read(path).map_err(|e| io_error(&shown, &e))?,
             Input::Stdin => {
@@ -175,35 +264,72 @@ impl Input {
                 buf
             }
         };
-        match decode(bytes) {
-            Decoded::Text(text, encoding) => Ok(Loaded::Text(Source {
-                path: shown,
-                text,
-                encoding,
-                file: match self {
-                    Input::File { path, .. } => Some(path.clone()),
-                    Input::Stdin => None,
-                },
-            })),
-            Decoded::Binary => match self {
-                Input::File {
-                    explicit: false, ..
-                } => Ok(Loaded::Skipped("binary file".into())),
-                _ => Err(InputError {
-                    path: shown,
-                    message: "binary file (NUL bytes), not read".into(),
-                    hint: Some("tifa reads text: UTF-8, UTF-16 with BOM or GB18030".into()),
-                }),
-            },
-            Decoded::Undecodable => Err(InputError {
-                path: shown,
-                message: "not valid UTF-8, UTF-16 or GB18030 text".into(),
-                hint: Some("convert the file to UTF-8".into()),
-            }),
+        let format = Format::of(Path::new(&shown));
+        let mut src = Source::plain(&shown, String::new());
+        src.format = format;
+        src.file = match self {
+            Input::File { path, .. } => Some(path.clone()),
+            Input::Stdin => None,
+        };
+        if format == Format::Docx {
+            src.text = docx::extract(&bytes).map_err(|e| InputError {
+                path: shown.clone(),
+                message: e.to_string(),
+                hint: None,
+            })?;
+            return Ok(Loaded::Text(src));
         }
+        let (text, encoding) = match opts.encoding {
+            Some(enc) => match decode_as(&bytes, enc) {
+                Some(text) => (text, enc),
+                None => {
+                    return Err(InputError {
+                        path: shown,
+                        message: format!("not valid {enc}"),
+                        hint: Some(
+                            "check --encoding, or leave it out to detect the encoding".into(),
+                        ),
+                    });
+                }
+            },
+            None => match decode(bytes) {
+                Decoded::Text(text, encoding) => (text, encoding),
+                Decoded::Binary(_) if !opts.binary => {
+                    return Ok(Loaded::Skipped(
+                        "binary file (NUL bytes) skipped; --binary reads it".into(),
+                    ));
+                }
+                Decoded::Binary(bytes) | Decoded::Undecodable(bytes) => {
+                    match String::from_utf8(bytes) {
+                        Ok(text) => (text, Encoding::Utf8),
+                        Err(e) => {
+                            src.note = Some(
+                            "not valid UTF-8, UTF-16 or GB18030: read as UTF-8 with invalid bytes replaced by U+FFFD"
+                                .into(),
+                        );
+                            (
+                                String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                                Encoding::Utf8,
+                            )
+                        }
+                    }
+                }
+            },
+        };
+        src.encoding = encoding;
+        if format == Format::Html {
+            let extracted = html::extract(&text);
+            src.text = extracted.text;
+            src.markup = Some(Markup {
+                source: text,
+                map: extracted.map,
+            });
+        } else {
+            src.text = text;
+        }
+        Ok(Loaded::Text(src))
     }
 }
-
 /// An I/O error as a short lowercase message.
 pub fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
@@ -222,20 +348,40 @@ fn io_error(path: &str, e: &std::io::Error) -> InputError {
     }
 }
 
+/// The outcome of reading and processing one input.
+#[derive(Debug)]
+pub struct Processed<T> {
+    /// The path as shown.
+    pub path: String,
+    /// A note on how it was read (replacement characters), to show the user.
+    pub note: Option<String>,
+    /// What processing gave, or why the input was skipped or failed.
+    pub result: Result<Loaded<T>, InputError>,
+}
+
 /// Reads, decodes and processes inputs on `threads` worker threads,
 /// returning the results in input order whatever the thread timing.
 pub fn process<T: Send>(
     inputs: &[Input],
+    opts: &Options,
     threads: usize,
     f: impl Fn(Source) -> T + Sync,
-) -> Vec<(String, Result<Option<T>, InputError>)> {
+) -> Vec<Processed<T>> {
     use rayon::prelude::*;
     let one = |input: &Input| {
-        let result = input.read().map(|r| match r {
-            Loaded::Text(src) => Some(f(src)),
-            Loaded::Skipped(_) => None,
+        let mut note = None;
+        let result = input.read(opts).map(|r| match r {
+            Loaded::Text(src) => {
+                note.clone_from(&src.note);
+                Loaded::Text(f(src))
+            }
+            Loaded::Skipped(why) => Loaded::Skipped(why),
         });
-        (input.shown(), result)
+        Processed {
+            path: input.shown(opts),
+            note,
+            result,
+        }
     };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     match pool {

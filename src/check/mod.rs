@@ -502,13 +502,13 @@ pub fn message(f: &Finding, lexicon: &Lexicon, matched: &str, lang: Lang) -> Str
 /// be dropped before printing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
-    /// The finding.
+    /// The finding (offsets in the scanned text).
     pub finding: Finding,
-    /// Where it starts.
-    pub start: crate::text::Position,
-    /// Just after its last character.
-    pub end: crate::text::Position,
-    /// The text of the span.
+    /// Where it is, as reported (in the HTML source for HTML).
+    pub span: crate::text::Span,
+    /// What line numbers count.
+    pub unit: crate::text::Unit,
+    /// The text of the span, as the reader sees it.
     pub matched: String,
     /// The message, in the chosen language.
     pub message: String,
@@ -518,27 +518,27 @@ pub struct Located {
     pub line_text: String,
 }
 
-/// Adds positions, messages and source lines to the findings of `text`.
-pub fn locate(text: &str, findings: &[Finding], lexicon: &Lexicon, lang: Lang) -> Vec<Located> {
-    if findings.is_empty() {
-        return Vec::new();
-    }
-    let index = LineIndex::new(text);
+/// Adds reported positions, messages and source lines to the findings of
+/// the scanned `text`.
+pub fn locate(
+    text: &str,
+    positions: &crate::text::Positions<'_>,
+    findings: &[Finding],
+    lexicon: &Lexicon,
+    lang: Lang,
+) -> Vec<Located> {
     findings
         .iter()
         .map(|f| {
-            let start = index.position(text, f.start);
+            let span = positions.span(f.start, f.end);
             let matched = text.get(f.start..f.end).unwrap_or_default().to_owned();
             Located {
-                start,
-                end: index.position(text, f.end),
+                span,
+                unit: positions.unit,
                 message: message(f, lexicon, &matched, lang),
                 matched,
                 id: f.entry.map(|e| lexicon.entry(e).id.clone()),
-                line_text: text
-                    .get(index.line_range(text, start.line))
-                    .unwrap_or_default()
-                    .to_owned(),
+                line_text: positions.line_text(span.start.line).to_owned(),
                 finding: f.clone(),
             }
         })

@@ -55,6 +55,35 @@ pub struct GlobalArgs {
         conflicts_with = "config"
     )]
     pub no_config: bool,
+    /// Walk hidden files and folders too.
+    #[arg(long, global = true, help_heading = "Input")]
+    pub hidden: bool,
+    /// Follow symbolic links while walking folders.
+    #[arg(short = 'L', long, global = true, help_heading = "Input")]
+    pub follow: bool,
+    /// Read only walked files matching GLOB; `!GLOB` excludes (repeatable).
+    #[arg(
+        short = 'g',
+        long = "glob",
+        value_name = "GLOB",
+        global = true,
+        help_heading = "Input"
+    )]
+    pub globs: Vec<String>,
+    /// List the files that would be read, and exit.
+    #[arg(long, global = true, help_heading = "Input")]
+    pub files: bool,
+    /// Read files in this encoding instead of detecting it: utf-8,
+    /// utf-16le, utf-16be, gb18030 (gbk).
+    #[arg(long, value_name = "ENCODING", global = true, help_heading = "Input")]
+    pub encoding: Option<crate::text::Encoding>,
+    /// Read binary files (with NUL bytes) as text instead of skipping them.
+    #[arg(long, global = true, help_heading = "Input")]
+    pub binary: bool,
+    /// The name to report standard input as; its extension (.html, .md …)
+    /// says how to read it.
+    #[arg(long, value_name = "NAME", global = true, help_heading = "Input")]
+    pub stdin_filename: Option<String>,
     /// Number of worker threads [default: all cores].
     #[arg(short = 'j', long = "threads", value_name = "N", global = true,
           value_parser = clap::value_parser!(u16).range(1..))]

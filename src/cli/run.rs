@@ -13,13 +13,15 @@ use crate::annotate::Annotation;
 use crate::check::{self, Checker, Lang, Located, Settings, Severity};
 use crate::config::Config;
 use crate::count::Tally;
+use crate::format::Format;
+use crate::input::Loaded;
 use crate::input::{self, Filter, Input, InputError};
 use crate::lexicon::{Lexicon, LexiconFile, embedded_files, read_path};
 use crate::lookup::lookup;
 use crate::report::{csv, github, human, json, sarif};
 use crate::scan::{self, Scanner, accepted, locate, outermost, per_entry};
-use crate::text::Source;
 use crate::text::encode::encode;
+use crate::text::{Positions, Source};
 
 /// How a run ended; the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +56,7 @@ impl ExitStatus {
 struct Ctx {
     lexicon: Lexicon,
     filter: Filter,
+    input: input::Options,
     threads: usize,
     config: Config,
 }
@@ -84,6 +87,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Exi
         .to_path_buf();
     let ctx = Ctx {
         filter: Filter::new(&base, &config.include, &config.exclude),
+        input: input::Options {
+            hidden: cli.global.hidden,
+            follow: cli.global.follow,
+            globs: cli.global.globs.clone(),
+            encoding: cli.global.encoding,
+            binary: cli.global.binary,
+            stdin_filename: cli.global.stdin_filename.clone(),
+        },
         lexicon,
         threads: cli.global.threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, usize::from),
@@ -108,6 +119,20 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Exi
         None
     };
     let lexicon = &ctx.lexicon;
+    if cli.global.files {
+        let paths = match &cli.command {
+            Command::Scan { paths, .. }
+            | Command::Count { paths, .. }
+            | Command::Check { paths, .. } => paths.clone(),
+            Command::Annotate { path } => path.iter().cloned().collect(),
+            _ => Vec::new(),
+        };
+        let (inputs, failed) = inputs(&ctx, &paths, err)?;
+        for i in &inputs {
+            writeln!(out, "{}", i.shown(&ctx.input))?;
+        }
+        return Ok(status(failed));
+    }
     match (cli.command, scanner.as_ref()) {
         (Command::Scan { paths, format }, Some(s)) => scan_cmd(&ctx, s, &paths, format, out, err),
         (
@@ -253,11 +278,34 @@ fn load_lexicon(
 /// Expands paths, reporting those that do not exist; returns the inputs
 /// and whether anything failed.
 fn inputs(ctx: &Ctx, paths: &[String], err: &mut dyn Write) -> io::Result<(Vec<Input>, bool)> {
-    let (inputs, errors) = input::collect(paths, &ctx.filter);
+    let (inputs, errors) = input::collect(paths, &ctx.filter, &ctx.input);
     for e in &errors {
         human::input_error(err, e)?;
     }
     Ok((inputs, !errors.is_empty()))
+}
+
+/// Reports a processed input's note, skip reason or error; returns its
+/// value when there is one.
+fn take<T>(
+    p: input::Processed<T>,
+    err: &mut dyn Write,
+    failed: &mut bool,
+) -> io::Result<Option<(String, T)>> {
+    if let Some(note) = &p.note {
+        human::note(err, &p.path, note)?;
+    }
+    match p.result {
+        Ok(Loaded::Text(value)) => Ok(Some((p.path, value))),
+        Ok(Loaded::Skipped(why)) => {
+            human::note(err, &p.path, &why)?;
+            Ok(None)
+        }
+        Err(e) => {
+            report_failure(err, &e, failed)?;
+            Ok(None)
+        }
+    }
 }
 
 fn report_failure(err: &mut dyn Write, e: &InputError, failed: &mut bool) -> io::Result<()> {
@@ -283,28 +331,27 @@ fn scan_cmd(
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
     let (inputs, mut failed) = inputs(ctx, paths, err)?;
-    let results = input::process(&inputs, ctx.threads, |src| {
+    let results = input::process(&inputs, &ctx.input, ctx.threads, |src| {
         let hits = scanner.hits(&src.text);
-        locate(&src.text, &outermost(&hits, accepted))
+        locate(&src.text, &Positions::of(&src), &outermost(&hits, accepted))
     });
     let mut all: Vec<(String, Vec<scan::Match>)> = Vec::new();
-    for (path, result) in results {
-        match result {
-            Ok(Some(matches)) => match format {
-                ScanFormat::Human => {
-                    for m in &matches {
-                        human::scan_line(out, &path, m, lexicon)?;
-                    }
+    for p in results {
+        let Some((path, matches)) = take(p, err, &mut failed)? else {
+            continue;
+        };
+        match format {
+            ScanFormat::Human => {
+                for m in &matches {
+                    human::scan_line(out, &path, m, lexicon)?;
                 }
-                ScanFormat::Ndjson => {
-                    for m in &matches {
-                        json::match_line(out, &json::MatchJson::new(&path, m, lexicon))?;
-                    }
+            }
+            ScanFormat::Ndjson => {
+                for m in &matches {
+                    json::match_line(out, &json::MatchJson::new(&path, m, lexicon))?;
                 }
-                ScanFormat::Json => all.push((path, matches)),
-            },
-            Ok(None) => {}
-            Err(e) => report_failure(err, &e, &mut failed)?,
+            }
+            ScanFormat::Json => all.push((path, matches)),
         }
     }
     if format == ScanFormat::Json {
@@ -331,21 +378,17 @@ fn count_cmd(
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
     let (inputs, mut failed) = inputs(ctx, paths, err)?;
-    let results = input::process(&inputs, ctx.threads, |src| {
+    let results = input::process(&inputs, &ctx.input, ctx.threads, |src| {
         let hits = scanner.hits(&src.text);
         let spans = outermost(&hits, accepted);
         Tally::of(&spans, &per_entry(&hits, &spans))
     });
     let mut total = Tally::default();
     let mut files = Vec::new();
-    for (path, result) in results {
-        match result {
-            Ok(Some(t)) => {
-                total.merge(&t);
-                files.push((path, t));
-            }
-            Ok(None) => {}
-            Err(e) => report_failure(err, &e, &mut failed)?,
+    for p in results {
+        if let Some((path, t)) = take(p, err, &mut failed)? {
+            total.merge(&t);
+            files.push((path, t));
         }
     }
     let by_file = by_file.then_some(files.as_slice());
@@ -397,6 +440,8 @@ struct Checked {
     stdout: Option<String>,
     /// A failure to write the file back.
     write_error: Option<InputError>,
+    /// Something to tell the user about this file.
+    note: Option<String>,
 }
 
 fn check_cmd(
@@ -424,22 +469,20 @@ fn check_cmd(
         }
     };
     let (inputs, mut failed) = inputs(ctx, paths, err)?;
-    let results = input::process(&inputs, ctx.threads, |src| {
+    let results = input::process(&inputs, &ctx.input, ctx.threads, |src| {
         check_one(&checker, lexicon, src, opts)
     });
     let mut files: Vec<(String, Vec<Located>)> = Vec::new();
     let mut fixed = 0;
     let mut changed = 0;
     let mut checked = 0;
-    for (path, result) in results {
-        let c = match result {
-            Ok(Some(c)) => c,
-            Ok(None) => continue,
-            Err(e) => {
-                report_failure(err, &e, &mut failed)?;
-                continue;
-            }
+    for p in results {
+        let Some((path, c)) = take(p, err, &mut failed)? else {
+            continue;
         };
+        if let Some(note) = &c.note {
+            human::note(err, &path, note)?;
+        }
         checked += 1;
         if let Some(e) = &c.write_error {
             report_failure(err, e, &mut failed)?;
@@ -509,8 +552,11 @@ fn check_cmd(
     })
 }
 
-/// Checks one text; with `--fix` writes the file back (or keeps the fixed
-/// text of standard input), with `--diff` makes the diff.
+/// Checks one document; with `--fix` writes the file back (or keeps the
+/// fixed text of standard input), with `--diff` makes the diff.
+///
+/// HTML is fixed in its source, and only where the finding's span has no
+/// markup or entity inside; Word documents are not written.
 fn check_one(
     checker: &Checker<'_>,
     lexicon: &Lexicon,
@@ -518,53 +564,107 @@ fn check_one(
     opts: &CheckOptions,
 ) -> Checked {
     let findings = checker.check(&src.text);
+    let positions = Positions::of(&src);
+    let located = |findings: &[check::Finding]| {
+        check::locate(&src.text, &positions, findings, lexicon, opts.lang)
+    };
     let mut checked = Checked {
         items: Vec::new(),
         fixed: 0,
         diff: None,
         stdout: None,
         write_error: None,
+        note: None,
     };
     if opts.mode == FixMode::Report {
-        checked.items = check::locate(&src.text, &findings, lexicon, opts.lang);
+        checked.items = located(&findings);
         return checked;
     }
-    let (fixed_text, n) = check::fix::apply(&src.text, &findings);
+    if src.format == Format::Docx {
+        checked.note =
+            Some("Word documents are not changed by --fix or --diff; fix them in Word".into());
+        checked.items = located(&findings);
+        return checked;
+    }
+    if src.note.is_some() {
+        // Written back, the replacement characters would lose bytes.
+        checked.note =
+            Some("not changed by --fix or --diff: it was read with replacement characters".into());
+        checked.items = located(&findings);
+        return checked;
+    }
+    // The fixes, in offsets of the file's own text (the HTML source).
+    let (content, fixes): (&str, Vec<check::Finding>) = match &src.markup {
+        None => (&src.text, findings.clone()),
+        Some(m) => {
+            let fixes = findings
+                .iter()
+                .filter_map(|f| {
+                    let span = positions.span(f.start, f.end);
+                    let plain = m.source.get(span.byte_start..span.byte_end)
+                        == src.text.get(f.start..f.end);
+                    plain.then(|| check::Finding {
+                        start: span.byte_start,
+                        end: span.byte_end,
+                        ..f.clone()
+                    })
+                })
+                .collect();
+            (&m.source, fixes)
+        }
+    };
+    let (fixed_content, n) = check::fix::apply(content, &fixes);
     checked.fixed = n;
-    match (opts.mode, &src.file) {
-        (FixMode::Diff, _) => {
-            if n > 0 {
-                let diff = similar::TextDiff::from_lines(&src.text, &fixed_text);
-                checked.diff = Some(
-                    diff.unified_diff()
-                        .header(&format!("a/{}", src.path), &format!("b/{}", src.path))
-                        .to_string(),
-                );
+    if opts.mode == FixMode::Diff {
+        if n > 0 {
+            let diff = similar::TextDiff::from_lines(content, &fixed_content);
+            checked.diff = Some(
+                diff.unified_diff()
+                    .header(&format!("a/{}", src.path), &format!("b/{}", src.path))
+                    .to_string(),
+            );
+        }
+        checked.items = located(&findings);
+        return checked;
+    }
+    if let (Some(file), true) = (&src.file, n > 0) {
+        let bytes = encode(&fixed_content, src.encoding);
+        if let Err(e) = write_atomic(file, &bytes) {
+            checked.write_error = Some(InputError {
+                path: src.path.clone(),
+                message: format!("cannot write the fixed file: {}", input::io_message(&e)),
+                hint: Some("the file is unchanged".into()),
+            });
+            checked.items = located(&findings);
+            checked.fixed = 0;
+            return checked;
+        }
+    }
+    // What is left, in the fixed document.
+    let after = match &src.markup {
+        None => Source::plain(&src.path, fixed_content.clone()),
+        Some(_) => {
+            let extracted = crate::format::html::extract(&fixed_content);
+            Source {
+                text: extracted.text,
+                markup: Some(crate::text::Markup {
+                    source: fixed_content.clone(),
+                    map: extracted.map,
+                }),
+                ..Source::plain(&src.path, String::new())
             }
-            checked.items = check::locate(&src.text, &findings, lexicon, opts.lang);
         }
-        (_, None) => {
-            checked.items =
-                check::locate(&fixed_text, &checker.check(&fixed_text), lexicon, opts.lang);
-            checked.stdout = Some(fixed_text);
-        }
-        (_, Some(file)) => {
-            if n > 0 {
-                let bytes = encode(&fixed_text, src.encoding);
-                if let Err(e) = write_atomic(file, &bytes) {
-                    checked.write_error = Some(InputError {
-                        path: src.path.clone(),
-                        message: format!("cannot write the fixed file: {}", input::io_message(&e)),
-                        hint: Some("the file is unchanged".into()),
-                    });
-                    checked.items = check::locate(&src.text, &findings, lexicon, opts.lang);
-                    checked.fixed = 0;
-                    return checked;
-                }
-            }
-            checked.items =
-                check::locate(&fixed_text, &checker.check(&fixed_text), lexicon, opts.lang);
-        }
+    };
+    let remaining = checker.check(&after.text);
+    checked.items = check::locate(
+        &after.text,
+        &Positions::of(&after),
+        &remaining,
+        lexicon,
+        opts.lang,
+    );
+    if src.file.is_none() {
+        checked.stdout = Some(fixed_content);
     }
     checked
 }
@@ -625,19 +725,19 @@ fn annotate_cmd(
     let lexicon = &ctx.lexicon;
     let paths: Vec<String> = path.map(str::to_owned).into_iter().collect();
     let (inputs, mut failed) = inputs(ctx, &paths, err)?;
-    for input in &inputs {
-        match input.read() {
-            Ok(input::Loaded::Text(src)) => {
-                let hits = scanner.hits(&src.text);
-                let annotation = Annotation::new(&outermost(&hits, accepted));
-                if inputs.len() > 1 {
-                    human::file_heading(out, &src.path)?;
-                }
-                human::annotate(out, &src.text, &annotation, lexicon)?;
-            }
-            Ok(input::Loaded::Skipped(_)) => {}
-            Err(e) => report_failure(err, &e, &mut failed)?,
+    let results = input::process(&inputs, &ctx.input, 1, |src| src);
+    let several = results.len() > 1;
+    for p in results {
+        let Some((path, src)) = take(p, err, &mut failed)? else {
+            continue;
+        };
+        let hits = scanner.hits(&src.text);
+        let annotation = Annotation::new(&outermost(&hits, accepted));
+        if several {
+            human::file_heading(out, &path)?;
         }
+        let tidy = src.format == Format::Html;
+        human::annotate(out, &src.text, &annotation, lexicon, tidy)?;
     }
     Ok(status(failed))
 }

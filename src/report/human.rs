@@ -15,12 +15,21 @@ use crate::input::InputError;
 use crate::lexicon::{Entry, Lexicon};
 use crate::lookup::{Found, Mode};
 use crate::scan::Match;
+use crate::text::Unit;
 
 /// Characters of context shown on each side of a finding in a long line.
 const CONTEXT: usize = 30;
 
 /// How many characters of a definition a scan line shows.
 const SHORT_DEFINITION: usize = 40;
+
+/// A line number, or `¶N` when lines are the paragraphs of a Word document.
+fn line_number(unit: Unit, line: usize) -> String {
+    match unit {
+        Unit::Line => line.to_string(),
+        Unit::Paragraph => format!("¶{line}"),
+    }
+}
 
 /// Shows line breaks inside a matched span on one line.
 fn one_line(s: &str) -> String {
@@ -34,8 +43,8 @@ pub fn scan_line(out: &mut dyn Write, path: &str, m: &Match, lexicon: &Lexicon) 
         out,
         "{}:{}:{}: {} → {} — {}",
         path.magenta(),
-        m.start.line.to_string().green(),
-        m.start.column.to_string().green(),
+        line_number(m.unit, m.span.start.line).green(),
+        m.span.start.column.to_string().green(),
         one_line(&m.matched).red().bold(),
         e.term.cyan().bold(),
         e.short_definition(SHORT_DEFINITION),
@@ -119,29 +128,44 @@ pub fn file_heading(out: &mut dyn Write, path: &str) -> io::Result<()> {
 }
 
 /// The text with each span marked `[n]`, then the numbered glossary.
+///
+/// With `tidy` (text extracted from HTML), block boundaries are dropped,
+/// lines are trimmed and runs of blank lines are shown as one.
 pub fn annotate(
     out: &mut dyn Write,
     text: &str,
     annotation: &Annotation,
     lexicon: &Lexicon,
+    tidy: bool,
 ) -> io::Result<()> {
+    let mut marked = String::with_capacity(text.len() + annotation.marks.len() * 8);
     let mut at = 0;
     for (h, n) in &annotation.marks {
-        out.write_all(&text.as_bytes()[at..h.start])?;
-        write!(
-            out,
+        marked.push_str(text.get(at..h.start).unwrap_or_default());
+        let term = text.get(h.start..h.end).unwrap_or_default();
+        marked.push_str(&format!(
             "{}{}",
-            text.get(h.start..h.end)
-                .unwrap_or_default()
-                .yellow()
-                .bold()
-                .underline(),
+            term.yellow().bold().underline(),
             format!("[{n}]").cyan()
-        )?;
+        ));
         at = h.end;
     }
-    out.write_all(&text.as_bytes()[at..])?;
-    if !text.is_empty() && !text.ends_with('\n') {
+    marked.push_str(text.get(at..).unwrap_or_default());
+    if tidy {
+        let mut previous_blank = true;
+        let mut lines = Vec::new();
+        for line in marked.replace('\u{200B}', "").lines() {
+            let line = line.trim();
+            let blank = line.is_empty();
+            if !(blank && previous_blank) {
+                lines.push(line.to_owned());
+            }
+            previous_blank = blank;
+        }
+        marked = lines.join("\n");
+    }
+    out.write_all(marked.as_bytes())?;
+    if !marked.is_empty() && !marked.ends_with('\n') {
         writeln!(out)?;
     }
     if annotation.glossary.is_empty() {
@@ -297,21 +321,25 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
         Severity::Info => head.cyan().bold(),
     };
     writeln!(out, "{head}: {}", item.message.bold())?;
-    let num = item.start.line.to_string();
+    let num = item.span.start.line.to_string();
     let gutter = " ".repeat(num.len());
     writeln!(
         out,
         "{gutter}{} {path}:{}:{}",
         "-->".blue().bold(),
-        item.start.line,
-        item.start.column
+        line_number(item.unit, item.span.start.line),
+        item.span.start.column
     )?;
     writeln!(out, "{gutter} {}", "|".blue().bold())?;
     // Long lines (a whole paragraph) are cut to the span and some context.
     let chars: Vec<char> = item.line_text.chars().collect();
-    let col = item.start.column.saturating_sub(1).min(chars.len());
-    let span_end = if item.end.line == item.start.line {
-        item.end.column.saturating_sub(1).clamp(col, chars.len())
+    let col = item.span.start.column.saturating_sub(1).min(chars.len());
+    let span_end = if item.span.end.line == item.span.start.line {
+        item.span
+            .end
+            .column
+            .saturating_sub(1)
+            .clamp(col, chars.len())
     } else {
         chars.len()
     };
@@ -333,9 +361,9 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
         (Some(s), false, Lang::En) => format!("did you mean “{s}”?"),
         (None, _, _) => String::new(),
     };
-    let more = match (item.end.line > item.start.line, lang) {
-        (true, Lang::Zh) => format!("（延续至第 {} 行）", item.end.line),
-        (true, Lang::En) => format!(" (continues to line {})", item.end.line),
+    let more = match (item.span.end.line > item.span.start.line, lang) {
+        (true, Lang::Zh) => format!("（延续至第 {} 行）", item.span.end.line),
+        (true, Lang::En) => format!(" (continues to line {})", item.span.end.line),
         (false, _) => String::new(),
     };
     let carets = "^".repeat(cells(&under).max(1));
@@ -422,6 +450,11 @@ pub fn input_error(out: &mut dyn Write, e: &InputError) -> io::Result<()> {
         writeln!(out, "  = {} {hint}", "hint:".bold())?;
     }
     Ok(())
+}
+
+/// `tifa: path: note` — not an error.
+pub fn note(out: &mut dyn Write, path: &str, note: &str) -> io::Result<()> {
+    writeln!(out, "{}: {path}: {}", "tifa".bold(), note.yellow())
 }
 
 /// `tifa: message` for an error that is not about one input.

@@ -10,6 +10,7 @@ use crate::count::{EntryCount, Tally};
 use crate::lexicon::{Entry, FormNote, Lexicon};
 use crate::lookup::Found;
 use crate::scan::Match;
+use crate::text::Unit;
 
 /// One match of `scan --format json|ndjson`.
 #[derive(Debug, Serialize)]
@@ -24,6 +25,17 @@ pub struct MatchJson<'a> {
     matched: &'a str,
     id: &'a str,
     term: &'a str,
+    /// `"paragraph"` for Word documents, where lines are paragraphs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'static str>,
+}
+
+/// The `unit` key: present only when lines are not lines.
+fn unit(u: Unit) -> Option<&'static str> {
+    match u {
+        Unit::Line => None,
+        Unit::Paragraph => Some("paragraph"),
+    }
 }
 
 impl<'a> MatchJson<'a> {
@@ -32,15 +44,16 @@ impl<'a> MatchJson<'a> {
         let e = lexicon.entry(m.hit.entry);
         MatchJson {
             path,
-            line: m.start.line,
-            column: m.start.column,
-            end_line: m.end.line,
-            end_column: m.end.column,
-            byte_start: m.hit.start,
-            byte_end: m.hit.end,
+            line: m.span.start.line,
+            column: m.span.start.column,
+            end_line: m.span.end.line,
+            end_column: m.span.end.column,
+            byte_start: m.span.byte_start,
+            byte_end: m.span.byte_end,
             matched: &m.matched,
             id: &e.id,
             term: &e.term,
+            unit: unit(m.unit),
         }
     }
 }
@@ -249,6 +262,8 @@ struct FindingJson<'a> {
     matched: &'a str,
     suggestion: Option<&'a str>,
     id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'static str>,
 }
 
 /// Writes `{"findings": [...]}`.
@@ -262,18 +277,19 @@ pub fn findings(out: &mut dyn Write, files: &[(String, Vec<Located>)]) -> io::Re
         .flat_map(|(path, items)| {
             items.iter().map(move |i| FindingJson {
                 path,
-                line: i.start.line,
-                column: i.start.column,
-                end_line: i.end.line,
-                end_column: i.end.column,
-                byte_start: i.finding.start,
-                byte_end: i.finding.end,
+                line: i.span.start.line,
+                column: i.span.start.column,
+                end_line: i.span.end.line,
+                end_column: i.span.end.column,
+                byte_start: i.span.byte_start,
+                byte_end: i.span.byte_end,
                 rule: i.finding.rule.id(),
                 severity: i.finding.severity.as_str(),
                 message: &i.message,
                 matched: &i.matched,
                 suggestion: i.finding.suggestion.as_deref(),
                 id: i.id.as_deref(),
+                unit: unit(i.unit),
             })
         })
         .collect();

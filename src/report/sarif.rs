@@ -85,10 +85,10 @@ fn with_snippet(region: &Value, text: &str) -> Value {
 fn result(path: &str, i: &Located) -> Value {
     let f = &i.finding;
     let region = json!({
-        "startLine": i.start.line,
-        "startColumn": i.start.column,
-        "endLine": i.end.line,
-        "endColumn": i.end.column,
+        "startLine": i.span.start.line,
+        "startColumn": i.span.start.column,
+        "endLine": i.span.end.line,
+        "endColumn": i.span.end.column,
     });
     let location = json!({ "uri": uri(path) });
     let index = Rule::ALL.iter().position(|r| *r == f.rule).unwrap_or(0);

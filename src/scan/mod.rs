@@ -32,7 +32,7 @@ pub mod boundary;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::lexicon::{FormKind, Lexicon};
-use crate::text::{LineIndex, Normalized, Position, normalize};
+use crate::text::{Normalized, Positions, Span, Unit, normalize};
 use boundary::Edges;
 
 /// One pattern of the automaton: a form of an entry.
@@ -243,28 +243,24 @@ pub fn per_entry(hits: &[Hit], spans: &[Hit]) -> Vec<Occurrence> {
 /// A span with its line and column, ready to report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {
-    /// The span, in byte offsets of the text.
+    /// The span, in byte offsets of the scanned text.
     pub hit: Hit,
-    /// Where it starts.
-    pub start: Position,
-    /// Where it ends: the position just after its last character.
-    pub end: Position,
-    /// The text of the span, as written.
+    /// Where it is, as reported (in the HTML source for HTML).
+    pub span: Span,
+    /// What line numbers count.
+    pub unit: Unit,
+    /// The text of the span, as the reader sees it.
     pub matched: String,
 }
 
-/// Adds lines and columns to spans of `text`.
-pub fn locate(text: &str, spans: &[Hit]) -> Vec<Match> {
-    if spans.is_empty() {
-        return Vec::new();
-    }
-    let index = LineIndex::new(text);
+/// Adds reported positions to spans of the scanned `text`.
+pub fn locate(text: &str, positions: &Positions<'_>, spans: &[Hit]) -> Vec<Match> {
     spans
         .iter()
         .map(|h| Match {
             hit: *h,
-            start: index.position(text, h.start),
-            end: index.position(text, h.end),
+            span: positions.span(h.start, h.end),
+            unit: positions.unit,
             matched: text.get(h.start..h.end).unwrap_or_default().to_owned(),
         })
         .collect()

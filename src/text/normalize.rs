@@ -11,41 +11,19 @@
 //! Lexicon forms and document text go through the same [`normalize`], so a
 //! pattern and the text it must match are rewritten identically.
 //!
-//! The result keeps a list of edits. Between two edits the normalized
-//! text is a byte-for-byte copy of the original, so an offset is mapped back
-//! by a binary search over the edits plus a shift. A text with nothing to
-//! rewrite is borrowed, not copied. This module never searches: the scanner
+//! The result keeps an [`OffsetMap`] back to the original. A text with
+//! nothing to rewrite is borrowed, not copied. This module never searches: the scanner
 //! in [`crate::scan`] comes next.
 
 use std::borrow::Cow;
+
+use super::offsets::OffsetMap;
 
 /// A text rewritten for matching, and how to get back to the original.
 #[derive(Debug, Clone)]
 pub struct Normalized<'a> {
     text: Cow<'a, str>,
-    edits: Vec<Edit>,
-}
-
-/// One place where the normalized text differs from the original.
-///
-/// A deletion has `norm_len == 0`; a fold replaces one original character of
-/// `orig_len` bytes by one ASCII byte (`norm_len == 1`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Edit {
-    norm_at: usize,
-    orig_at: usize,
-    norm_len: usize,
-    orig_len: usize,
-}
-
-impl Edit {
-    fn orig_end(&self) -> usize {
-        self.orig_at + self.orig_len
-    }
-
-    fn norm_end(&self) -> usize {
-        self.norm_at + self.norm_len
-    }
+    map: OffsetMap,
 }
 
 /// Normalizes `text` for matching; see the module documentation.
@@ -53,7 +31,7 @@ pub fn normalize(text: &str) -> Normalized<'_> {
     if !needs_work(text) {
         return Normalized {
             text: Cow::Borrowed(text),
-            edits: Vec::new(),
+            map: OffsetMap::default(),
         };
     }
     rewrite(text)
@@ -62,7 +40,7 @@ pub fn normalize(text: &str) -> Normalized<'_> {
 /// The rewrite itself, without the quick test.
 fn rewrite(text: &str) -> Normalized<'_> {
     let mut out = String::with_capacity(text.len());
-    let mut edits = Vec::new();
+    let mut map = OffsetMap::default();
     // The last non-whitespace character copied, to decide whether a
     // whitespace run sits between two CJK characters.
     let mut prev: Option<char> = None;
@@ -79,12 +57,7 @@ fn rewrite(text: &str) -> Normalized<'_> {
             }
             let next = chars.peek().map(|&(_, n)| n);
             if prev.is_some_and(is_cjk) && next.is_some_and(is_cjk) {
-                edits.push(Edit {
-                    norm_at: out.len(),
-                    orig_at: at,
-                    norm_len: 0,
-                    orig_len: end - at,
-                });
+                map.push(out.len(), at, 0, end - at);
             } else {
                 out.push_str(&text[at..end]);
             }
@@ -93,23 +66,18 @@ fn rewrite(text: &str) -> Normalized<'_> {
         prev = Some(c);
         match fold(c) {
             Some(half) => {
-                edits.push(Edit {
-                    norm_at: out.len(),
-                    orig_at: at,
-                    norm_len: 1,
-                    orig_len: c.len_utf8(),
-                });
+                map.push(out.len(), at, 1, c.len_utf8());
                 out.push(half);
             }
             None => out.push(c),
         }
     }
-    let text = if edits.is_empty() {
+    let text = if map.is_identity() {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(out)
     };
-    Normalized { text, edits }
+    Normalized { text, map }
 }
 
 impl Normalized<'_> {
@@ -120,7 +88,7 @@ impl Normalized<'_> {
 
     /// True when the normalized text is the original text unchanged.
     pub fn is_identity(&self) -> bool {
-        self.edits.is_empty()
+        self.map.is_identity()
     }
 
     /// Maps the start of a span in the normalized text to the original text:
@@ -128,32 +96,18 @@ impl Normalized<'_> {
     ///
     /// `n` must be a character boundary of the normalized text (or its end).
     pub fn start_to_original(&self, n: usize) -> usize {
-        // Edits entirely before `n`: deletions at `n` itself precede the
-        // character, folds at `n` are the character.
-        let k = self.edits.partition_point(|e| e.norm_end() <= n);
-        if let Some(e) = self.edits.get(k)
-            && e.norm_at == n
-            && e.norm_len > 0
-        {
-            return e.orig_at;
-        }
-        self.shift(k, n)
+        self.map.start_to_original(n)
     }
 
     /// Maps the end of a span in the normalized text to the original text:
     /// the original offset just after the character that ends at `n`.
     pub fn end_to_original(&self, n: usize) -> usize {
-        // A deletion at `n` comes after the span, so it is not crossed.
-        let k = self.edits.partition_point(|e| e.norm_at < n);
-        self.shift(k, n)
+        self.map.end_to_original(n)
     }
 
-    /// The original offset of `n` when the first `k` edits lie before it.
-    fn shift(&self, k: usize, n: usize) -> usize {
-        match k.checked_sub(1).and_then(|i| self.edits.get(i)) {
-            None => n,
-            Some(e) => e.orig_end() + (n - e.norm_end()),
-        }
+    /// The map back to the original text.
+    pub fn map(&self) -> &OffsetMap {
+        &self.map
     }
 }
 

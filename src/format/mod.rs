@@ -1,0 +1,42 @@
+//! Document formats: which text of a file is read, and how its positions
+//! are reported.
+//!
+//! - plain text and Markdown: the text itself;
+//! - HTML ([`html`]): the text a reader sees, positions in the HTML source;
+//! - Word `.docx` ([`docx`]): one line per paragraph, positions as
+//!   paragraph number and character offset.
+//!
+//! The format comes from the file name (`--stdin-filename` for standard
+//! input). Nothing here matches terms.
+
+pub mod docx;
+pub mod html;
+
+use std::path::Path;
+
+/// The format of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Plain text, Markdown and anything else.
+    #[default]
+    Text,
+    /// HTML or XHTML.
+    Html,
+    /// Word 2007+ `.docx`.
+    Docx,
+}
+
+impl Format {
+    /// The format of a file, by its extension.
+    pub fn of(path: &Path) -> Format {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("html" | "htm" | "xhtml") => Format::Html,
+            Some("docx") => Format::Docx,
+            _ => Format::Text,
+        }
+    }
+}
