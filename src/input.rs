@@ -330,6 +330,67 @@ impl Input {
         Ok(Loaded::Text(src))
     }
 }
+/// Files larger than this are scanned in pieces by `scan` and `count`.
+pub const STREAM_ABOVE: u64 = 64 * 1024 * 1024;
+
+/// The size of one piece of a streamed file.
+pub const PIECE_BYTES: usize = 8 * 1024 * 1024;
+
+/// A setting from the environment (for tests of the streaming path on small
+/// files: `TIFA_STREAM_ABOVE`, `TIFA_PIECE_BYTES`).
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The size of one piece of a streamed input.
+pub fn piece_bytes() -> usize {
+    env_or("TIFA_PIECE_BYTES", PIECE_BYTES).max(1)
+}
+
+/// A text opened to be read in pieces.
+pub type Stream = crate::text::decode::StreamDecoder<Box<dyn Read + Send>>;
+
+impl Input {
+    /// True when the input is read in pieces: standard input, or a plain
+    /// text file larger than [`STREAM_ABOVE`].
+    pub fn streams(&self, opts: &Options) -> bool {
+        if Format::of(Path::new(&self.shown(opts))) != Format::Text {
+            return false;
+        }
+        match self {
+            Input::Stdin => true,
+            Input::File { path, .. } => std::fs::metadata(path)
+                .is_ok_and(|m| m.len() > env_or("TIFA_STREAM_ABOVE", STREAM_ABOVE)),
+        }
+    }
+
+    /// Opens the input to be decoded piece by piece.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be opened or read.
+    pub fn open_stream(&self, opts: &Options) -> Result<Loaded<Stream>, InputError> {
+        let shown = self.shown(opts);
+        let reader: Box<dyn Read + Send> = match self {
+            Input::File { path, .. } => {
+                Box::new(std::fs::File::open(path).map_err(|e| io_error(&shown, &e))?)
+            }
+            Input::Stdin => Box::new(std::io::stdin()),
+        };
+        let piece = piece_bytes();
+        match crate::text::decode::StreamDecoder::sniff(reader, opts.encoding, opts.binary, piece) {
+            Ok(crate::text::decode::Sniffed::Text(d)) => Ok(Loaded::Text(d)),
+            Ok(crate::text::decode::Sniffed::Binary) => Ok(Loaded::Skipped(
+                "binary file (NUL bytes) skipped; --binary reads it".into(),
+            )),
+            Err(e) => Err(io_error(&shown, &e)),
+        }
+    }
+}
+
 /// An I/O error as a short lowercase message.
 pub fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
@@ -340,7 +401,8 @@ pub fn io_message(e: &std::io::Error) -> String {
     }
 }
 
-fn io_error(path: &str, e: &std::io::Error) -> InputError {
+/// An I/O error about `path`.
+pub fn io_error(path: &str, e: &std::io::Error) -> InputError {
     InputError {
         path: path.to_owned(),
         message: io_message(e),

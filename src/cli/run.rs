@@ -331,27 +331,53 @@ fn scan_cmd(
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
     let (inputs, mut failed) = inputs(ctx, paths, err)?;
-    let results = input::process(&inputs, &ctx.input, ctx.threads, |src| {
-        let hits = scanner.hits(&src.text);
-        locate(&src.text, &Positions::of(&src), &outermost(&hits, accepted))
-    });
     let mut all: Vec<(String, Vec<scan::Match>)> = Vec::new();
-    for p in results {
-        let Some((path, matches)) = take(p, err, &mut failed)? else {
-            continue;
-        };
+    let mut emit = |out: &mut dyn Write, path: &str, matches: Vec<scan::Match>| -> io::Result<()> {
         match format {
             ScanFormat::Human => {
                 for m in &matches {
-                    human::scan_line(out, &path, m, lexicon)?;
+                    human::scan_line(out, path, m, lexicon)?;
                 }
             }
             ScanFormat::Ndjson => {
                 for m in &matches {
-                    json::match_line(out, &json::MatchJson::new(&path, m, lexicon))?;
+                    json::match_line(out, &json::MatchJson::new(path, m, lexicon))?;
                 }
             }
-            ScanFormat::Json => all.push((path, matches)),
+            ScanFormat::Json => all.push((path.to_owned(), matches)),
+        }
+        Ok(())
+    };
+    for work in plan(ctx, &inputs) {
+        match work {
+            Work::Whole(batch) => {
+                let results = input::process(batch, &ctx.input, ctx.threads, |src| {
+                    let hits = scanner.hits(&src.text);
+                    locate(&src.text, &Positions::of(&src), &outermost(&hits, accepted))
+                });
+                for p in results {
+                    if let Some((path, matches)) = take(p, err, &mut failed)? {
+                        emit(out, &path, matches)?;
+                    }
+                }
+            }
+            Work::Pieces(input) => {
+                let path = input.shown(&ctx.input);
+                stream_input(
+                    ctx,
+                    scanner,
+                    input,
+                    err,
+                    &mut failed,
+                    &mut |window, spans, _| {
+                        emit(
+                            &mut *out,
+                            &path,
+                            spans.iter().map(|h| window.to_match(h)).collect(),
+                        )
+                    },
+                )?;
+            }
         }
     }
     if format == ScanFormat::Json {
@@ -367,6 +393,81 @@ fn scan_cmd(
     Ok(status(failed))
 }
 
+/// How a run of inputs is read: whole and in parallel, or one large input
+/// in pieces.
+enum Work<'a> {
+    Whole(&'a [Input]),
+    Pieces(&'a Input),
+}
+
+/// Splits the inputs, in order, into runs read whole and inputs read in
+/// pieces (standard input, large plain-text files).
+fn plan<'a>(ctx: &Ctx, inputs: &'a [Input]) -> Vec<Work<'a>> {
+    let mut work = Vec::new();
+    let mut start = 0;
+    for (i, input) in inputs.iter().enumerate() {
+        if input.streams(&ctx.input) {
+            if start < i {
+                work.push(Work::Whole(&inputs[start..i]));
+            }
+            work.push(Work::Pieces(input));
+            start = i + 1;
+        }
+    }
+    if start < inputs.len() {
+        work.push(Work::Whole(&inputs[start..]));
+    }
+    work
+}
+
+/// Scans one input in pieces, calling `on` with each piece's outermost
+/// spans and per-entry occurrences; reports notes and errors.
+fn stream_input(
+    ctx: &Ctx,
+    scanner: &Scanner,
+    input: &Input,
+    err: &mut dyn Write,
+    failed: &mut bool,
+    on: &mut dyn FnMut(
+        &scan::stream::Window<'_>,
+        &[scan::Hit],
+        &[scan::Occurrence],
+    ) -> io::Result<()>,
+) -> io::Result<()> {
+    let path = input.shown(&ctx.input);
+    let mut decoder = match input.open_stream(&ctx.input) {
+        Ok(Loaded::Text(d)) => d,
+        Ok(Loaded::Skipped(why)) => return human::note(err, &path, &why),
+        Err(e) => return report_failure(err, &e, failed),
+    };
+    let mut streamer = scan::stream::Streamer::new(scanner, input::piece_bytes());
+    let mut resolver = scan::Resolver::default();
+    let mut each = |w: &scan::stream::Window<'_>| -> io::Result<()> {
+        let (spans, occurrences) = resolver.push(&w.hits);
+        on(w, &spans, &occurrences)
+    };
+    loop {
+        match decoder.next_piece() {
+            Ok(Some(text)) => streamer.push(&text, &mut each)?,
+            Ok(None) => break,
+            Err(e) => {
+                // What was read so far is reported; the error ends this input.
+                streamer.finish(&mut each)?;
+                return report_failure(err, &input::io_error(&path, &e), failed);
+            }
+        }
+    }
+    streamer.finish(&mut each)?;
+    if decoder.replaced() {
+        human::note(
+            err,
+            &path,
+            "not valid UTF-8, UTF-16 or GB18030: read as UTF-8 with invalid bytes replaced by U+FFFD",
+        )?;
+    }
+    Ok(())
+}
+
 fn count_cmd(
     ctx: &Ctx,
     scanner: &Scanner,
@@ -378,17 +479,39 @@ fn count_cmd(
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
     let (inputs, mut failed) = inputs(ctx, paths, err)?;
-    let results = input::process(&inputs, &ctx.input, ctx.threads, |src| {
-        let hits = scanner.hits(&src.text);
-        let spans = outermost(&hits, accepted);
-        Tally::of(&spans, &per_entry(&hits, &spans))
-    });
     let mut total = Tally::default();
     let mut files = Vec::new();
-    for p in results {
-        if let Some((path, t)) = take(p, err, &mut failed)? {
-            total.merge(&t);
-            files.push((path, t));
+    for work in plan(ctx, &inputs) {
+        match work {
+            Work::Whole(batch) => {
+                let results = input::process(batch, &ctx.input, ctx.threads, |src| {
+                    let hits = scanner.hits(&src.text);
+                    let spans = outermost(&hits, accepted);
+                    Tally::of(&spans, &per_entry(&hits, &spans))
+                });
+                for p in results {
+                    if let Some((path, t)) = take(p, err, &mut failed)? {
+                        total.merge(&t);
+                        files.push((path, t));
+                    }
+                }
+            }
+            Work::Pieces(input) => {
+                let mut t = Tally::default();
+                stream_input(
+                    ctx,
+                    scanner,
+                    input,
+                    err,
+                    &mut failed,
+                    &mut |_, spans, occurrences| {
+                        t.merge(&Tally::of(spans, occurrences));
+                        Ok(())
+                    },
+                )?;
+                total.merge(&t);
+                files.push((input.shown(&ctx.input), t));
+            }
         }
     }
     let by_file = by_file.then_some(files.as_slice());

@@ -28,6 +28,7 @@
 //! prints; [`crate::count`] and the printers in `report` come next.
 
 pub mod boundary;
+pub mod stream;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
@@ -77,6 +78,8 @@ pub struct Occurrence {
 pub struct Scanner {
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
+    /// The most non-whitespace characters in one form.
+    max_form_chars: usize,
 }
 
 /// The scanner could not be built (the lexicon is too large for the
@@ -133,10 +136,22 @@ impl Scanner {
                     .match_kind(MatchKind::Standard)
                     .build(&forms)
             })?;
+        let max_form_chars = forms
+            .iter()
+            .map(|f| f.chars().filter(|c| !c.is_whitespace()).count())
+            .max()
+            .unwrap_or(0);
         Ok(Scanner {
             automaton,
             patterns,
+            max_form_chars,
         })
+    }
+
+    /// The most non-whitespace characters in one form: how much text a
+    /// streamed scan keeps after a cut.
+    pub fn max_form_chars(&self) -> usize {
+        self.max_form_chars
     }
 
     /// The pattern with this id.
@@ -202,15 +217,59 @@ fn order(h: &Hit) -> (usize, std::cmp::Reverse<usize>, usize, FormKind, usize) {
 /// Leftmost-longest, non-overlapping selection from hits sorted by
 /// [`Scanner::hits`]'s order.
 fn leftmost_longest<'a>(hits: impl IntoIterator<Item = &'a Hit>) -> Vec<Hit> {
+    leftmost_longest_from(hits, &mut 0)
+}
+
+/// [`leftmost_longest`] continuing from an earlier batch that ended at
+/// `next_free`, for texts scanned in pieces.
+fn leftmost_longest_from<'a>(
+    hits: impl IntoIterator<Item = &'a Hit>,
+    next_free: &mut usize,
+) -> Vec<Hit> {
     let mut out: Vec<Hit> = Vec::new();
-    let mut next_free = 0;
     for h in hits {
-        if h.start >= next_free {
+        if h.start >= *next_free {
             out.push(*h);
-            next_free = h.end;
+            *next_free = h.end;
         }
     }
     out
+}
+
+/// The outermost spans and per-entry occurrences of a text that arrives in
+/// batches of hits (see [`stream`]): each batch holds every hit that starts
+/// in its stretch of the text, in [`Scanner::hits`]'s order, with offsets
+/// in the whole text.
+#[derive(Debug, Clone, Default)]
+pub struct Resolver {
+    next_free: usize,
+    per_entry_next: std::collections::HashMap<usize, usize>,
+}
+
+impl Resolver {
+    /// The outermost accepted spans and the per-entry occurrences of one
+    /// batch, as [`outermost`] and [`per_entry`] give them for a whole text.
+    pub fn push(&mut self, hits: &[Hit]) -> (Vec<Hit>, Vec<Occurrence>) {
+        let spans = leftmost_longest_from(hits.iter().filter(|h| accepted(h)), &mut self.next_free);
+        let outer: std::collections::HashSet<(usize, usize, usize)> =
+            spans.iter().map(|h| (h.start, h.end, h.entry)).collect();
+        let mut by_entry: Vec<&Hit> = hits.iter().filter(|h| accepted(h)).collect();
+        by_entry.sort_by_key(|h| h.entry);
+        let mut occurrences: Vec<Occurrence> = Vec::new();
+        for group in by_entry.chunk_by(|a, b| a.entry == b.entry) {
+            let next = self.per_entry_next.entry(group[0].entry).or_insert(0);
+            occurrences.extend(
+                leftmost_longest_from(group.iter().copied(), next)
+                    .into_iter()
+                    .map(|hit| Occurrence {
+                        nested: !outer.contains(&(hit.start, hit.end, hit.entry)),
+                        hit,
+                    }),
+            );
+        }
+        occurrences.sort_unstable_by_key(|o| order(&o.hit));
+        (spans, occurrences)
+    }
 }
 
 /// The outermost spans among the hits that `keep` accepts: leftmost first,
@@ -223,21 +282,13 @@ pub fn outermost(hits: &[Hit], keep: impl Fn(&Hit) -> bool) -> Vec<Hit> {
 /// alone, sorted by position; `nested` marks those that are not among
 /// `spans` (the outermost spans of accepted forms).
 pub fn per_entry(hits: &[Hit], spans: &[Hit]) -> Vec<Occurrence> {
-    let mut by_entry: Vec<&Hit> = hits.iter().filter(|h| h.kind.is_accepted()).collect();
-    // Stable: keeps the start/longest order within each entry.
-    by_entry.sort_by_key(|h| h.entry);
     let outer: std::collections::HashSet<(usize, usize, usize)> =
         spans.iter().map(|h| (h.start, h.end, h.entry)).collect();
-    let mut out: Vec<Occurrence> = by_entry
-        .chunk_by(|a, b| a.entry == b.entry)
-        .flat_map(|group| leftmost_longest(group.iter().copied()))
-        .map(|hit| Occurrence {
-            nested: !outer.contains(&(hit.start, hit.end, hit.entry)),
-            hit,
-        })
-        .collect();
-    out.sort_unstable_by_key(|o| order(&o.hit));
-    out
+    let (_, mut occurrences) = Resolver::default().push(hits);
+    for o in &mut occurrences {
+        o.nested = !outer.contains(&(o.hit.start, o.hit.end, o.hit.entry));
+    }
+    occurrences
 }
 
 /// A span with its line and column, ready to report.

@@ -4,6 +4,7 @@
 //! text (UTF-8, without a byte order mark), not to the bytes on disk.
 
 use std::fmt;
+use std::io::Read;
 
 /// The encoding a text was decoded from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +118,174 @@ impl std::str::FromStr for Encoding {
     }
 }
 
+/// Decodes a byte stream piece by piece, for files larger than memory.
+///
+/// The encoding is settled from the first piece: a byte order mark, the
+/// encoding forced by the user, valid UTF-8, valid GB18030, or else UTF-8
+/// with invalid bytes replaced (and [`StreamDecoder::replaced`] set). A
+/// later piece that is not valid in a settled encoding is an error.
+pub struct StreamDecoder<R> {
+    reader: R,
+    decoder: encoding_rs::Decoder,
+    encoding: Encoding,
+    lossy: bool,
+    pending: Vec<u8>,
+    eof: bool,
+    /// Bytes decoded so far, for error messages.
+    consumed: u64,
+    piece: usize,
+    replaced: bool,
+}
+
+/// What the first piece of a stream turned out to be.
+pub enum Sniffed<R> {
+    /// Text, to be decoded piece by piece.
+    Text(StreamDecoder<R>),
+    /// Binary (a NUL byte in the first 8 KiB, no BOM).
+    Binary,
+}
+
+impl<R: Read> StreamDecoder<R> {
+    /// Reads the first piece and settles the encoding.
+    ///
+    /// # Errors
+    ///
+    /// Reading fails.
+    pub fn sniff(
+        mut reader: R,
+        forced: Option<Encoding>,
+        binary_as_text: bool,
+        piece: usize,
+    ) -> std::io::Result<Sniffed<R>> {
+        let mut first = Vec::with_capacity(piece.min(1 << 20));
+        (&mut reader).take(piece as u64).read_to_end(&mut first)?;
+        let eof = first.len() < piece;
+        let (encoding, bom_len) = if first.starts_with(b"\xEF\xBB\xBF") {
+            (Encoding::Utf8Bom, 3)
+        } else if first.starts_with(b"\xFF\xFE") {
+            (Encoding::Utf16Le, 2)
+        } else if first.starts_with(b"\xFE\xFF") {
+            (Encoding::Utf16Be, 2)
+        } else if let Some(enc) = forced {
+            (enc, 0)
+        } else if !binary_as_text
+            && memchr::memchr(0, &first[..first.len().min(BINARY_SNIFF)]).is_some()
+        {
+            return Ok(Sniffed::Binary);
+        } else if valid_utf8_prefix(&first) {
+            (Encoding::Utf8, 0)
+        } else if gb18030_prefix(&first) {
+            (Encoding::Gb18030, 0)
+        } else {
+            return Ok(Sniffed::Text(StreamDecoder::new(
+                reader,
+                first,
+                Encoding::Utf8,
+                true,
+                piece,
+                eof,
+            )));
+        };
+        first.drain(..bom_len);
+        Ok(Sniffed::Text(StreamDecoder::new(
+            reader, first, encoding, false, piece, eof,
+        )))
+    }
+
+    fn new(
+        reader: R,
+        first: Vec<u8>,
+        encoding: Encoding,
+        lossy: bool,
+        piece: usize,
+        eof: bool,
+    ) -> Self {
+        let enc = match encoding {
+            Encoding::Utf8 | Encoding::Utf8Bom => encoding_rs::UTF_8,
+            Encoding::Utf16Le => encoding_rs::UTF_16LE,
+            Encoding::Utf16Be => encoding_rs::UTF_16BE,
+            Encoding::Gb18030 => encoding_rs::GB18030,
+        };
+        StreamDecoder {
+            reader,
+            decoder: enc.new_decoder_without_bom_handling(),
+            encoding,
+            lossy,
+            eof,
+            pending: first,
+            consumed: 0,
+            piece,
+            replaced: false,
+        }
+    }
+
+    /// The encoding settled on.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// True when invalid bytes were replaced by U+FFFD.
+    pub fn replaced(&self) -> bool {
+        self.replaced
+    }
+
+    /// The next decoded piece; `None` at the end.
+    ///
+    /// # Errors
+    ///
+    /// Reading fails, or the bytes are not valid in the settled encoding.
+    pub fn next_piece(&mut self) -> std::io::Result<Option<String>> {
+        if self.pending.is_empty() {
+            if self.eof {
+                return Ok(None);
+            }
+            let read = (&mut self.reader)
+                .take(self.piece as u64)
+                .read_to_end(&mut self.pending)?;
+            if read < self.piece {
+                self.eof = true;
+            }
+        }
+        let last = self.eof;
+        let bytes = std::mem::take(&mut self.pending);
+        let mut out = String::with_capacity(bytes.len() * 3 / 2 + 8);
+        if self.lossy {
+            let (_, _, replaced) = self.decoder.decode_to_string(&bytes, &mut out, last);
+            self.replaced |= replaced;
+        } else {
+            let (result, read) = self
+                .decoder
+                .decode_to_string_without_replacement(&bytes, &mut out, last);
+            if let encoding_rs::DecoderResult::Malformed(_, _) = result {
+                let at = self.consumed + read as u64;
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("not valid {} near byte {at}", self.encoding),
+                ));
+            }
+        }
+        self.consumed += bytes.len() as u64;
+        Ok(Some(out))
+    }
+}
+
+/// True when `bytes` is valid UTF-8, but for a sequence cut at the end.
+fn valid_utf8_prefix(bytes: &[u8]) -> bool {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    }
+}
+
+/// True when `bytes` is valid GB18030, but for a sequence cut at the end.
+fn gb18030_prefix(bytes: &[u8]) -> bool {
+    let mut out = String::with_capacity(bytes.len() * 3 / 2 + 4);
+    let (result, _) = encoding_rs::GB18030
+        .new_decoder_without_bom_handling()
+        .decode_to_string_without_replacement(bytes, &mut out, false);
+    !matches!(result, encoding_rs::DecoderResult::Malformed(_, _))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +314,42 @@ mod tests {
             text(b"\xC1\xBD\xB6\xD3\xD2\xBB\xCA\xD2"),
             ("两队一室".into(), Encoding::Gb18030)
         );
+    }
+
+    #[test]
+    fn streams_in_pieces() {
+        let text = "第一段两队一室。\n".repeat(50);
+        for (bytes, enc) in [
+            (text.as_bytes().to_vec(), Encoding::Utf8),
+            (
+                encoding_rs::GB18030.encode(&text).0.into_owned(),
+                Encoding::Gb18030,
+            ),
+            (
+                std::iter::once(0xFEFFu16)
+                    .chain(text.encode_utf16())
+                    .flat_map(u16::to_le_bytes)
+                    .collect(),
+                Encoding::Utf16Le,
+            ),
+        ] {
+            for piece in [1, 2, 3, 7, 64, 100_000] {
+                let Ok(Sniffed::Text(mut d)) = StreamDecoder::sniff(&bytes[..], None, false, piece)
+                else {
+                    panic!("not text");
+                };
+                let mut got = String::new();
+                while let Some(p) = d.next_piece().unwrap() {
+                    got.push_str(&p);
+                }
+                if piece >= 64 {
+                    assert_eq!(d.encoding(), enc, "piece {piece}");
+                }
+                if d.encoding() == enc {
+                    assert_eq!(got, text, "{enc} in pieces of {piece}");
+                }
+            }
+        }
     }
 
     #[test]

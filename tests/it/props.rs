@@ -149,3 +149,57 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Scanning in pieces of any size gives the spans, positions and counts
+    /// of scanning the whole text.
+    #[test]
+    fn pieces_equal_the_whole(text in document(forms(&fixture().0)), piece in 1usize..64) {
+        use tifa::scan::Resolver;
+        use tifa::scan::stream::{Streamer, Window};
+        let (_, scanner) = fixture();
+        let whole = scanner.hits(&text);
+        let spans = outermost(&whole, accepted);
+        let index = tifa::text::LineIndex::new(&text);
+        let want: Vec<_> = spans
+            .iter()
+            .map(|h| (h.start, h.end, h.entry, index.position(&text, h.start), index.position(&text, h.end)))
+            .collect();
+        let want_occ: Vec<_> = per_entry(&whole, &spans)
+            .iter()
+            .map(|o| (o.hit.start, o.hit.entry, o.nested))
+            .collect();
+
+        let mut got = Vec::new();
+        let mut got_occ = Vec::new();
+        let mut resolver = Resolver::default();
+        let mut on = |w: &Window<'_>| -> Result<(), ()> {
+            let (sp, oc) = resolver.push(&w.hits);
+            for h in &sp {
+                let s = w.span(h);
+                got.push((h.start, h.end, h.entry, s.start, s.end));
+                assert_eq!(w.matched(h), &text[h.start..h.end]);
+            }
+            got_occ.extend(oc.iter().map(|o| (o.hit.start, o.hit.entry, o.nested)));
+            Ok(())
+        };
+        let mut streamer = Streamer::new(scanner, piece);
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            let mut n = piece.min(rest.len());
+            while !rest.is_char_boundary(n) {
+                n += 1;
+            }
+            streamer.push(&rest[..n], &mut on).unwrap();
+            rest = &rest[n..];
+        }
+        streamer.finish(&mut on).unwrap();
+        got_occ.sort();
+        let mut want_occ = want_occ;
+        want_occ.sort();
+        prop_assert_eq!(got, want);
+        prop_assert_eq!(got_occ, want_occ);
+    }
+}

@@ -1,0 +1,294 @@
+//! Scanning a text that arrives in pieces (a file larger than memory,
+//! standard input) with bounded memory, losing no match at a piece
+//! boundary.
+//!
+//! [`Streamer`] keeps a buffer of decoded text. When it is scanned, it is
+//! cut at a point after which at least `k + 1` non-whitespace characters
+//! remain, where `k` is the largest number of non-whitespace characters in
+//! any form: a match that starts before the cut therefore ends inside the
+//! buffer, so every hit starting before the cut is final and reported with
+//! that piece. The buffer then keeps the text from one character before the
+//! cut: that character is context for the ASCII boundary rule and for
+//! whitespace folding, and hits starting on it (already reported) are
+//! ignored. A single run of whitespace longer than a piece is held whole,
+//! the one case where memory grows with the input.
+
+use super::{Hit, Scanner};
+use crate::text::{LineIndex, Position, Span, Unit};
+
+/// One scanned piece of the text.
+#[derive(Debug)]
+pub struct Window<'a> {
+    /// The text of the piece (its tail is scanned again with the next).
+    pub text: &'a str,
+    /// Byte offset of `text` in the whole text.
+    pub offset: usize,
+    /// Line and column (1-based, characters) where `text` starts.
+    pub start: Position,
+    /// Hits that start in this piece, in offsets of the whole text, in
+    /// [`Scanner::hits`]'s order.
+    pub hits: Vec<Hit>,
+    index: LineIndex,
+}
+
+impl Window<'_> {
+    /// The position of a whole-text offset inside this window.
+    fn position(&self, at: usize) -> Position {
+        let p = self
+            .index
+            .position(self.text, at.saturating_sub(self.offset));
+        if p.line == 1 {
+            Position {
+                line: self.start.line,
+                column: self.start.column + p.column - 1,
+            }
+        } else {
+            Position {
+                line: self.start.line + p.line - 1,
+                column: p.column,
+            }
+        }
+    }
+
+    /// The reported span of a hit of this window.
+    pub fn span(&self, h: &Hit) -> Span {
+        Span {
+            byte_start: h.start,
+            byte_end: h.end,
+            start: self.position(h.start),
+            end: self.position(h.end),
+        }
+    }
+
+    /// The text of a hit of this window.
+    pub fn matched(&self, h: &Hit) -> &str {
+        self.text
+            .get(h.start - self.offset..h.end - self.offset)
+            .unwrap_or_default()
+    }
+
+    /// The hit as a reportable match.
+    pub fn to_match(&self, h: &Hit) -> super::Match {
+        super::Match {
+            hit: *h,
+            span: self.span(h),
+            unit: Unit::Line,
+            matched: self.matched(h).to_owned(),
+        }
+    }
+}
+
+/// Scans text pushed in pieces; see the module documentation.
+#[derive(Debug)]
+pub struct Streamer<'s> {
+    scanner: &'s Scanner,
+    /// Non-whitespace characters kept after a cut.
+    keep: usize,
+    buffer: String,
+    /// Offset of `buffer` in the whole text.
+    offset: usize,
+    /// Bytes at the start of `buffer` whose hits were already reported.
+    skip: usize,
+    /// Position of `buffer[0]`.
+    start: Position,
+    /// Scan when the buffer holds at least this many bytes.
+    piece: usize,
+}
+
+impl<'s> Streamer<'s> {
+    /// A streamer that scans whenever `piece` bytes are buffered.
+    pub fn new(scanner: &'s Scanner, piece: usize) -> Streamer<'s> {
+        Streamer {
+            scanner,
+            keep: scanner.max_form_chars() + 1,
+            buffer: String::new(),
+            offset: 0,
+            skip: 0,
+            start: Position { line: 1, column: 1 },
+            piece: piece.max(1),
+        }
+    }
+
+    /// Adds decoded text; scans and reports what is final.
+    ///
+    /// # Errors
+    ///
+    /// What `on` returns.
+    pub fn push<E>(
+        &mut self,
+        text: &str,
+        on: &mut dyn FnMut(&Window<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.buffer.push_str(text);
+        if self.buffer.len() < self.piece {
+            return Ok(());
+        }
+        match self.cut() {
+            Some(cut) => self.scan(cut, on),
+            None => Ok(()),
+        }
+    }
+
+    /// Scans and reports the rest, at the end of the text.
+    ///
+    /// # Errors
+    ///
+    /// What `on` returns.
+    pub fn finish<E>(mut self, on: &mut dyn FnMut(&Window<'_>) -> Result<(), E>) -> Result<(), E> {
+        let end = self.buffer.len();
+        self.scan(end, on)
+    }
+
+    /// Where to cut: the start of the `keep`-th non-whitespace character
+    /// from the end, if there are that many after `skip`.
+    fn cut(&self) -> Option<usize> {
+        let mut seen = 0;
+        for (i, c) in self.buffer.char_indices().rev() {
+            if i < self.skip {
+                return None;
+            }
+            if !c.is_whitespace() {
+                seen += 1;
+                if seen == self.keep {
+                    return (i > self.skip).then_some(i);
+                }
+            }
+        }
+        None
+    }
+
+    /// Reports the hits that start in `skip..cut`, then keeps the text from
+    /// one character before `cut`.
+    fn scan<E>(
+        &mut self,
+        cut: usize,
+        on: &mut dyn FnMut(&Window<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let hits: Vec<Hit> = self
+            .scanner
+            .hits(&self.buffer)
+            .into_iter()
+            .filter(|h| h.start >= self.skip && h.start < cut)
+            .map(|h| Hit {
+                start: h.start + self.offset,
+                end: h.end + self.offset,
+                ..h
+            })
+            .collect();
+        let window = Window {
+            text: &self.buffer,
+            offset: self.offset,
+            start: self.start,
+            hits,
+            index: LineIndex::new(&self.buffer),
+        };
+        on(&window)?;
+        // Keep one character of context before the cut.
+        let context = self.buffer[..cut]
+            .char_indices()
+            .next_back()
+            .map_or(cut, |(i, _)| i);
+        let new_start = window.position(self.offset + context);
+        self.buffer.drain(..context);
+        self.offset += context;
+        self.skip = cut - context;
+        self.start = new_start;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::{Lexicon, LexiconFile};
+    use crate::scan::{Resolver, accepted, outermost, per_entry};
+
+    fn scanner() -> (Lexicon, Scanner) {
+        let lex = Lexicon::load(&[vec![LexiconFile {
+            path: "t.toml".into(),
+            text: r#"
+[[entry]]
+id = "a"
+term = "两队一室"
+category = "c"
+definition = "d"
+[[entry]]
+id = "n"
+term = "1333"
+category = "c"
+definition = "d"
+[[entry]]
+id = "s"
+term = "省级主责、市县主战、派出所主防"
+category = "c"
+definition = "d"
+[[entry]]
+id = "p"
+term = "派出所主防"
+category = "c"
+definition = "d"
+"#
+            .into(),
+        }]])
+        .unwrap();
+        let s = Scanner::new(&lex).unwrap();
+        (lex, s)
+    }
+
+    /// Streams `text` in pieces of `size` bytes (split on character
+    /// boundaries) and returns the spans and occurrences found.
+    fn streamed(
+        s: &Scanner,
+        text: &str,
+        size: usize,
+    ) -> (Vec<(usize, usize, usize, Position)>, usize) {
+        let mut st = Streamer::new(s, size);
+        let mut spans = Vec::new();
+        let mut occ = 0;
+        let mut resolver = Resolver::default();
+        let mut on = |w: &Window<'_>| -> Result<(), ()> {
+            let (sp, oc) = resolver.push(&w.hits);
+            spans.extend(
+                sp.iter()
+                    .map(|h| (h.start, h.end, h.entry, w.span(h).start)),
+            );
+            occ += oc.len();
+            Ok(())
+        };
+        let mut rest = text;
+        while !rest.is_empty() {
+            let mut n = size.min(rest.len());
+            while !rest.is_char_boundary(n) {
+                n += 1;
+            }
+            st.push(&rest[..n], &mut on).unwrap();
+            rest = &rest[n..];
+        }
+        st.finish(&mut on).unwrap();
+        (spans, occ)
+    }
+
+    #[test]
+    fn pieces_lose_nothing_at_boundaries() {
+        let (_, s) = scanner();
+        let text = "开头两队\n一室，然后1333和13333，\r\n坚持省级主责、市县主战、派出所\n\n主防。\n两队一室两队一室";
+        let whole = s.hits(text);
+        let spans = outermost(&whole, accepted);
+        let want: Vec<(usize, usize, usize)> =
+            spans.iter().map(|h| (h.start, h.end, h.entry)).collect();
+        let index = LineIndex::new(text);
+        let want_pos: Vec<Position> = spans
+            .iter()
+            .map(|h| index.position(text, h.start))
+            .collect();
+        let want_occ = per_entry(&whole, &spans).len();
+        for size in 1..=text.len() + 1 {
+            let (got, occ) = streamed(&s, text, size);
+            let got_spans: Vec<_> = got.iter().map(|g| (g.0, g.1, g.2)).collect();
+            let got_pos: Vec<_> = got.iter().map(|g| g.3).collect();
+            assert_eq!(got_spans, want, "piece size {size}");
+            assert_eq!(got_pos, want_pos, "positions, piece size {size}");
+            assert_eq!(occ, want_occ, "occurrences, piece size {size}");
+        }
+    }
+}
