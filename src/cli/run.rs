@@ -420,6 +420,11 @@ fn plan<'a>(ctx: &Ctx, inputs: &'a [Input]) -> Vec<Work<'a>> {
     work
 }
 
+/// What a streamed scan does with each piece: its window, outermost spans
+/// and per-entry occurrences.
+type OnPiece<'a> =
+    dyn FnMut(&scan::stream::Window<'_>, &[scan::Hit], &[scan::Occurrence]) -> io::Result<()> + 'a;
+
 /// Scans one input in pieces, calling `on` with each piece's outermost
 /// spans and per-entry occurrences; reports notes and errors.
 fn stream_input(
@@ -428,11 +433,7 @@ fn stream_input(
     input: &Input,
     err: &mut dyn Write,
     failed: &mut bool,
-    on: &mut dyn FnMut(
-        &scan::stream::Window<'_>,
-        &[scan::Hit],
-        &[scan::Occurrence],
-    ) -> io::Result<()>,
+    on: &mut OnPiece<'_>,
 ) -> io::Result<()> {
     let path = input.shown(&ctx.input);
     let mut decoder = match input.open_stream(&ctx.input) {
