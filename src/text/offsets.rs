@@ -52,11 +52,13 @@ impl OffsetMap {
     /// rewritten text. `n` must be a character boundary (or the end).
     pub fn start_to_original(&self, n: usize) -> usize {
         // Edits entirely before `n`: deletions at `n` itself precede the
-        // character, a replacement at `n` is the character.
+        // character; a replacement that starts at or covers `n` (one that
+        // stands for several characters, as `<td>` for a line break and a
+        // boundary mark) maps to its whole original.
         let k = self.edits.partition_point(|e| e.norm_end() <= n);
         if let Some(e) = self.edits.get(k)
-            && e.norm_at == n
-            && e.norm_len > 0
+            && e.norm_at <= n
+            && n < e.norm_end()
         {
             return e.orig_at;
         }

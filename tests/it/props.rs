@@ -203,3 +203,64 @@ proptest! {
         prop_assert_eq!(got_occ, want_occ);
     }
 }
+
+/// Random HTML-like text: tags, entities, script blocks, CJK and ASCII.
+fn html_like() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        proptest::sample::select(vec![
+            "<p>",
+            "</p>",
+            "<b>",
+            "</b>",
+            "<br>",
+            "<td>",
+            "</td>",
+            "<!-- c -->",
+            "<script>x<b>y</script>",
+            "<a href=\"a>b\">",
+            "&amp;",
+            "&ldquo;",
+            "&#x4E24;",
+            "&#38431;",
+            "&bogus;",
+            "&",
+            "<",
+            ">",
+            "两队",
+            "一室",
+            "派出所",
+            " ",
+            "\n",
+            "x",
+            "１",
+        ])
+        .prop_map(str::to_owned),
+        "[a-z<>&#;/ ]{0,6}",
+    ];
+    proptest::collection::vec(piece, 0..25).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Every character of text extracted from HTML maps into the source, in
+    /// order and on character boundaries; text outside markup maps to
+    /// itself.
+    #[test]
+    fn html_offsets_map_into_the_source(source in html_like()) {
+        let e = tifa::format::html::extract(&source);
+        let (mut last_a, mut last_b) = (0, 0);
+        for (i, c) in e.text.char_indices() {
+            let a = e.map.start_to_original(i);
+            let b = e.map.end_to_original(i + c.len_utf8());
+            // Characters made from one tag share its span.
+            prop_assert!(a >= last_a && b >= last_b && a < b && b <= source.len());
+            prop_assert!(source.is_char_boundary(a) && source.is_char_boundary(b));
+            let original = &source[a..b];
+            if !original.starts_with(['<', '&']) {
+                prop_assert_eq!(original, c.to_string());
+            }
+            (last_a, last_b) = (a, b);
+        }
+    }
+}
