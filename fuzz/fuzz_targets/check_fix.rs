@@ -10,19 +10,20 @@ use tifa::check::{Checker, Rule, Settings, fix};
 use tifa::lexicon::Lexicon;
 use tifa::scan::Scanner;
 
-fn fixture() -> &'static (Lexicon, Scanner) {
-    static F: OnceLock<(Lexicon, Scanner)> = OnceLock::new();
-    F.get_or_init(|| {
-        let lexicon = Lexicon::embedded().expect("embedded lexicon");
-        let scanner = Scanner::new(&lexicon).expect("scanner");
-        (lexicon, scanner)
+fn fixture() -> &'static Checker<'static> {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    static SCANNER: OnceLock<Scanner> = OnceLock::new();
+    static CHECKER: OnceLock<Checker<'static>> = OnceLock::new();
+    CHECKER.get_or_init(|| {
+        let lexicon = LEXICON.get_or_init(|| Lexicon::embedded().expect("embedded lexicon"));
+        let scanner = SCANNER.get_or_init(|| Scanner::new(lexicon).expect("scanner"));
+        Checker::new(lexicon, scanner, Settings::default()).expect("checker")
     })
 }
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let (lexicon, scanner) = fixture();
-    let checker = Checker::new(lexicon, scanner, Settings::default()).expect("checker");
+    let checker = fixture();
     let findings = checker.check(&text);
     for f in &findings {
         assert!(f.start <= f.end && f.end <= text.len());
