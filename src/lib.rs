@@ -60,6 +60,7 @@ pub mod diagnostic;
 pub mod input;
 pub mod lexicon;
 pub mod lookup;
+pub mod pinyin;
 pub mod report;
 pub mod scan;
 pub mod text;

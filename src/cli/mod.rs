@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use run::{ExitStatus, run};
+pub use run::{ExitStatus, Terminal, run, run_on};
 
 /// Find, explain, count and check Chinese policing terms and formula slogans.
 ///
@@ -103,12 +103,26 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = CountFormat::Human)]
         format: CountFormat,
     },
-    /// Look a term up in the glossary: by term, variant, id or component.
+    /// Look a term up in the glossary: by term, variant, id, component,
+    /// prefix, substring, pinyin or initials; suggest close terms.
     ///
-    /// Exit status 1 when nothing matches.
+    /// Modes are tried in that order and the first that finds something
+    /// answers. With no QUERY on a terminal, lists the categories. Exit
+    /// status 1 when nothing matches (even when close terms are suggested).
     Lookup {
-        /// The term, a variant, an id, or a part (社区警务队 finds 两队一室).
-        query: String,
+        /// The term, a variant, an id, a part (社区警务队 finds 两队一室), the
+        /// start or a piece of a term (枫桥), its pinyin (qingzhixing) or
+        /// initials (ldys).
+        query: Option<String>,
+        /// Only entries of this category (with no QUERY: list them all).
+        #[arg(long, value_name = "NAME")]
+        category: Option<String>,
+        /// List the whole glossary, grouped by category.
+        #[arg(long, conflicts_with = "query")]
+        all: bool,
+        /// Also search inside definitions.
+        #[arg(long)]
+        in_definitions: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = LookupFormat::Human)]
         format: LookupFormat,

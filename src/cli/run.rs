@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::count::Tally;
 use crate::input::{self, Filter, Input, InputError};
 use crate::lexicon::{Lexicon, LexiconFile, embedded_files, read_path};
-use crate::lookup::lookup;
+use crate::lookup;
 use crate::report::{csv, github, human, json, sarif};
 use crate::scan::{self, Scanner, accepted, locate, outermost, per_entry};
 use crate::text::Source;
@@ -50,15 +50,26 @@ impl ExitStatus {
     }
 }
 
+/// What tifa knows about where its standard output goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Terminal {
+    /// Standard output is a terminal.
+    pub stdout: bool,
+    /// Its width in columns, when known.
+    pub width: Option<usize>,
+}
+
 /// What every command shares once arguments are resolved.
 struct Ctx {
     lexicon: Lexicon,
     filter: Filter,
     threads: usize,
     config: Config,
+    terminal: Terminal,
 }
 
-/// Runs `cli`, writing results to `out` and diagnostics to `err`.
+/// Runs `cli`, writing results to `out` and diagnostics to `err`, as if
+/// standard output were not a terminal.
 ///
 /// # Errors
 ///
@@ -66,6 +77,21 @@ struct Ctx {
 /// with inputs, configs and lexicons are reported on `err` and give
 /// [`ExitStatus::Error`].
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<ExitStatus> {
+    run_on(cli, Terminal::default(), out, err)
+}
+
+/// [`run`], knowing whether standard output is a `terminal` (which changes
+/// the width of `count`'s bars and what `lookup` without a query does).
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_on(
+    cli: Cli,
+    terminal: Terminal,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
     let Some(config) = load_config(&cli, err)? else {
         return Ok(ExitStatus::Error);
     };
@@ -90,6 +116,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Exi
             usize::from,
         ),
         config,
+        terminal,
     };
     let needs_scanner = !matches!(
         cli.command,
@@ -155,7 +182,25 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Exi
         }
         (Command::Annotate { path }, Some(s)) => annotate_cmd(&ctx, s, path.as_deref(), out, err),
         (Command::Lexicon(LexiconCommand::Test), Some(s)) => lexicon_test(lexicon, s, out, err),
-        (Command::Lookup { query, format }, _) => lookup_cmd(lexicon, &query, format, out),
+        (
+            Command::Lookup {
+                query,
+                category,
+                all,
+                in_definitions,
+                format,
+            },
+            _,
+        ) => {
+            let request = LookupRequest {
+                query: query.as_deref(),
+                category: category.as_deref(),
+                all,
+                in_definitions,
+                format,
+            };
+            lookup_cmd(&ctx, &request, out, err)
+        }
         (Command::Lexicon(LexiconCommand::Validate { .. }), _) => {
             writeln!(out, "lexicon ok: {} entries", lexicon.len())?;
             Ok(ExitStatus::Success)
@@ -587,31 +632,69 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-fn lookup_cmd(
-    lexicon: &Lexicon,
-    query: &str,
+/// The arguments of `lookup`.
+struct LookupRequest<'a> {
+    query: Option<&'a str>,
+    category: Option<&'a str>,
+    all: bool,
+    in_definitions: bool,
     format: LookupFormat,
+}
+
+fn lookup_cmd(
+    ctx: &Ctx,
+    request: &LookupRequest<'_>,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let found = lookup(lexicon, query);
-    match format {
-        LookupFormat::Json => json::lookup(out, lexicon, query, &found)?,
-        LookupFormat::Human => {
-            if found.is_empty() {
-                writeln!(out, "no entry for “{}”", query.trim())?;
-            }
-            for (i, f) in found.iter().enumerate() {
-                if i > 0 {
-                    writeln!(out)?;
-                }
-                human::entry_card(out, lexicon, f, query)?;
-            }
-        }
+    let lexicon = &ctx.lexicon;
+    if let Some(c) = request.category
+        && !lookup::categories(lexicon)
+            .iter()
+            .any(|(name, _)| *name == c)
+    {
+        let names: Vec<&str> = lookup::categories(lexicon)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        human::error(err, &format!("no category “{c}” in the lexicon"))?;
+        human::hint(err, &format!("the categories are {}", names.join("、")))?;
+        return Ok(ExitStatus::Error);
     }
-    Ok(if found.is_empty() {
-        ExitStatus::Findings
-    } else {
+    let query = request.query.filter(|q| !q.trim().is_empty());
+    let Some(query) = query else {
+        if request.all || request.category.is_some() {
+            let found = lookup::list(lexicon, request.category);
+            match request.format {
+                LookupFormat::Json => json::lookup(out, lexicon, None, &found)?,
+                LookupFormat::Human => human::glossary(out, lexicon, &found)?,
+            }
+            return Ok(ExitStatus::Success);
+        }
+        if ctx.terminal.stdout && request.format == LookupFormat::Human {
+            human::categories(out, &lookup::categories(lexicon))?;
+            return Ok(ExitStatus::Success);
+        }
+        human::error(err, "lookup needs a QUERY, --all or --category NAME")?;
+        human::hint(
+            err,
+            "on a terminal, `tifa lookup` alone lists the categories; try `tifa lookup 两队一室`",
+        )?;
+        return Ok(ExitStatus::Error);
+    };
+    let options = lookup::Options {
+        category: request.category,
+        in_definitions: request.in_definitions,
+    };
+    let found = lookup::lookup(lexicon, query, options);
+    match request.format {
+        LookupFormat::Json => json::lookup(out, lexicon, Some(query), &found)?,
+        LookupFormat::Human => human::lookup(out, lexicon, query, &found)?,
+    }
+    Ok(if found.iter().any(|f| f.mode != lookup::Mode::Fuzzy) {
         ExitStatus::Success
+    } else {
+        ExitStatus::Findings
     })
 }
 
