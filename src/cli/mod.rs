@@ -179,11 +179,28 @@ pub enum LexiconCommand {
     },
     /// Run every entry's examples and counterexamples as tests.
     Test,
-    /// Write the whole lexicon.
+    /// Write the whole lexicon: JSON, a Markdown glossary, CSV for
+    /// spreadsheets, TBX for CAT tools, or patterns for `rg -F -f`.
     Export {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
+    },
+    /// Turn a spreadsheet of terms (CSV) into lexicon TOML, on standard
+    /// output.
+    ///
+    /// Columns by header name: id, term, category, definition, variants,
+    /// components, en, sources, related, wrong, outdated, superseded_by,
+    /// examples, counterexamples; term, category and definition are
+    /// required. Lists are separated by `;` or `；` (examples: one per
+    /// line); a wrong form may end with its note: `两队一所（改字）`. A
+    /// missing id is made from the pinyin of the term. When any row is bad,
+    /// every problem is reported as `file:ROW: message` and nothing is
+    /// written (exit status 2).
+    Import {
+        /// The CSV file (UTF-8 with or without BOM, UTF-16, GB18030).
+        #[arg(value_name = "CSV")]
+        path: PathBuf,
     },
 }
 
@@ -258,6 +275,14 @@ pub enum LookupFormat {
 pub enum ExportFormat {
     /// {"entries": [...]} with every field of every entry.
     Json,
+    /// A glossary grouped by category.
+    Markdown,
+    /// One row per entry, the columns `lexicon import` reads (UTF-8 with BOM).
+    Csv,
+    /// TBX-Basic (ISO 30042, TBX v3) for CAT tools.
+    Tbx,
+    /// Every term and variant, longest first, one per line (`rg -F -f`).
+    Patterns,
 }
 
 #[cfg(test)]

@@ -14,9 +14,10 @@ use crate::check::{self, Checker, Lang, Located, Settings, Severity};
 use crate::config::Config;
 use crate::count::Tally;
 use crate::input::{self, Filter, Input, InputError};
+use crate::lexicon::import::{self, Imported};
 use crate::lexicon::{Lexicon, LexiconFile, embedded_files, read_path};
 use crate::lookup;
-use crate::report::{csv, github, human, json, sarif};
+use crate::report::{csv, github, human, json, markdown, patterns, sarif, tbx};
 use crate::scan::{self, Scanner, accepted, locate, outermost, per_entry};
 use crate::text::Source;
 use crate::text::encode::encode;
@@ -99,7 +100,20 @@ pub fn run_on(
         Command::Lexicon(LexiconCommand::Validate { paths }) => paths.clone(),
         _ => Vec::new(),
     };
-    let Some(lexicon) = load_lexicon(&cli, &config, &extra, err)? else {
+    let imported = match &cli.command {
+        Command::Lexicon(LexiconCommand::Import { path }) => match import_csv(path, err)? {
+            Some(i) => Some(i),
+            None => return Ok(ExitStatus::Error),
+        },
+        _ => None,
+    };
+    let import = match (&cli.command, &imported) {
+        (Command::Lexicon(LexiconCommand::Import { path }), Some(i)) => {
+            Some((path.display().to_string(), i))
+        }
+        _ => None,
+    };
+    let Some(lexicon) = load_lexicon(&cli, &config, &extra, import, err)? else {
         return Ok(ExitStatus::Error);
     };
     let base = config
@@ -121,7 +135,11 @@ pub fn run_on(
     let needs_scanner = !matches!(
         cli.command,
         Command::Lookup { .. }
-            | Command::Lexicon(LexiconCommand::Validate { .. } | LexiconCommand::Export { .. })
+            | Command::Lexicon(
+                LexiconCommand::Validate { .. }
+                    | LexiconCommand::Export { .. }
+                    | LexiconCommand::Import { .. }
+            )
     );
     let scanner = if needs_scanner {
         match Scanner::new(&ctx.lexicon) {
@@ -205,11 +223,22 @@ pub fn run_on(
             writeln!(out, "lexicon ok: {} entries", lexicon.len())?;
             Ok(ExitStatus::Success)
         }
-        (Command::Lexicon(LexiconCommand::Export { format }), _) => match format {
-            ExportFormat::Json => {
-                json::export(out, lexicon)?;
+        (Command::Lexicon(LexiconCommand::Export { format }), _) => {
+            match format {
+                ExportFormat::Json => json::export(out, lexicon)?,
+                ExportFormat::Markdown => markdown::glossary(out, lexicon)?,
+                ExportFormat::Csv => csv::export(out, lexicon)?,
+                ExportFormat::Tbx => tbx::export(out, lexicon)?,
+                ExportFormat::Patterns => patterns::export(out, lexicon)?,
+            }
+            Ok(ExitStatus::Success)
+        }
+        (Command::Lexicon(LexiconCommand::Import { .. }), _) => match &imported {
+            Some(i) => {
+                out.write_all(i.toml.as_bytes())?;
                 Ok(ExitStatus::Success)
             }
+            None => Ok(ExitStatus::Error),
         },
         // Every command that needs the scanner got one above.
         (_, None) => Ok(ExitStatus::Error),
@@ -257,6 +286,7 @@ fn load_lexicon(
     cli: &Cli,
     config: &Config,
     extra: &[PathBuf],
+    import: Option<(String, &Imported)>,
     err: &mut dyn Write,
 ) -> io::Result<Option<Lexicon>> {
     let mut layers: Vec<Vec<LexiconFile>> = Vec::new();
@@ -275,6 +305,12 @@ fn load_lexicon(
             Err(d) => diags.push(d),
         }
     }
+    if let Some((path, imported)) = &import {
+        layers.push(vec![LexiconFile {
+            path: path.clone(),
+            text: imported.toml.clone(),
+        }]);
+    }
     if diags.is_empty() {
         match Lexicon::load(&layers) {
             Ok(lexicon) => return Ok(Some(lexicon)),
@@ -282,7 +318,20 @@ fn load_lexicon(
         }
     }
     for d in &diags {
-        human::diagnostic(err, d)?;
+        // Problems in imported entries point at their spreadsheet row.
+        match &import {
+            Some((path, imported)) => {
+                let mut d = d.clone();
+                d.message = rows_in_message(&d.message, path, imported);
+                if d.location.path == *path {
+                    let row = imported.row_at_line(d.location.line).unwrap_or(1);
+                    human::row_error(err, path, row, &d.message, d.hint.as_deref())?;
+                } else {
+                    human::diagnostic(err, &d)?;
+                }
+            }
+            None => human::diagnostic(err, d)?,
+        }
     }
     human::error(
         err,
@@ -293,6 +342,76 @@ fn load_lexicon(
         ),
     )?;
     Ok(None)
+}
+
+/// Rewrites `path:LINE:COLUMN` (a place in the TOML made from a
+/// spreadsheet) inside a message as `path:ROW`.
+fn rows_in_message(message: &str, path: &str, imported: &Imported) -> String {
+    let needle = format!("{path}:");
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(at) = rest.find(&needle) {
+        let after = &rest[at + needle.len()..];
+        let line: String = after.chars().take_while(char::is_ascii_digit).collect();
+        let tail = &after[line.len()..];
+        let column = tail
+            .strip_prefix(':')
+            .map(|t| t.chars().take_while(char::is_ascii_digit).count())
+            .filter(|&n| n > 0);
+        match (
+            line.parse().ok().and_then(|l| imported.row_at_line(l)),
+            column,
+        ) {
+            (Some(row), Some(n)) => {
+                out.push_str(&rest[..at]);
+                out.push_str(&format!("{path}:{row}"));
+                rest = &tail[1 + n..];
+            }
+            _ => {
+                out.push_str(&rest[..at + needle.len()]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Reads a CSV file of terms and makes lexicon TOML of it; reports every
+/// bad row and gives `None` when there is one.
+fn import_csv(path: &Path, err: &mut dyn Write) -> io::Result<Option<Imported>> {
+    let shown = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            human::input_error(
+                err,
+                &InputError {
+                    path: shown,
+                    message: input::io_message(&e),
+                    hint: None,
+                },
+            )?;
+            return Ok(None);
+        }
+    };
+    match import::from_csv(bytes, &shown) {
+        Ok(i) => Ok(Some(i)),
+        Err(rows) => {
+            for r in &rows {
+                human::row_error(err, &shown, r.row, &r.message, None)?;
+            }
+            human::error(
+                err,
+                &format!(
+                    "{shown} has {} problem{}; nothing was written",
+                    rows.len(),
+                    if rows.len() == 1 { "" } else { "s" }
+                ),
+            )?;
+            Ok(None)
+        }
+    }
 }
 
 /// Expands paths, reporting those that do not exist; returns the inputs

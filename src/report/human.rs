@@ -530,6 +530,21 @@ pub fn input_error(out: &mut dyn Write, e: &InputError) -> io::Result<()> {
     Ok(())
 }
 
+/// `path:ROW: message` for a row of a spreadsheet, and the hint.
+pub fn row_error(
+    out: &mut dyn Write,
+    path: &str,
+    row: usize,
+    message: &str,
+    hint: Option<&str>,
+) -> io::Result<()> {
+    writeln!(out, "{}: {message}", format!("{path}:{row}").bold())?;
+    if let Some(hint) = hint {
+        writeln!(out, "  = {} {hint}", "hint:".bold())?;
+    }
+    Ok(())
+}
+
 /// `  = hint: …` under an error.
 pub fn hint(out: &mut dyn Write, hint: &str) -> io::Result<()> {
     writeln!(out, "  = {} {hint}", "hint:".bold())

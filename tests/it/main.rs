@@ -5,6 +5,7 @@ mod cli;
 mod coverage;
 mod embedded;
 mod json;
+mod lexicon_io;
 mod lookup;
 mod process;
 mod props;
