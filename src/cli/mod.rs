@@ -158,10 +158,32 @@ pub enum Command {
         lang: LangArg,
     },
     /// Print a text with each term marked and numbered, then a glossary.
+    ///
+    /// `--format markdown` marks each term with a footnote carrying its
+    /// definition; `--format html` writes one self-contained page (see
+    /// `tifa report`).
     Annotate {
         /// The file to annotate; `-` or nothing for standard input.
         #[arg(value_name = "PATH")]
         path: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AnnotateFormat::Human)]
+        format: AnnotateFormat,
+    },
+    /// Write one self-contained HTML report of one or more files.
+    ///
+    /// The texts with their terms highlighted by category (hover, tap or
+    /// Tab to a term for its definition, parts and English), a chart of the
+    /// most frequent terms, the glossary of the terms found and, for several
+    /// files, a table per file. No scripts, no network: the page works
+    /// offline and shows any markup in the documents as text.
+    Report {
+        /// Files or folders; `-` for standard input.
+        #[arg(value_name = "PATH")]
+        paths: Vec<String>,
+        /// Write the page to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Work with the lexicon itself.
     #[command(subcommand)]
@@ -259,6 +281,17 @@ pub enum CountFormat {
     Json,
     /// id,term,count,nested.
     Csv,
+}
+
+/// Formats of `annotate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnnotateFormat {
+    /// The text with `[n]` marks and a numbered glossary.
+    Human,
+    /// Markdown with footnotes `[^n]`.
+    Markdown,
+    /// A self-contained HTML page.
+    Html,
 }
 
 /// Formats of `lookup`.

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::{
-    CheckFormat, Cli, Command, CountFormat, ExportFormat, FailOn, LangArg, LexiconCommand,
-    LookupFormat, ScanFormat,
+    AnnotateFormat, CheckFormat, Cli, Command, CountFormat, ExportFormat, FailOn, LangArg,
+    LexiconCommand, LookupFormat, ScanFormat,
 };
 use crate::annotate::Annotation;
 use crate::check::{self, Checker, Lang, Located, Settings, Severity};
@@ -17,7 +17,7 @@ use crate::input::{self, Filter, Input, InputError};
 use crate::lexicon::import::{self, Imported};
 use crate::lexicon::{Lexicon, LexiconFile, embedded_files, read_path};
 use crate::lookup;
-use crate::report::{csv, github, human, json, markdown, patterns, sarif, tbx};
+use crate::report::{csv, github, html, human, json, markdown, patterns, sarif, tbx};
 use crate::scan::{self, Scanner, accepted, locate, outermost, per_entry};
 use crate::text::Source;
 use crate::text::encode::encode;
@@ -198,7 +198,12 @@ pub fn run_on(
             };
             check_cmd(&ctx, s, &paths, &opts, out, err)
         }
-        (Command::Annotate { path }, Some(s)) => annotate_cmd(&ctx, s, path.as_deref(), out, err),
+        (Command::Annotate { path, format }, Some(s)) => {
+            annotate_cmd(&ctx, s, path.as_deref(), format, out, err)
+        }
+        (Command::Report { paths, output }, Some(s)) => {
+            report_cmd(&ctx, s, &paths, output.as_deref(), out, err)
+        }
         (Command::Lexicon(LexiconCommand::Test), Some(s)) => lexicon_test(lexicon, s, out, err),
         (
             Command::Lookup {
@@ -817,30 +822,128 @@ fn lookup_cmd(
     })
 }
 
+/// One text read and annotated, for `annotate` and `report`.
+struct Annotated {
+    path: String,
+    text: String,
+    annotation: Annotation,
+    tally: Tally,
+}
+
+fn annotated(scanner: &Scanner, src: Source) -> Annotated {
+    let hits = scanner.hits(&src.text);
+    let spans = outermost(&hits, accepted);
+    Annotated {
+        tally: Tally::of(&spans, &per_entry(&hits, &spans)),
+        annotation: Annotation::new(&spans),
+        path: src.path,
+        text: src.text,
+    }
+}
+
+fn html_page(lexicon: &Lexicon, docs: &[Annotated], out: &mut dyn Write) -> io::Result<()> {
+    let mut total = Tally::default();
+    for d in docs {
+        total.merge(&d.tally);
+    }
+    let documents: Vec<html::Document<'_>> = docs
+        .iter()
+        .map(|d| html::Document {
+            path: &d.path,
+            text: &d.text,
+            annotation: &d.annotation,
+            tally: &d.tally,
+        })
+        .collect();
+    html::report(out, lexicon, &documents, &total)
+}
+
 fn annotate_cmd(
     ctx: &Ctx,
     scanner: &Scanner,
     path: Option<&str>,
+    format: AnnotateFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
     let paths: Vec<String> = path.map(str::to_owned).into_iter().collect();
     let (inputs, mut failed) = inputs(ctx, &paths, err)?;
+    let mut docs = Vec::new();
     for input in &inputs {
         match input.read() {
-            Ok(input::Loaded::Text(src)) => {
-                let hits = scanner.hits(&src.text);
-                let annotation = Annotation::new(&outermost(&hits, accepted));
-                if inputs.len() > 1 {
-                    human::file_heading(out, &src.path)?;
-                }
-                human::annotate(out, &src.text, &annotation, lexicon)?;
-            }
+            Ok(input::Loaded::Text(src)) => docs.push(annotated(scanner, src)),
             Ok(input::Loaded::Skipped(_)) => {}
             Err(e) => report_failure(err, &e, &mut failed)?,
         }
     }
+    match format {
+        AnnotateFormat::Html => html_page(lexicon, &docs, out)?,
+        AnnotateFormat::Human | AnnotateFormat::Markdown => {
+            for d in &docs {
+                if docs.len() > 1 {
+                    human::file_heading(out, &d.path)?;
+                }
+                if format == AnnotateFormat::Markdown {
+                    markdown::annotate(out, &d.text, &d.annotation, lexicon)?;
+                } else {
+                    human::annotate(out, &d.text, &d.annotation, lexicon)?;
+                }
+            }
+        }
+    }
+    Ok(status(failed))
+}
+
+fn report_cmd(
+    ctx: &Ctx,
+    scanner: &Scanner,
+    paths: &[String],
+    output: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let lexicon = &ctx.lexicon;
+    let (inputs, mut failed) = inputs(ctx, paths, err)?;
+    let results = input::process(&inputs, ctx.threads, |src| annotated(scanner, src));
+    let mut docs = Vec::new();
+    for (_, result) in results {
+        match result {
+            Ok(Some(d)) => docs.push(d),
+            Ok(None) => {}
+            Err(e) => report_failure(err, &e, &mut failed)?,
+        }
+    }
+    let Some(file) = output else {
+        html_page(lexicon, &docs, out)?;
+        return Ok(status(failed));
+    };
+    let mut page = Vec::new();
+    html_page(lexicon, &docs, &mut page)?;
+    if let Err(e) = std::fs::write(file, &page) {
+        human::input_error(
+            err,
+            &InputError {
+                path: file.display().to_string(),
+                message: format!("cannot write the report: {}", input::io_message(&e)),
+                hint: None,
+            },
+        )?;
+        return Ok(ExitStatus::Error);
+    }
+    let spans: usize = docs.iter().map(|d| d.tally.total).sum();
+    let mut total = Tally::default();
+    for d in &docs {
+        total.merge(&d.tally);
+    }
+    writeln!(
+        out,
+        "wrote {}: {} file{}, {spans} spans, {} entries",
+        file.display(),
+        docs.len(),
+        if docs.len() == 1 { "" } else { "s" },
+        total.ranked().len()
+    )?;
     Ok(status(failed))
 }
 

@@ -1,5 +1,6 @@
 //! The integration tests, in one binary to keep link time down.
 
+mod browser;
 mod check;
 mod cli;
 mod coverage;
@@ -9,6 +10,7 @@ mod lexicon_io;
 mod lookup;
 mod process;
 mod props;
+mod report;
 
 use tifa::cli::{Cli, ExitStatus, run};
 
