@@ -518,19 +518,24 @@ fn count_cmd(
         }
     }
     let by_file = by_file.then_some(files.as_slice());
+    let bar_width = if ctx.terminal.stdout {
+        ctx.terminal.width
+    } else {
+        None
+    };
     match format {
         CountFormat::Json => json::count(out, lexicon, &total, by_file)?,
         CountFormat::Csv => csv::count(out, lexicon, &total, by_file)?,
         CountFormat::Human => {
             for (path, t) in by_file.unwrap_or_default() {
                 human::file_heading(out, path)?;
-                human::count_table(out, lexicon, t)?;
+                human::count_table(out, lexicon, t, bar_width)?;
                 writeln!(out)?;
             }
             if by_file.is_some() {
                 human::file_heading(out, "all files")?;
             }
-            human::count_table(out, lexicon, &total)?;
+            human::count_table(out, lexicon, &total, bar_width)?;
         }
     }
     Ok(status(failed))

@@ -61,11 +61,21 @@ fn bar(value: usize, max: usize, cells: usize) -> String {
     s
 }
 
-/// Cells of the longest bar.
+/// Cells of the longest bar when the output is not a terminal (so that
+/// piped output and goldens do not depend on a window's size).
 const BAR_CELLS: usize = 30;
 
-/// The frequency table: term, count, bar, nested count; most frequent first.
-pub fn count_table(out: &mut dyn Write, lexicon: &Lexicon, tally: &Tally) -> io::Result<()> {
+/// The shortest longest bar on a narrow terminal.
+const MIN_BAR_CELLS: usize = 10;
+
+/// The frequency table: term, count, bar, nested count; most frequent
+/// first. On a terminal of `width` columns the longest bar fills the line.
+pub fn count_table(
+    out: &mut dyn Write,
+    lexicon: &Lexicon,
+    tally: &Tally,
+    width: Option<usize>,
+) -> io::Result<()> {
     let ranked = tally.ranked();
     if ranked.is_empty() {
         return writeln!(out, "no terms found");
@@ -77,6 +87,17 @@ pub fn count_table(out: &mut dyn Write, lexicon: &Lexicon, tally: &Tally) -> io:
         .unwrap_or(0);
     let max = ranked.first().map_or(0, |c| c.count);
     let count_width = max.to_string().len();
+    let nested_width = ranked
+        .iter()
+        .filter(|c| c.nested > 0)
+        .map(|c| format!("  ({} nested)", c.nested).len())
+        .max()
+        .unwrap_or(0);
+    let bar_cells = width.map_or(BAR_CELLS, |w| {
+        // term, two spaces, count, two spaces, bar, nested note
+        w.saturating_sub(term_width + 2 + count_width + 2 + nested_width + 1)
+            .max(MIN_BAR_CELLS)
+    });
     for c in &ranked {
         let e = lexicon.entry(c.entry);
         let nested = if c.nested > 0 {
@@ -89,7 +110,7 @@ pub fn count_table(out: &mut dyn Write, lexicon: &Lexicon, tally: &Tally) -> io:
             "{}  {:>count_width$}  {}{}",
             pad(&e.term, term_width).cyan(),
             c.count,
-            bar(c.count, max, BAR_CELLS).blue(),
+            bar(c.count, max, bar_cells).blue(),
             nested.dimmed(),
         )?;
     }

@@ -97,3 +97,40 @@ fn report_writes_the_file_it_is_given() {
     assert_eq!(status, ExitStatus::Error);
     assert!(err.contains("cannot write the report"), "{err}");
 }
+
+/// `count` on a terminal: the longest bar fills the line, and no line is
+/// wider than the terminal; piped, the bars keep their fixed width.
+#[test]
+fn count_bars_fit_the_terminal() {
+    use clap::Parser;
+    use tifa::cli::{Cli, Terminal, run_on};
+    use unicode_width::UnicodeWidthStr;
+    let table = |width: Option<usize>| {
+        let mut args = vec!["tifa", "--color", "never"];
+        args.extend_from_slice(&FIXTURE_LEXICON);
+        args.extend(["count", "tests/fixtures/mixed.txt"]);
+        let cli = Cli::try_parse_from(args).unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let terminal = Terminal {
+            stdout: width.is_some(),
+            width,
+        };
+        run_on(cli, terminal, &mut out, &mut err).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let bar = |line: &str| {
+        line.chars()
+            .filter(|c| ('\u{2588}'..='\u{258F}').contains(c))
+            .count()
+    };
+    for width in [80, 120, 160] {
+        let out = table(Some(width));
+        for line in out.lines() {
+            assert!(line.width() <= width, "{width}: {line}");
+        }
+        let first = out.lines().next().unwrap();
+        assert!(first.width() >= width - 2, "{width}: {first}");
+    }
+    let piped = table(None);
+    assert_eq!(bar(piped.lines().next().unwrap()), 30);
+}
