@@ -258,20 +258,24 @@ fn by_pinyin(entries: &[(usize, &Entry)], query: &str) -> Vec<Found> {
     let Some(q) = pinyin::query_key(query) else {
         return Vec::new();
     };
+    // Each form's syllables once, for both modes.
+    let readings: Vec<(usize, &str, String, String)> = entries
+        .iter()
+        .flat_map(|&(i, e)| accepted(e).map(move |(_, f)| (i, f)))
+        .map(|(i, f)| {
+            let groups = pinyin::groups(f);
+            (i, f, pinyin::full_of(&groups), pinyin::initials_of(&groups))
+        })
+        .collect();
     let mut found: Vec<Found> = Vec::new();
-    for (mode, of) in [
-        (Mode::Pinyin, pinyin::full as fn(&str) -> String),
-        (Mode::Initials, pinyin::initials),
-    ] {
-        for &(i, e) in entries {
-            if found.iter().any(|f| f.entry == i) {
-                continue;
-            }
-            if let Some((_, form)) = accepted(e).find(|(_, f)| of(f) == q) {
+    for mode in [Mode::Pinyin, Mode::Initials] {
+        for (i, form, full, initials) in &readings {
+            let key = if mode == Mode::Pinyin { full } else { initials };
+            if *key == q && !found.iter().any(|f| f.entry == *i) {
                 found.push(Found {
-                    entry: i,
+                    entry: *i,
                     mode,
-                    form: form.to_owned(),
+                    form: (*form).to_owned(),
                 });
             }
         }

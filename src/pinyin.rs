@@ -143,26 +143,47 @@ pub struct Group {
 /// The longest word of [`WORDS`] at the start of `chars`: its length in
 /// characters and its reading.
 fn word_at(chars: &[char]) -> Option<(usize, &'static str)> {
-    WORDS
-        .iter()
-        .filter(|(word, _)| {
-            let n = word.chars().count();
-            chars.len() >= n && word.chars().zip(chars).all(|(a, &b)| a == b)
-        })
-        .map(|(word, reading)| (word.chars().count(), *reading))
-        .max_by_key(|&(n, _)| n)
+    let first = *chars.first()?;
+    let mut best: Option<(usize, &'static str)> = None;
+    for (word, reading) in WORDS {
+        if !word.starts_with(first) {
+            continue;
+        }
+        let n = word.chars().count();
+        if chars.len() >= n
+            && word.chars().zip(chars).all(|(a, &b)| a == b)
+            && best.is_none_or(|(m, _)| n > m)
+        {
+            best = Some((n, reading));
+        }
+    }
+    best
 }
 
 /// Full toneless pinyin, without spaces: `情指行` → `qingzhixing`.
 pub fn full(s: &str) -> String {
-    groups(s).into_iter().flat_map(|g| g.syllables).collect()
+    full_of(&groups(s))
+}
+
+/// [`full`] of groups already made.
+pub fn full_of(groups: &[Group]) -> String {
+    groups
+        .iter()
+        .flat_map(|g| g.syllables.iter())
+        .map(String::as_str)
+        .collect()
 }
 
 /// Initials: the first letter of each Chinese syllable, ASCII runs whole:
 /// `两队一室` → `ldys`, `情指行` → `qzx`.
 pub fn initials(s: &str) -> String {
+    initials_of(&groups(s))
+}
+
+/// [`initials`] of groups already made.
+pub fn initials_of(groups: &[Group]) -> String {
     let mut out = String::new();
-    for g in groups(s) {
+    for g in groups {
         for syllable in &g.syllables {
             match syllable.chars().next() {
                 Some(_) if g.ascii => out.push_str(syllable),
