@@ -132,13 +132,20 @@ fn check_1mb(b: Bencher) {
 
 #[divan::bench]
 fn lookup_component(b: Bencher) {
-    let found = tifa::lookup::lookup(lexicon(), "社区警务队");
+    let found = tifa::lookup::lookup(lexicon(), "社区警务队", Default::default());
     assert!(
         found
             .iter()
             .any(|f| lexicon().entry(f.entry).id == "liangdui-yishi")
     );
-    b.bench(|| tifa::lookup::lookup(black_box(lexicon()), black_box("社区警务队")).len());
+    b.bench(|| {
+        tifa::lookup::lookup(
+            black_box(lexicon()),
+            black_box("社区警务队"),
+            Default::default(),
+        )
+        .len()
+    });
 }
 
 #[divan::bench(sample_count = 20)]

@@ -4,7 +4,7 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use tifa::cli::{Cli, ColorChoice, run};
+use tifa::cli::{Cli, ColorChoice, Terminal, run_on};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -17,10 +17,23 @@ fn main() -> ExitCode {
     };
     colored::control::set_override(color);
     let stdout = io::stdout();
+    let is_terminal = stdout.is_terminal();
+    let terminal = Terminal {
+        stdout: is_terminal,
+        width: is_terminal
+            .then(|| {
+                std::env::var("COLUMNS")
+                    .ok()
+                    .and_then(|c| c.parse().ok())
+                    .or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+            })
+            .flatten(),
+    };
     let mut out = io::BufWriter::new(stdout.lock());
     let stderr = io::stderr();
     let mut err = stderr.lock();
-    let result = run(cli, &mut out, &mut err).and_then(|status| out.flush().map(|()| status));
+    let result =
+        run_on(cli, terminal, &mut out, &mut err).and_then(|status| out.flush().map(|()| status));
     match result {
         Ok(status) => status.into(),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use run::{ExitStatus, run};
+pub use run::{ExitStatus, Terminal, run, run_on};
 
 /// Find, explain, count and check Chinese policing terms and formula slogans.
 ///
@@ -132,12 +132,26 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = CountFormat::Human)]
         format: CountFormat,
     },
-    /// Look a term up in the glossary: by term, variant, id or component.
+    /// Look a term up in the glossary: by term, variant, id, component,
+    /// prefix, substring, pinyin or initials; suggest close terms.
     ///
-    /// Exit status 1 when nothing matches.
+    /// Modes are tried in that order and the first that finds something
+    /// answers. With no QUERY on a terminal, lists the categories. Exit
+    /// status 1 when nothing matches (even when close terms are suggested).
     Lookup {
-        /// The term, a variant, an id, or a part (社区警务队 finds 两队一室).
-        query: String,
+        /// The term, a variant, an id, a part (社区警务队 finds 两队一室), the
+        /// start or a piece of a term (枫桥), its pinyin (qingzhixing) or
+        /// initials (ldys).
+        query: Option<String>,
+        /// Only entries of this category (with no QUERY: list them all).
+        #[arg(long, value_name = "NAME")]
+        category: Option<String>,
+        /// List the whole glossary, grouped by category.
+        #[arg(long, conflicts_with = "query")]
+        all: bool,
+        /// Also search inside definitions.
+        #[arg(long)]
+        in_definitions: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = LookupFormat::Human)]
         format: LookupFormat,
@@ -173,10 +187,32 @@ pub enum Command {
         lang: LangArg,
     },
     /// Print a text with each term marked and numbered, then a glossary.
+    ///
+    /// `--format markdown` marks each term with a footnote carrying its
+    /// definition; `--format html` writes one self-contained page (see
+    /// `tifa report`).
     Annotate {
         /// The file to annotate; `-` or nothing for standard input.
         #[arg(value_name = "PATH")]
         path: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AnnotateFormat::Human)]
+        format: AnnotateFormat,
+    },
+    /// Write one self-contained HTML report of one or more files.
+    ///
+    /// The texts with their terms highlighted by category (hover, tap or
+    /// Tab to a term for its definition, parts and English), a chart of the
+    /// most frequent terms, the glossary of the terms found and, for several
+    /// files, a table per file. No scripts, no network: the page works
+    /// offline and shows any markup in the documents as text.
+    Report {
+        /// Files or folders; `-` for standard input.
+        #[arg(value_name = "PATH")]
+        paths: Vec<String>,
+        /// Write the page to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Work with the lexicon itself.
     #[command(subcommand)]
@@ -194,11 +230,28 @@ pub enum LexiconCommand {
     },
     /// Run every entry's examples and counterexamples as tests.
     Test,
-    /// Write the whole lexicon.
+    /// Write the whole lexicon: JSON, a Markdown glossary, CSV for
+    /// spreadsheets, TBX for CAT tools, or patterns for `rg -F -f`.
     Export {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
+    },
+    /// Turn a spreadsheet of terms (CSV) into lexicon TOML, on standard
+    /// output.
+    ///
+    /// Columns by header name: id, term, category, definition, variants,
+    /// components, en, sources, related, wrong, outdated, superseded_by,
+    /// examples, counterexamples; term, category and definition are
+    /// required. Lists are separated by `;` or `；` (examples: one per
+    /// line); a wrong form may end with its note: `两队一所（改字）`. A
+    /// missing id is made from the pinyin of the term. When any row is bad,
+    /// every problem is reported as `file:ROW: message` and nothing is
+    /// written (exit status 2).
+    Import {
+        /// The CSV file (UTF-8 with or without BOM, UTF-16, GB18030).
+        #[arg(value_name = "CSV")]
+        path: PathBuf,
     },
 }
 
@@ -259,6 +312,17 @@ pub enum CountFormat {
     Csv,
 }
 
+/// Formats of `annotate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnnotateFormat {
+    /// The text with `[n]` marks and a numbered glossary.
+    Human,
+    /// Markdown with footnotes `[^n]`.
+    Markdown,
+    /// A self-contained HTML page.
+    Html,
+}
+
 /// Formats of `lookup`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LookupFormat {
@@ -273,6 +337,14 @@ pub enum LookupFormat {
 pub enum ExportFormat {
     /// {"entries": [...]} with every field of every entry.
     Json,
+    /// A glossary grouped by category.
+    Markdown,
+    /// One row per entry, the columns `lexicon import` reads (UTF-8 with BOM).
+    Csv,
+    /// TBX-Basic (ISO 30042, TBX v3) for CAT tools.
+    Tbx,
+    /// Every term and variant, longest first, one per line (`rg -F -f`).
+    Patterns,
 }
 
 #[cfg(test)]

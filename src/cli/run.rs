@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::{
-    CheckFormat, Cli, Command, CountFormat, ExportFormat, FailOn, LangArg, LexiconCommand,
-    LookupFormat, ScanFormat,
+    AnnotateFormat, CheckFormat, Cli, Command, CountFormat, ExportFormat, FailOn, LangArg,
+    LexiconCommand, LookupFormat, ScanFormat,
 };
 use crate::annotate::Annotation;
 use crate::check::{self, Checker, Lang, Located, Settings, Severity};
@@ -16,9 +16,10 @@ use crate::count::Tally;
 use crate::format::Format;
 use crate::input::Loaded;
 use crate::input::{self, Filter, Input, InputError};
+use crate::lexicon::import::{self, Imported};
 use crate::lexicon::{Lexicon, LexiconFile, embedded_files, read_path};
-use crate::lookup::lookup;
-use crate::report::{csv, github, human, json, sarif};
+use crate::lookup;
+use crate::report::{csv, github, html, human, json, markdown, patterns, sarif, tbx};
 use crate::scan::{self, Scanner, accepted, locate, outermost, per_entry};
 use crate::text::encode::encode;
 use crate::text::{Positions, Source};
@@ -52,6 +53,15 @@ impl ExitStatus {
     }
 }
 
+/// What tifa knows about where its standard output goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Terminal {
+    /// Standard output is a terminal.
+    pub stdout: bool,
+    /// Its width in columns, when known.
+    pub width: Option<usize>,
+}
+
 /// What every command shares once arguments are resolved.
 struct Ctx {
     lexicon: Lexicon,
@@ -59,9 +69,11 @@ struct Ctx {
     input: input::Options,
     threads: usize,
     config: Config,
+    terminal: Terminal,
 }
 
-/// Runs `cli`, writing results to `out` and diagnostics to `err`.
+/// Runs `cli`, writing results to `out` and diagnostics to `err`, as if
+/// standard output were not a terminal.
 ///
 /// # Errors
 ///
@@ -69,6 +81,21 @@ struct Ctx {
 /// with inputs, configs and lexicons are reported on `err` and give
 /// [`ExitStatus::Error`].
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<ExitStatus> {
+    run_on(cli, Terminal::default(), out, err)
+}
+
+/// [`run`], knowing whether standard output is a `terminal` (which changes
+/// the width of `count`'s bars and what `lookup` without a query does).
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_on(
+    cli: Cli,
+    terminal: Terminal,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
     let Some(config) = load_config(&cli, err)? else {
         return Ok(ExitStatus::Error);
     };
@@ -76,7 +103,20 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Exi
         Command::Lexicon(LexiconCommand::Validate { paths }) => paths.clone(),
         _ => Vec::new(),
     };
-    let Some(lexicon) = load_lexicon(&cli, &config, &extra, err)? else {
+    let imported = match &cli.command {
+        Command::Lexicon(LexiconCommand::Import { path }) => match import_csv(path, err)? {
+            Some(i) => Some(i),
+            None => return Ok(ExitStatus::Error),
+        },
+        _ => None,
+    };
+    let import = match (&cli.command, &imported) {
+        (Command::Lexicon(LexiconCommand::Import { path }), Some(i)) => {
+            Some((path.display().to_string(), i))
+        }
+        _ => None,
+    };
+    let Some(lexicon) = load_lexicon(&cli, &config, &extra, import, err)? else {
         return Ok(ExitStatus::Error);
     };
     let base = config
@@ -101,11 +141,16 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Exi
             usize::from,
         ),
         config,
+        terminal,
     };
     let needs_scanner = !matches!(
         cli.command,
         Command::Lookup { .. }
-            | Command::Lexicon(LexiconCommand::Validate { .. } | LexiconCommand::Export { .. })
+            | Command::Lexicon(
+                LexiconCommand::Validate { .. }
+                    | LexiconCommand::Export { .. }
+                    | LexiconCommand::Import { .. }
+            )
     );
     let scanner = if needs_scanner {
         match Scanner::new(&ctx.lexicon) {
@@ -124,7 +169,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Exi
             Command::Scan { paths, .. }
             | Command::Count { paths, .. }
             | Command::Check { paths, .. } => paths.clone(),
-            Command::Annotate { path } => path.iter().cloned().collect(),
+            Command::Annotate { path, .. } => path.iter().cloned().collect(),
+            Command::Report { paths, .. } => paths.clone(),
             _ => Vec::new(),
         };
         let (inputs, failed) = inputs(&ctx, &paths, err)?;
@@ -178,18 +224,52 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Exi
             };
             check_cmd(&ctx, s, &paths, &opts, out, err)
         }
-        (Command::Annotate { path }, Some(s)) => annotate_cmd(&ctx, s, path.as_deref(), out, err),
+        (Command::Annotate { path, format }, Some(s)) => {
+            annotate_cmd(&ctx, s, path.as_deref(), format, out, err)
+        }
+        (Command::Report { paths, output }, Some(s)) => {
+            report_cmd(&ctx, s, &paths, output.as_deref(), out, err)
+        }
         (Command::Lexicon(LexiconCommand::Test), Some(s)) => lexicon_test(lexicon, s, out, err),
-        (Command::Lookup { query, format }, _) => lookup_cmd(lexicon, &query, format, out),
+        (
+            Command::Lookup {
+                query,
+                category,
+                all,
+                in_definitions,
+                format,
+            },
+            _,
+        ) => {
+            let request = LookupRequest {
+                query: query.as_deref(),
+                category: category.as_deref(),
+                all,
+                in_definitions,
+                format,
+            };
+            lookup_cmd(&ctx, &request, out, err)
+        }
         (Command::Lexicon(LexiconCommand::Validate { .. }), _) => {
             writeln!(out, "lexicon ok: {} entries", lexicon.len())?;
             Ok(ExitStatus::Success)
         }
-        (Command::Lexicon(LexiconCommand::Export { format }), _) => match format {
-            ExportFormat::Json => {
-                json::export(out, lexicon)?;
+        (Command::Lexicon(LexiconCommand::Export { format }), _) => {
+            match format {
+                ExportFormat::Json => json::export(out, lexicon)?,
+                ExportFormat::Markdown => markdown::glossary(out, lexicon)?,
+                ExportFormat::Csv => csv::export(out, lexicon)?,
+                ExportFormat::Tbx => tbx::export(out, lexicon)?,
+                ExportFormat::Patterns => patterns::export(out, lexicon)?,
+            }
+            Ok(ExitStatus::Success)
+        }
+        (Command::Lexicon(LexiconCommand::Import { .. }), _) => match &imported {
+            Some(i) => {
+                out.write_all(i.toml.as_bytes())?;
                 Ok(ExitStatus::Success)
             }
+            None => Ok(ExitStatus::Error),
         },
         // Every command that needs the scanner got one above.
         (_, None) => Ok(ExitStatus::Error),
@@ -237,6 +317,7 @@ fn load_lexicon(
     cli: &Cli,
     config: &Config,
     extra: &[PathBuf],
+    import: Option<(String, &Imported)>,
     err: &mut dyn Write,
 ) -> io::Result<Option<Lexicon>> {
     let mut layers: Vec<Vec<LexiconFile>> = Vec::new();
@@ -255,6 +336,12 @@ fn load_lexicon(
             Err(d) => diags.push(d),
         }
     }
+    if let Some((path, imported)) = &import {
+        layers.push(vec![LexiconFile {
+            path: path.clone(),
+            text: imported.toml.clone(),
+        }]);
+    }
     if diags.is_empty() {
         match Lexicon::load(&layers) {
             Ok(lexicon) => return Ok(Some(lexicon)),
@@ -262,7 +349,20 @@ fn load_lexicon(
         }
     }
     for d in &diags {
-        human::diagnostic(err, d)?;
+        // Problems in imported entries point at their spreadsheet row.
+        match &import {
+            Some((path, imported)) => {
+                let mut d = d.clone();
+                d.message = rows_in_message(&d.message, path, imported);
+                if d.location.path == *path {
+                    let row = imported.row_at_line(d.location.line).unwrap_or(1);
+                    human::row_error(err, path, row, &d.message, d.hint.as_deref())?;
+                } else {
+                    human::diagnostic(err, &d)?;
+                }
+            }
+            None => human::diagnostic(err, d)?,
+        }
     }
     human::error(
         err,
@@ -273,6 +373,76 @@ fn load_lexicon(
         ),
     )?;
     Ok(None)
+}
+
+/// Rewrites `path:LINE:COLUMN` (a place in the TOML made from a
+/// spreadsheet) inside a message as `path:ROW`.
+fn rows_in_message(message: &str, path: &str, imported: &Imported) -> String {
+    let needle = format!("{path}:");
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(at) = rest.find(&needle) {
+        let after = &rest[at + needle.len()..];
+        let line: String = after.chars().take_while(char::is_ascii_digit).collect();
+        let tail = &after[line.len()..];
+        let column = tail
+            .strip_prefix(':')
+            .map(|t| t.chars().take_while(char::is_ascii_digit).count())
+            .filter(|&n| n > 0);
+        match (
+            line.parse().ok().and_then(|l| imported.row_at_line(l)),
+            column,
+        ) {
+            (Some(row), Some(n)) => {
+                out.push_str(&rest[..at]);
+                out.push_str(&format!("{path}:{row}"));
+                rest = &tail[1 + n..];
+            }
+            _ => {
+                out.push_str(&rest[..at + needle.len()]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Reads a CSV file of terms and makes lexicon TOML of it; reports every
+/// bad row and gives `None` when there is one.
+fn import_csv(path: &Path, err: &mut dyn Write) -> io::Result<Option<Imported>> {
+    let shown = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            human::input_error(
+                err,
+                &InputError {
+                    path: shown,
+                    message: input::io_message(&e),
+                    hint: None,
+                },
+            )?;
+            return Ok(None);
+        }
+    };
+    match import::from_csv(bytes, &shown) {
+        Ok(i) => Ok(Some(i)),
+        Err(rows) => {
+            for r in &rows {
+                human::row_error(err, &shown, r.row, &r.message, None)?;
+            }
+            human::error(
+                err,
+                &format!(
+                    "{shown} has {} problem{}; nothing was written",
+                    rows.len(),
+                    if rows.len() == 1 { "" } else { "s" }
+                ),
+            )?;
+            Ok(None)
+        }
+    }
 }
 
 /// Expands paths, reporting those that do not exist; returns the inputs
@@ -516,19 +686,24 @@ fn count_cmd(
         }
     }
     let by_file = by_file.then_some(files.as_slice());
+    let bar_width = if ctx.terminal.stdout {
+        ctx.terminal.width
+    } else {
+        None
+    };
     match format {
         CountFormat::Json => json::count(out, lexicon, &total, by_file)?,
         CountFormat::Csv => csv::count(out, lexicon, &total, by_file)?,
         CountFormat::Human => {
             for (path, t) in by_file.unwrap_or_default() {
                 human::file_heading(out, path)?;
-                human::count_table(out, lexicon, t)?;
+                human::count_table(out, lexicon, t, bar_width)?;
                 writeln!(out)?;
             }
             if by_file.is_some() {
                 human::file_heading(out, "all files")?;
             }
-            human::count_table(out, lexicon, &total)?;
+            human::count_table(out, lexicon, &total, bar_width)?;
         }
     }
     Ok(status(failed))
@@ -811,58 +986,195 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-fn lookup_cmd(
-    lexicon: &Lexicon,
-    query: &str,
+/// The arguments of `lookup`.
+struct LookupRequest<'a> {
+    query: Option<&'a str>,
+    category: Option<&'a str>,
+    all: bool,
+    in_definitions: bool,
     format: LookupFormat,
+}
+
+fn lookup_cmd(
+    ctx: &Ctx,
+    request: &LookupRequest<'_>,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let found = lookup(lexicon, query);
-    match format {
-        LookupFormat::Json => json::lookup(out, lexicon, query, &found)?,
-        LookupFormat::Human => {
-            if found.is_empty() {
-                writeln!(out, "no entry for “{}”", query.trim())?;
-            }
-            for (i, f) in found.iter().enumerate() {
-                if i > 0 {
-                    writeln!(out)?;
-                }
-                human::entry_card(out, lexicon, f, query)?;
-            }
-        }
+    let lexicon = &ctx.lexicon;
+    if let Some(c) = request.category
+        && !lookup::categories(lexicon)
+            .iter()
+            .any(|(name, _)| *name == c)
+    {
+        let names: Vec<&str> = lookup::categories(lexicon)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        human::error(err, &format!("no category “{c}” in the lexicon"))?;
+        human::hint(err, &format!("the categories are {}", names.join("、")))?;
+        return Ok(ExitStatus::Error);
     }
-    Ok(if found.is_empty() {
-        ExitStatus::Findings
-    } else {
+    let query = request.query.filter(|q| !q.trim().is_empty());
+    let Some(query) = query else {
+        if request.all || request.category.is_some() {
+            let found = lookup::list(lexicon, request.category);
+            match request.format {
+                LookupFormat::Json => json::lookup(out, lexicon, None, &found)?,
+                LookupFormat::Human => human::glossary(out, lexicon, &found)?,
+            }
+            return Ok(ExitStatus::Success);
+        }
+        if ctx.terminal.stdout && request.format == LookupFormat::Human {
+            human::categories(out, &lookup::categories(lexicon))?;
+            return Ok(ExitStatus::Success);
+        }
+        human::error(err, "lookup needs a QUERY, --all or --category NAME")?;
+        human::hint(
+            err,
+            "on a terminal, `tifa lookup` alone lists the categories; try `tifa lookup 两队一室`",
+        )?;
+        return Ok(ExitStatus::Error);
+    };
+    let options = lookup::Options {
+        category: request.category,
+        in_definitions: request.in_definitions,
+    };
+    let found = lookup::lookup(lexicon, query, options);
+    match request.format {
+        LookupFormat::Json => json::lookup(out, lexicon, Some(query), &found)?,
+        LookupFormat::Human => human::lookup(out, lexicon, query, &found)?,
+    }
+    Ok(if found.iter().any(|f| f.mode != lookup::Mode::Fuzzy) {
         ExitStatus::Success
+    } else {
+        ExitStatus::Findings
     })
+}
+
+/// One text read and annotated, for `annotate` and `report`.
+struct Annotated {
+    path: String,
+    text: String,
+    annotation: Annotation,
+    tally: Tally,
+    /// Text extracted from HTML: shown without its block marks.
+    tidy: bool,
+}
+
+fn annotated(scanner: &Scanner, src: Source) -> Annotated {
+    let hits = scanner.hits(&src.text);
+    let spans = outermost(&hits, accepted);
+    Annotated {
+        tally: Tally::of(&spans, &per_entry(&hits, &spans)),
+        annotation: Annotation::new(&spans),
+        tidy: src.format == Format::Html,
+        path: src.path,
+        text: src.text,
+    }
+}
+
+fn html_page(lexicon: &Lexicon, docs: &[Annotated], out: &mut dyn Write) -> io::Result<()> {
+    let mut total = Tally::default();
+    for d in docs {
+        total.merge(&d.tally);
+    }
+    let documents: Vec<html::Document<'_>> = docs
+        .iter()
+        .map(|d| html::Document {
+            path: &d.path,
+            text: &d.text,
+            annotation: &d.annotation,
+            tally: &d.tally,
+        })
+        .collect();
+    html::report(out, lexicon, &documents, &total)
 }
 
 fn annotate_cmd(
     ctx: &Ctx,
     scanner: &Scanner,
     path: Option<&str>,
+    format: AnnotateFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
     let paths: Vec<String> = path.map(str::to_owned).into_iter().collect();
     let (inputs, mut failed) = inputs(ctx, &paths, err)?;
-    let results = input::process(&inputs, &ctx.input, 1, |src| src);
-    let several = results.len() > 1;
-    for p in results {
-        let Some((path, src)) = take(p, err, &mut failed)? else {
-            continue;
-        };
-        let hits = scanner.hits(&src.text);
-        let annotation = Annotation::new(&outermost(&hits, accepted));
-        if several {
-            human::file_heading(out, &path)?;
+    let mut docs = Vec::new();
+    for p in input::process(&inputs, &ctx.input, 1, |src| annotated(scanner, src)) {
+        if let Some((_, d)) = take(p, err, &mut failed)? {
+            docs.push(d);
         }
-        let tidy = src.format == Format::Html;
-        human::annotate(out, &src.text, &annotation, lexicon, tidy)?;
     }
+    match format {
+        AnnotateFormat::Html => html_page(lexicon, &docs, out)?,
+        AnnotateFormat::Human | AnnotateFormat::Markdown => {
+            for d in &docs {
+                if docs.len() > 1 {
+                    human::file_heading(out, &d.path)?;
+                }
+                if format == AnnotateFormat::Markdown {
+                    markdown::annotate(out, &d.text, &d.annotation, lexicon)?;
+                } else {
+                    human::annotate(out, &d.text, &d.annotation, lexicon, d.tidy)?;
+                }
+            }
+        }
+    }
+    Ok(status(failed))
+}
+
+fn report_cmd(
+    ctx: &Ctx,
+    scanner: &Scanner,
+    paths: &[String],
+    output: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let lexicon = &ctx.lexicon;
+    let (inputs, mut failed) = inputs(ctx, paths, err)?;
+    let results = input::process(&inputs, &ctx.input, ctx.threads, |src| {
+        annotated(scanner, src)
+    });
+    let mut docs = Vec::new();
+    for p in results {
+        if let Some((_, d)) = take(p, err, &mut failed)? {
+            docs.push(d);
+        }
+    }
+    let Some(file) = output else {
+        html_page(lexicon, &docs, out)?;
+        return Ok(status(failed));
+    };
+    let mut page = Vec::new();
+    html_page(lexicon, &docs, &mut page)?;
+    if let Err(e) = std::fs::write(file, &page) {
+        human::input_error(
+            err,
+            &InputError {
+                path: file.display().to_string(),
+                message: format!("cannot write the report: {}", input::io_message(&e)),
+                hint: None,
+            },
+        )?;
+        return Ok(ExitStatus::Error);
+    }
+    let spans: usize = docs.iter().map(|d| d.tally.total).sum();
+    let mut total = Tally::default();
+    for d in &docs {
+        total.merge(&d.tally);
+    }
+    writeln!(
+        out,
+        "wrote {}: {} file{}, {spans} spans, {} entries",
+        file.display(),
+        docs.len(),
+        if docs.len() == 1 { "" } else { "s" },
+        total.ranked().len()
+    )?;
     Ok(status(failed))
 }
 

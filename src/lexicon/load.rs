@@ -165,10 +165,24 @@ pub(super) fn load(layers: &[Vec<LexiconFile>]) -> Result<Vec<Entry>, Vec<Diagno
         diags.dedup();
         return Err(diags);
     }
-    Ok(merged.iter().map(to_entry).collect())
+    // One line index per file, not per entry: building it scans the whole
+    // file, and start-up time is what a look-up costs (see: issue 6).
+    let mut indexes: Vec<(&LexiconFile, LineIndex)> = Vec::new();
+    let mut entries = Vec::with_capacity(merged.len());
+    for p in &merged {
+        let at = match indexes.iter().position(|(f, _)| std::ptr::eq(*f, p.file)) {
+            Some(at) => at,
+            None => {
+                indexes.push((p.file, LineIndex::new(&p.file.text)));
+                indexes.len() - 1
+            }
+        };
+        entries.push(to_entry(p, &indexes[at].1));
+    }
+    Ok(entries)
 }
 
-fn to_entry(p: &Parsed<'_>) -> Entry {
+fn to_entry(p: &Parsed<'_>, index: &LineIndex) -> Entry {
     let r = &p.raw;
     let text = |s: &toml::Spanned<String>| s.get_ref().trim().to_owned();
     let texts = |v: &[toml::Spanned<String>]| v.iter().map(text).collect::<Vec<_>>();
@@ -180,7 +194,6 @@ fn to_entry(p: &Parsed<'_>) -> Entry {
             })
             .collect()
     };
-    let index = LineIndex::new(&p.file.text);
     let locate = |span: std::ops::Range<usize>| {
         let pos = index.position(&p.file.text, span.start);
         Location {

@@ -6,6 +6,7 @@
 //! every problem as a [`Diagnostic`]. The scanner in [`crate::scan`] is
 //! built from a loaded lexicon; nothing here searches text.
 
+pub mod import;
 mod load;
 mod raw;
 mod validate;

@@ -5,7 +5,8 @@
 use std::io::{self, Write};
 
 use crate::count::Tally;
-use crate::lexicon::Lexicon;
+use crate::lexicon::import::COLUMNS;
+use crate::lexicon::{FormNote, Lexicon};
 
 /// One CSV field.
 pub fn field(s: &str) -> String {
@@ -57,6 +58,66 @@ pub fn count(
                 .try_for_each(|(path, t)| write_rows(out, Some(path), t))
         }
     }
+}
+
+/// A list cell: values joined by `；`, or one per line when a value holds
+/// a `;` or `；` itself (as `lexicon import` reads them).
+fn list<S: AsRef<str>>(values: &[S]) -> String {
+    let values: Vec<&str> = values.iter().map(AsRef::as_ref).collect();
+    if values.iter().any(|v| v.contains([';', '；'])) {
+        // A line break, even after a single value, says "one per line".
+        let mut cell = values.join("\n");
+        cell.push('\n');
+        cell
+    } else {
+        values.join("；")
+    }
+}
+
+/// The whole lexicon, one row per entry, with the columns that `lexicon
+/// import` reads ([`COLUMNS`]): lists joined by `；` (or one per line),
+/// wrong and outdated forms written `form（note）`, examples one per line.
+/// UTF-8 with a BOM, so that Excel reads it as UTF-8.
+pub fn export(out: &mut dyn Write, lexicon: &Lexicon) -> io::Result<()> {
+    out.write_all("\u{FEFF}".as_bytes())?;
+    row(out, &COLUMNS)?;
+    let forms = |v: &[FormNote]| {
+        let forms: Vec<String> = v
+            .iter()
+            .map(|f| match &f.note {
+                Some(n) => format!("{}（{n}）", f.form),
+                None => f.form.clone(),
+            })
+            .collect();
+        list(&forms)
+    };
+    for e in lexicon.entries() {
+        let examples = |v: &[crate::lexicon::Example]| {
+            v.iter()
+                .map(|x| x.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let cells: [String; COLUMNS.len()] = [
+            e.id.clone(),
+            e.term.clone(),
+            e.category.clone(),
+            e.definition.clone(),
+            list(&e.variants),
+            list(&e.components),
+            e.en.clone().unwrap_or_default(),
+            list(&e.sources),
+            list(&e.related),
+            forms(&e.wrong),
+            forms(&e.outdated),
+            e.superseded_by.clone().unwrap_or_default(),
+            examples(&e.examples),
+            examples(&e.counterexamples),
+        ];
+        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+        row(out, &cells)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -70,11 +70,21 @@ fn bar(value: usize, max: usize, cells: usize) -> String {
     s
 }
 
-/// Cells of the longest bar.
+/// Cells of the longest bar when the output is not a terminal (so that
+/// piped output and goldens do not depend on a window's size).
 const BAR_CELLS: usize = 30;
 
-/// The frequency table: term, count, bar, nested count; most frequent first.
-pub fn count_table(out: &mut dyn Write, lexicon: &Lexicon, tally: &Tally) -> io::Result<()> {
+/// The shortest longest bar on a narrow terminal.
+const MIN_BAR_CELLS: usize = 10;
+
+/// The frequency table: term, count, bar, nested count; most frequent
+/// first. On a terminal of `width` columns the longest bar fills the line.
+pub fn count_table(
+    out: &mut dyn Write,
+    lexicon: &Lexicon,
+    tally: &Tally,
+    width: Option<usize>,
+) -> io::Result<()> {
     let ranked = tally.ranked();
     if ranked.is_empty() {
         return writeln!(out, "no terms found");
@@ -86,6 +96,17 @@ pub fn count_table(out: &mut dyn Write, lexicon: &Lexicon, tally: &Tally) -> io:
         .unwrap_or(0);
     let max = ranked.first().map_or(0, |c| c.count);
     let count_width = max.to_string().len();
+    let nested_width = ranked
+        .iter()
+        .filter(|c| c.nested > 0)
+        .map(|c| format!("  ({} nested)", c.nested).len())
+        .max()
+        .unwrap_or(0);
+    let bar_cells = width.map_or(BAR_CELLS, |w| {
+        // term, two spaces, count, two spaces, bar, nested note
+        w.saturating_sub(term_width + 2 + count_width + 2 + nested_width + 1)
+            .max(MIN_BAR_CELLS)
+    });
     for c in &ranked {
         let e = lexicon.entry(c.entry);
         let nested = if c.nested > 0 {
@@ -98,7 +119,7 @@ pub fn count_table(out: &mut dyn Write, lexicon: &Lexicon, tally: &Tally) -> io:
             "{}  {:>count_width$}  {}{}",
             pad(&e.term, term_width).cyan(),
             c.count,
-            bar(c.count, max, BAR_CELLS).blue(),
+            bar(c.count, max, bar_cells).blue(),
             nested.dimmed(),
         )?;
     }
@@ -192,15 +213,125 @@ pub fn annotate(
     Ok(())
 }
 
-fn mode_label(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Term => "词条",
-        Mode::Variant => "变体",
-        Mode::Id => "编号",
-        Mode::Component => "组成部分",
-        Mode::Wrong => "误写",
-        Mode::Outdated => "旧提法",
+/// Why an entry is shown, when the query is not its term.
+fn why(found: &Found, query: &str) -> Option<String> {
+    let q = query.trim();
+    let form = &found.form;
+    let named = |label: &str| format!("（“{q}”是本条的{label}）");
+    Some(match found.mode {
+        Mode::Term | Mode::List | Mode::Fuzzy => return None,
+        Mode::Variant => named("变体"),
+        Mode::Id => named("编号"),
+        Mode::Component => named("组成部分"),
+        Mode::Wrong => named("误写"),
+        Mode::Outdated => named("旧提法"),
+        Mode::Prefix => format!("（“{form}”以“{q}”开头）"),
+        Mode::Substring => format!("（“{form}”含“{q}”）"),
+        Mode::Pinyin => format!("（“{q}”是“{form}”的拼音）"),
+        Mode::Initials => format!("（“{q}”是“{form}”的拼音首字母）"),
+        Mode::Definition => format!("（释义含“{q}”）"),
+    })
+}
+
+/// Results shown as one line each when there are more than this many and
+/// the query did not name them.
+const FULL_CARDS: usize = 3;
+
+/// The answer to a query: cards, a list, or "did you mean".
+pub fn lookup(
+    out: &mut dyn Write,
+    lexicon: &Lexicon,
+    query: &str,
+    found: &[Found],
+) -> io::Result<()> {
+    let q = query.trim();
+    if found.is_empty() {
+        return writeln!(out, "没有找到“{q}”");
     }
+    if found.iter().all(|f| f.mode == Mode::Fuzzy) {
+        let names: Vec<String> = found
+            .iter()
+            .map(|f| {
+                let e = lexicon.entry(f.entry);
+                if f.form == e.term {
+                    e.term.bold().to_string()
+                } else {
+                    format!("{}（{}）", f.form.bold(), e.term)
+                }
+            })
+            .collect();
+        return writeln!(out, "没有找到“{q}”，是否要找：{}？", names.join("、"));
+    }
+    let brief = found.len() > FULL_CARDS && !found.iter().all(|f| f.mode.is_named());
+    if brief {
+        let width = found
+            .iter()
+            .map(|f| lexicon.entry(f.entry).term.width())
+            .max()
+            .unwrap_or(0);
+        for f in found {
+            let e = lexicon.entry(f.entry);
+            writeln!(
+                out,
+                "{}  {}  {}",
+                pad(&e.term, width).cyan().bold(),
+                format!("{} · {}", e.id, e.category).dimmed(),
+                e.short_definition(SHORT_DEFINITION)
+            )?;
+        }
+        return writeln!(
+            out,
+            "{}",
+            format!("共 {} 条；tifa lookup 加词条名看全文", found.len()).dimmed()
+        );
+    }
+    for (i, f) in found.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        entry_card(out, lexicon, f, query)?;
+    }
+    Ok(())
+}
+
+/// Entries under a heading per category, as `lookup --all` lists them.
+pub fn glossary(out: &mut dyn Write, lexicon: &Lexicon, found: &[Found]) -> io::Result<()> {
+    let mut category: Option<&str> = None;
+    for f in found {
+        let e = lexicon.entry(f.entry);
+        if category != Some(e.category.as_str()) {
+            if category.is_some() {
+                writeln!(out)?;
+            }
+            let n = found
+                .iter()
+                .filter(|g| lexicon.entry(g.entry).category == e.category)
+                .count();
+            writeln!(out, "{}", format!("【{}】{n} 条", e.category).bold())?;
+            category = Some(&e.category);
+        }
+        writeln!(out)?;
+        entry_card(out, lexicon, f, &e.term)?;
+    }
+    Ok(())
+}
+
+/// The categories with their number of entries.
+pub fn categories(out: &mut dyn Write, categories: &[(&str, usize)]) -> io::Result<()> {
+    let width = categories.iter().map(|(c, _)| c.width()).max().unwrap_or(0);
+    let total: usize = categories.iter().map(|(_, n)| n).sum();
+    for (c, n) in categories {
+        writeln!(out, "{}  {n:>4}", pad(c, width).cyan())?;
+    }
+    writeln!(
+        out,
+        "{}",
+        format!(
+            "共 {total} 条，{} 类；tifa lookup --category 类别 列出一类，--all 列出全部",
+            categories.len()
+        )
+        .dimmed()
+    )
 }
 
 /// The whole entry, as a card.
@@ -217,12 +348,8 @@ pub fn entry_card(
         e.term.cyan().bold(),
         format!("{} · {}", e.id, e.category).dimmed()
     )?;
-    if found.mode != Mode::Term {
-        writeln!(
-            out,
-            "  {}",
-            format!("（“{}”是本条的{}）", query.trim(), mode_label(found.mode)).dimmed()
-        )?;
+    if let Some(why) = why(found, query) {
+        writeln!(out, "  {}", why.dimmed())?;
     }
     let label = |out: &mut dyn Write, name: &str, value: &str| {
         writeln!(out, "  {}  {}", name.bold(), value)
@@ -455,6 +582,26 @@ pub fn input_error(out: &mut dyn Write, e: &InputError) -> io::Result<()> {
 /// `tifa: path: note` — not an error.
 pub fn note(out: &mut dyn Write, path: &str, note: &str) -> io::Result<()> {
     writeln!(out, "{}: {path}: {}", "tifa".bold(), note.yellow())
+}
+
+/// `path:ROW: message` for a row of a spreadsheet, and the hint.
+pub fn row_error(
+    out: &mut dyn Write,
+    path: &str,
+    row: usize,
+    message: &str,
+    hint: Option<&str>,
+) -> io::Result<()> {
+    writeln!(out, "{}: {message}", format!("{path}:{row}").bold())?;
+    if let Some(hint) = hint {
+        writeln!(out, "  = {} {hint}", "hint:".bold())?;
+    }
+    Ok(())
+}
+
+/// `  = hint: …` under an error.
+pub fn hint(out: &mut dyn Write, hint: &str) -> io::Result<()> {
+    writeln!(out, "  = {} {hint}", "hint:".bold())
 }
 
 /// `tifa: message` for an error that is not about one input.

@@ -207,11 +207,11 @@ pub fn export(out: &mut dyn Write, lexicon: &Lexicon) -> io::Result<()> {
 }
 
 /// Writes `{"query": ..., "entries": [...]}`, each entry with a `match`
-/// key saying how the query matched it.
+/// key saying how the query matched it (`query` is `null` for a list).
 pub fn lookup(
     out: &mut dyn Write,
     lexicon: &Lexicon,
-    query: &str,
+    query: Option<&str>,
     found: &[Found],
 ) -> io::Result<()> {
     #[derive(Serialize)]
@@ -223,7 +223,7 @@ pub fn lookup(
     }
     #[derive(Serialize)]
     struct Doc<'a> {
-        query: &'a str,
+        query: Option<&'a str>,
         entries: Vec<Matched<'a>>,
     }
     document(

@@ -1,12 +1,16 @@
 //! The integration tests, in one binary to keep link time down.
 
+mod browser;
 mod check;
 mod cli;
 mod coverage;
 mod embedded;
 mod json;
+mod lexicon_io;
+mod lookup;
 mod process;
 mod props;
+mod report;
 
 use tifa::cli::{Cli, ExitStatus, run};
 
