@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let spans = outermost(&hits, accepted);
     assert!(spans.windows(2).all(|w| w[0].end <= w[1].start));
-    let _ = per_entry(&hits, &spans);
+    let _ = per_entry(&hits);
     let norm = normalize(&text);
     let n = norm.as_str();
     let mut last = 0;

@@ -656,9 +656,9 @@ fn count_cmd(
         match work {
             Work::Whole(batch) => {
                 let results = input::process(batch, &ctx.input, ctx.threads, |src| {
-                    let hits = scanner.hits(&src.text);
-                    let spans = outermost(&hits, accepted);
-                    Tally::of(&spans, &per_entry(&hits, &spans))
+                    let (spans, occurrences) =
+                        scan::Resolver::default().push(&scanner.count_hits(&src.text));
+                    Tally::of(&spans, &occurrences)
                 });
                 for p in results {
                     if let Some((path, t)) = take(p, err, &mut failed)? {
@@ -1066,7 +1066,7 @@ fn annotated(scanner: &Scanner, src: Source) -> Annotated {
     let hits = scanner.hits(&src.text);
     let spans = outermost(&hits, accepted);
     Annotated {
-        tally: Tally::of(&spans, &per_entry(&hits, &spans)),
+        tally: Tally::of(&spans, &per_entry(&hits)),
         annotation: Annotation::new(&spans),
         tidy: src.format == Format::Html,
         path: src.path,
@@ -1197,10 +1197,7 @@ fn lexicon_test(
         {
             run += 1;
             let hits = scanner.hits(&ex.text);
-            let spans = outermost(&hits, accepted);
-            let found = per_entry(&hits, &spans)
-                .iter()
-                .any(|o| o.hit.entry == index);
+            let found = per_entry(&hits).iter().any(|o| o.hit.entry == index);
             if found != must {
                 failures += 1;
                 let what = if must {

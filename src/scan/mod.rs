@@ -169,7 +169,18 @@ impl Scanner {
             .into_iter()
             .map(|h| to_original(&norm, h))
             .collect();
-        hits.sort_unstable_by_key(order);
+        sort_found(&mut hits);
+        hits
+    }
+
+    /// Every occurrence of every form in `text`, in offsets of the
+    /// *normalized* text, sorted as [`Scanner::hits`] sorts them. For
+    /// callers that only count: overlaps are the same in both texts, and
+    /// nothing is mapped back.
+    pub fn count_hits(&self, text: &str) -> Vec<Hit> {
+        let norm = normalize(text);
+        let mut hits = self.normalized_hits(norm.as_str());
+        sort_found(&mut hits);
         hits
     }
 
@@ -214,6 +225,14 @@ fn order(h: &Hit) -> (usize, std::cmp::Reverse<usize>, usize, FormKind, usize) {
     (h.start, std::cmp::Reverse(h.end), h.entry, h.kind, h.form)
 }
 
+/// Sorts hits that come from the automaton, which reports them by end: the
+/// input is nearly sorted by start already (a hit is out of place by less
+/// than the longest form), which the standard stable sort finds and
+/// exploits.
+fn sort_found(hits: &mut [Hit]) {
+    hits.sort_by_key(order);
+}
+
 /// Leftmost-longest, non-overlapping selection from hits sorted by
 /// [`Scanner::hits`]'s order.
 fn leftmost_longest<'a>(hits: impl IntoIterator<Item = &'a Hit>) -> Vec<Hit> {
@@ -240,34 +259,42 @@ fn leftmost_longest_from<'a>(
 /// batches of hits (see [`stream`]): each batch holds every hit that starts
 /// in its stretch of the text, in [`Scanner::hits`]'s order, with offsets
 /// in the whole text.
+///
+/// One pass: a hit is an outermost span when it starts after the last one
+/// ended, and an occurrence of its entry when it starts after that entry's
+/// last occurrence ended; leftmost-longest either way, since hits come by
+/// start, longest first.
 #[derive(Debug, Clone, Default)]
 pub struct Resolver {
     next_free: usize,
-    per_entry_next: std::collections::HashMap<usize, usize>,
+    /// Per entry, where its last occurrence ended.
+    per_entry_next: Vec<usize>,
 }
 
 impl Resolver {
     /// The outermost accepted spans and the per-entry occurrences of one
     /// batch, as [`outermost`] and [`per_entry`] give them for a whole text.
     pub fn push(&mut self, hits: &[Hit]) -> (Vec<Hit>, Vec<Occurrence>) {
-        let spans = leftmost_longest_from(hits.iter().filter(|h| accepted(h)), &mut self.next_free);
-        let outer: std::collections::HashSet<(usize, usize, usize)> =
-            spans.iter().map(|h| (h.start, h.end, h.entry)).collect();
-        let mut by_entry: Vec<&Hit> = hits.iter().filter(|h| accepted(h)).collect();
-        by_entry.sort_by_key(|h| h.entry);
-        let mut occurrences: Vec<Occurrence> = Vec::new();
-        for group in by_entry.chunk_by(|a, b| a.entry == b.entry) {
-            let next = self.per_entry_next.entry(group[0].entry).or_insert(0);
-            occurrences.extend(
-                leftmost_longest_from(group.iter().copied(), next)
-                    .into_iter()
-                    .map(|hit| Occurrence {
-                        nested: !outer.contains(&(hit.start, hit.end, hit.entry)),
-                        hit,
-                    }),
-            );
+        let mut spans = Vec::new();
+        let mut occurrences = Vec::new();
+        for h in hits.iter().filter(|h| accepted(h)) {
+            let outer = h.start >= self.next_free;
+            if outer {
+                spans.push(*h);
+                self.next_free = h.end;
+            }
+            if self.per_entry_next.len() <= h.entry {
+                self.per_entry_next.resize(h.entry + 1, 0);
+            }
+            let next = &mut self.per_entry_next[h.entry];
+            if h.start >= *next {
+                *next = h.end;
+                occurrences.push(Occurrence {
+                    hit: *h,
+                    nested: !outer,
+                });
+            }
         }
-        occurrences.sort_unstable_by_key(|o| order(&o.hit));
         (spans, occurrences)
     }
 }
@@ -279,16 +306,10 @@ pub fn outermost(hits: &[Hit], keep: impl Fn(&Hit) -> bool) -> Vec<Hit> {
 }
 
 /// Occurrences of accepted forms per entry, as if each entry were searched
-/// alone, sorted by position; `nested` marks those that are not among
-/// `spans` (the outermost spans of accepted forms).
-pub fn per_entry(hits: &[Hit], spans: &[Hit]) -> Vec<Occurrence> {
-    let outer: std::collections::HashSet<(usize, usize, usize)> =
-        spans.iter().map(|h| (h.start, h.end, h.entry)).collect();
-    let (_, mut occurrences) = Resolver::default().push(hits);
-    for o in &mut occurrences {
-        o.nested = !outer.contains(&(o.hit.start, o.hit.end, o.hit.entry));
-    }
-    occurrences
+/// alone, sorted by position; `nested` marks those that are not outermost
+/// spans (see [`outermost`]).
+pub fn per_entry(hits: &[Hit]) -> Vec<Occurrence> {
+    Resolver::default().push(hits).1
 }
 
 /// A span with its line and column, ready to report.
@@ -479,7 +500,7 @@ variants = ["情指行"]
                 .map(|h| (&text[h.start..h.end], lex.entry(h.entry).id.as_str()))
                 .collect();
             assert_eq!(&got, want_spans, "spans of {name}");
-            let occ = per_entry(&hits, &spans);
+            let occ = per_entry(&hits);
             let mut counts: Vec<(&str, usize, usize)> = Vec::new();
             for o in &occ {
                 let id = lex.entry(o.hit.entry).id.as_str();

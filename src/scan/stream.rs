@@ -281,7 +281,7 @@ definition = "d"
             .iter()
             .map(|h| index.position(text, h.start))
             .collect();
-        let want_occ = per_entry(&whole, &spans).len();
+        let want_occ = per_entry(&whole).len();
         for size in 1..=text.len() + 1 {
             let (got, occ) = streamed(&s, text, size);
             let got_spans: Vec<_> = got.iter().map(|g| (g.0, g.1, g.2)).collect();
