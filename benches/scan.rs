@@ -114,9 +114,8 @@ fn scan_1mb(b: Bencher) {
 #[divan::bench]
 fn count_1mb(b: Bencher) {
     let text = corpus();
-    b.counter(BytesCount::new(text.len())).bench(|| {
-        per_entry(&scanner().count_hits(black_box(text))).len()
-    });
+    b.counter(BytesCount::new(text.len()))
+        .bench(|| per_entry(&scanner().count_hits(black_box(text))).len());
 }
 
 #[divan::bench]

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# tifa against ripgrep on the same corpus and the same terms (run by hand):
+#
+#   bench/compare.sh [SIZE_MB]        default 200
+#
+# 1. builds a deterministic corpus from the project's samples under
+#    target/bench/compare/: one big file and ~2,000 files in nested folders;
+# 2. writes the default lexicon's forms as a pattern file
+#    (`tifa lexicon export --format patterns`, longest first);
+# 3. checks that `tifa count` and `rg -o -F -f` agree on the number of
+#    outermost matches (rg runs on a copy normalized the way tifa
+#    normalizes, since it cannot read through line breaks or full-width
+#    forms, and its matches are filtered by tifa's ASCII boundary rule);
+# 4. times `tifa count` and `rg -c -F -f`, one thread and all threads, on
+#    the big file and on the folder, with hyperfine, and prints MB/s, the
+#    tifa/rg time ratio and peak RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size_mb=${1:-200}
+dir=target/bench/compare
+mkdir -p "$dir"
+
+for tool in rg hyperfine; do
+  if ! command -v "$tool" >/dev/null; then
+    sudo=$([ "$(id -u)" = 0 ] || echo sudo)
+    $sudo apt-get install -y -qq "$([ "$tool" = rg ] && echo ripgrep || echo hyperfine)" >/dev/null
+  fi
+done
+cargo build --release --quiet
+tifa=$PWD/target/release/tifa
+threads=$(nproc)
+
+python3 bench/corpus.py "$dir" "$size_mb"
+"$tifa" lexicon export --format patterns > "$dir/patterns.txt"
+
+echo "== agreement"
+tifa_total=$("$tifa" count --format json "$dir/big.txt" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+rg_total=$(python3 bench/corpus.py --rg-count "$dir")
+echo "outermost matches: tifa $tifa_total, rg (normalized copy, boundary rule) $rg_total"
+if [ "$tifa_total" != "$rg_total" ]; then
+  echo "tifa and rg disagree" >&2
+  exit 1
+fi
+
+echo "== timing"
+json="$dir/hyperfine.json"
+hyperfine -N --warmup 1 --runs 5 --export-json "$json" \
+  "$tifa count -j 1 $dir/big.txt" \
+  "rg -c -F -f $dir/patterns.txt -j 1 $dir/big.txt" \
+  "$tifa count -j $threads $dir/big.txt" \
+  "rg -c -F -f $dir/patterns.txt -j $threads $dir/big.txt" \
+  "$tifa count -j 1 $dir/tree" \
+  "rg -c -F -f $dir/patterns.txt -j 1 $dir/tree" \
+  "$tifa count -j $threads $dir/tree" \
+  "rg -c -F -f $dir/patterns.txt -j $threads $dir/tree" > /dev/null || true
+
+peak() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1; }
+python3 - "$json" "$dir" <<'PY' "$(peak "$tifa" count -j 1 "$dir/big.txt")" "$(peak rg -c -F -f "$dir/patterns.txt" -j 1 "$dir/big.txt")"
+import json, os, sys
+runs = json.load(open(sys.argv[1]))["results"]
+d = sys.argv[2]
+big = os.path.getsize(os.path.join(d, "big.txt")) / 1e6
+tree = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(os.path.join(d, "tree")) for f in fs) / 1e6
+rss_tifa, rss_rg = int(sys.argv[3]) // 1024, int(sys.argv[4]) // 1024
+print(f"| corpus | threads | tifa s | rg s | tifa MB/s | rg MB/s | tifa/rg |")
+print(f"|---|---|---|---|---|---|---|")
+for i in range(0, len(runs), 2):
+    t, r = runs[i], runs[i + 1]
+    corpus = "big file" if "big.txt" in t["command"] else "folder"
+    size = big if corpus == "big file" else tree
+    threads = t["command"].split("-j ")[1].split()[0]
+    print(f"| {corpus} ({size:.0f} MB) | {threads} | {t['mean']:.2f} | {r['mean']:.2f} | {size / t['mean']:.0f} | {size / r['mean']:.0f} | {t['mean'] / r['mean']:.2f} |")
+print(f"\npeak RSS, one thread, big file: tifa {rss_tifa} MB, rg {rss_rg} MB")
+PY

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""The benchmark corpus, and ripgrep's count on it (see bench/compare.sh).
+
+    python3 bench/corpus.py DIR SIZE_MB     write DIR/big.txt and DIR/tree/
+    python3 bench/corpus.py --rg-count DIR  rg's outermost matches on big.txt
+
+The corpus repeats the project's samples (with their line wraps, full-width
+forms and misquotes), so it is the same on every machine.
+"""
+import glob
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def samples() -> str:
+    files = sorted(glob.glob(os.path.join(ROOT, "samples", "*.txt")) + glob.glob(os.path.join(ROOT, "samples", "*.md")))
+    return "".join(open(f, encoding="utf-8").read() for f in files)
+
+
+def write(dir_: str, size_mb: int) -> None:
+    block = samples().encode("utf-8")
+    target = size_mb * 1_000_000
+    big = os.path.join(dir_, "big.txt")
+    if not os.path.exists(big) or os.path.getsize(big) < target:
+        with open(big, "wb") as f:
+            n = 0
+            while n < target:
+                f.write(block)
+                n += len(block)
+    tree = os.path.join(dir_, "tree")
+    if not os.path.isdir(tree):
+        per_file = max(1, target // 2000 // len(block))
+        for i in range(2000):
+            sub = os.path.join(tree, f"d{i % 20:02d}", f"e{i % 7}")
+            os.makedirs(sub, exist_ok=True)
+            with open(os.path.join(sub, f"report-{i:04d}.txt"), "wb") as f:
+                f.write(block * per_file)
+
+
+# The normalization of tifa's src/text/normalize.rs, for ripgrep's copy.
+def is_cjk(c: str) -> bool:
+    o = ord(c)
+    return (0x2E80 <= o <= 0x2FDF or 0x3001 <= o <= 0x303F or 0x3040 <= o <= 0x30FF or 0x3100 <= o <= 0x312F
+            or 0x31C0 <= o <= 0x31EF or 0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF
+            or 0xFE10 <= o <= 0xFE1F or 0xFE30 <= o <= 0xFE4F or 0xFF01 <= o <= 0xFF0F or 0xFF1A <= o <= 0xFF20
+            or 0xFF3B <= o <= 0xFF40 or 0xFF5B <= o <= 0xFF65 or 0x20000 <= o <= 0x3FFFF
+            or c in "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7")
+
+
+FULL = set(",:;!?()")
+
+
+def canonical(c: str) -> str:
+    o = ord(c)
+    if 0xFF01 <= o <= 0xFF5E:
+        half = chr(o - 0xFEE0)
+        return c if half in FULL else half
+    if c in FULL:
+        return chr(o + 0xFEE0)
+    return c
+
+
+def normalize(t: str) -> str:
+    out, i, prev = [], 0, None
+    while i < len(t):
+        c = t[i]
+        if c.isspace():
+            j = i
+            while j < len(t) and t[j].isspace():
+                j += 1
+            nxt = t[j] if j < len(t) else None
+            if not (prev and is_cjk(prev) and nxt and is_cjk(nxt)):
+                out.append(t[i:j])
+            i = j
+            continue
+        out.append(canonical(c))
+        prev = c
+        i += 1
+    return "".join(out)
+
+
+def rg_count(dir_: str) -> int:
+    norm = os.path.join(dir_, "big.normalized.txt")
+    pats = os.path.join(dir_, "patterns.normalized.txt")
+    with open(os.path.join(dir_, "big.txt"), encoding="utf-8") as f, open(norm, "w", encoding="utf-8") as g:
+        g.write(normalize(f.read()))
+    forms = [normalize(p) for p in open(os.path.join(dir_, "patterns.txt"), encoding="utf-8").read().splitlines() if p]
+    forms.sort(key=len, reverse=True)
+    with open(pats, "w", encoding="utf-8") as g:
+        g.write("\n".join(forms) + "\n")
+    text = open(norm, "rb").read()
+    out = subprocess.run(["rg", "-o", "-b", "-F", "-f", pats, "--no-filename", norm], capture_output=True, check=True).stdout
+    count = 0
+    for line in out.decode("utf-8").splitlines():
+        at, m = line.split(":", 1)
+        start, end = int(at), int(at) + len(m.encode("utf-8"))
+        mb = m.encode("utf-8")
+        alnum = lambda b: chr(b).isascii() and chr(b).isalnum()
+        if mb[:1] and alnum(mb[0]) and start > 0 and alnum(text[start - 1]):
+            continue
+        if alnum(mb[-1]) and end < len(text) and alnum(text[end]):
+            continue
+        count += 1
+    return count
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "--rg-count":
+        print(rg_count(sys.argv[2]))
+    else:
+        write(sys.argv[1], int(sys.argv[2]))
