@@ -217,6 +217,18 @@ pub enum Command {
     /// Work with the lexicon itself.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell,
+    /// elvish).
+    ///
+    /// bash: `tifa completions bash > ~/.local/share/bash-completion/completions/tifa`
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), from the same definitions as --help.
+    ///
+    /// `tifa man > ~/.local/share/man/man1/tifa.1`
+    Man,
 }
 
 /// `tifa lexicon …`

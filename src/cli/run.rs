@@ -96,6 +96,23 @@ pub fn run_on(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
+    // Packaging commands need neither a config nor a lexicon.
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            // Into a buffer first: clap_complete panics when its writer
+            // fails (a closed pipe), and tifa never panics.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command, "tifa", &mut script);
+            out.write_all(&script)?;
+            return Ok(ExitStatus::Success);
+        }
+        Command::Man => {
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(out)?;
+            return Ok(ExitStatus::Success);
+        }
+        _ => {}
+    }
     let Some(config) = load_config(&cli, err)? else {
         return Ok(ExitStatus::Error);
     };
@@ -272,7 +289,7 @@ pub fn run_on(
             None => Ok(ExitStatus::Error),
         },
         // Every command that needs the scanner got one above.
-        (_, None) => Ok(ExitStatus::Error),
+        (_, None) | (Command::Completions { .. } | Command::Man, _) => Ok(ExitStatus::Error),
     }
 }
 

@@ -26,3 +26,58 @@ fn broken_pipe_ends_quietly() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+/// `tifa completions bash`, loaded into bash, completes the subcommands;
+/// every other shell's script and the man page are generated.
+#[test]
+fn completions_and_man_page() {
+    let tifa = env!("CARGO_BIN_EXE_tifa");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = Command::new(tifa)
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("check"),
+            "{shell}"
+        );
+    }
+    let man = Command::new(tifa).arg("man").output().unwrap();
+    assert!(man.status.success());
+    let man = String::from_utf8(man.stdout).unwrap();
+    assert!(
+        man.starts_with(".ie") && man.contains(".TH tifa 1"),
+        "{man}"
+    );
+
+    let Ok(bash) = Command::new("bash").arg("--version").output() else {
+        println!("SKIPPED: bash not installed");
+        return;
+    };
+    assert!(bash.status.success());
+    // Complete `tifa ch` the way bash does on Tab, and `tifa lexicon ex`.
+    let script = format!(
+        r#"source <({tifa} completions bash)
+COMP_WORDS=(tifa ch); COMP_CWORD=1; COMP_LINE="tifa ch"; COMP_POINT=7
+_tifa tifa ch tifa; echo "${{COMPREPLY[@]}}"
+COMP_WORDS=(tifa lexicon ex); COMP_CWORD=2; COMP_LINE="tifa lexicon ex"; COMP_POINT=15
+_tifa tifa ex lexicon; echo "${{COMPREPLY[@]}}""#
+    );
+    let out = Command::new("bash").args(["-c", &script]).output().unwrap();
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some("check"),
+        "{lines:?} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        lines.get(1).map(String::as_str),
+        Some("export"),
+        "{lines:?}"
+    );
+}
