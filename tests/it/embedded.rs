@@ -9,16 +9,7 @@ use tifa::lexicon::Lexicon;
 use crate::tifa;
 
 /// The categories documented in lexicon/README.md.
-const CATEGORIES: &[&str] = &[
-    "警务模式",
-    "工作机制",
-    "口号提法",
-    "专项行动",
-    "机构平台",
-    "队伍建设",
-    "科技信息化",
-    "基础术语",
-];
+const CATEGORIES: [&str; 8] = tifa::lookup::CATEGORIES;
 
 #[test]
 fn loads_clean() {
