@@ -23,17 +23,22 @@
 //! for files larger than memory, also requires `Standard`. One automaton
 //! also halves the build time and memory.
 //!
-//! Text is normalized with [`crate::text::normalize()`] first and every span is
-//! mapped back, so positions are in the original text. This module never
+//! The automaton runs over the normalized byte stream, computed on the fly
+//! from the raw text (module `engine`), so spans come out in offsets of the
+//! original text; [`crate::text::normalize()`] is the reference it is
+//! tested against. This module never
 //! prints; [`crate::count`] and the printers in `report` come next.
 
 pub mod boundary;
+mod engine;
 pub mod stream;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::MatchKind;
+use aho_corasick::dfa::DFA;
+use aho_corasick::nfa::contiguous::NFA;
 
 use crate::lexicon::{FormKind, Lexicon};
-use crate::text::{Normalized, Positions, Span, Unit, normalize};
+use crate::text::{Positions, Span, Unit, normalize};
 use boundary::Edges;
 
 /// One pattern of the automaton: a form of an entry.
@@ -76,8 +81,10 @@ pub struct Occurrence {
 /// Finds lexicon forms in text. Built once per run.
 #[derive(Debug, Clone)]
 pub struct Scanner {
-    automaton: AhoCorasick,
+    automaton: Engine,
     patterns: Vec<Pattern>,
+    /// The boundary edges of each pattern, by pattern id.
+    edges: Vec<Edges>,
     /// The most non-whitespace characters in one form.
     max_form_chars: usize,
 }
@@ -127,15 +134,17 @@ impl Scanner {
                 )
             })
             .unzip();
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&forms)
-            .or_else(|_| {
-                AhoCorasick::builder()
+        // A DFA is fastest; one too large for its limits falls back to a
+        // contiguous NFA.
+        let automaton = match DFA::builder().match_kind(MatchKind::Standard).build(&forms) {
+            Ok(dfa) => Engine::Dfa(Box::new(dfa)),
+            Err(_) => Engine::Nfa(Box::new(
+                NFA::builder()
                     .match_kind(MatchKind::Standard)
-                    .build(&forms)
-            })?;
+                    .build(&forms)?,
+            )),
+        };
+        let edges = patterns.iter().map(|p| p.edges).collect();
         let max_form_chars = forms
             .iter()
             .map(|f| f.chars().filter(|c| !c.is_whitespace()).count())
@@ -144,6 +153,7 @@ impl Scanner {
         Ok(Scanner {
             automaton,
             patterns,
+            edges,
             max_form_chars,
         })
     }
@@ -163,54 +173,48 @@ impl Scanner {
     /// boundary rule, in original byte offsets, sorted by start, then longest
     /// first.
     pub fn hits(&self, text: &str) -> Vec<Hit> {
-        let norm = normalize(text);
-        let mut hits: Vec<Hit> = self
-            .normalized_hits(norm.as_str())
-            .into_iter()
-            .map(|h| to_original(&norm, h))
-            .collect();
+        let mut hits = self.search(text, true);
         sort_found(&mut hits);
         hits
     }
 
-    /// Every occurrence of every form in `text`, in offsets of the
-    /// *normalized* text, sorted as [`Scanner::hits`] sorts them. For
-    /// callers that only count: overlaps are the same in both texts, and
-    /// nothing is mapped back.
+    /// Every occurrence of every form in `text`, sorted as
+    /// [`Scanner::hits`] sorts them, for callers that only count.
     pub fn count_hits(&self, text: &str) -> Vec<Hit> {
-        let norm = normalize(text);
-        let mut hits = self.normalized_hits(norm.as_str());
-        sort_found(&mut hits);
-        hits
+        self.hits(text)
     }
 
     /// Every occurrence in an already normalized text, in offsets of that
     /// text, in the automaton's order (by end).
     pub fn normalized_hits(&self, normalized: &str) -> Vec<Hit> {
-        let haystack = normalized.as_bytes();
-        self.automaton
-            .find_overlapping_iter(haystack)
-            .filter_map(|m| {
-                let p = self.patterns[m.pattern().as_usize()];
-                p.edges.allows(haystack, m.start(), m.end()).then_some(Hit {
-                    start: m.start(),
-                    end: m.end(),
-                    entry: p.entry,
-                    kind: p.kind,
-                    form: p.index,
-                })
-            })
-            .collect()
+        self.search(normalized, false)
+    }
+
+    fn search(&self, text: &str, normalize: bool) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let mut on = |(start, end, pid): engine::RawMatch| {
+            let p = self.patterns[pid];
+            hits.push(Hit {
+                start,
+                end,
+                entry: p.entry,
+                kind: p.kind,
+                form: p.index,
+            });
+        };
+        match &self.automaton {
+            Engine::Dfa(a) => engine::search(a.as_ref(), &self.edges, text, normalize, &mut on),
+            Engine::Nfa(a) => engine::search(a.as_ref(), &self.edges, text, normalize, &mut on),
+        }
+        hits
     }
 }
 
-/// Maps a hit in normalized offsets back to the original text.
-pub fn to_original(norm: &Normalized<'_>, h: Hit) -> Hit {
-    Hit {
-        start: norm.start_to_original(h.start),
-        end: norm.end_to_original(h.end),
-        ..h
-    }
+/// The automaton behind a scanner.
+#[derive(Debug, Clone)]
+enum Engine {
+    Dfa(Box<DFA>),
+    Nfa(Box<NFA>),
 }
 
 /// Sorts hits by start, longest first (the order every function here

@@ -89,6 +89,12 @@ pub fn normalize(text: &str) -> Normalized<'_> {
     Normalized { text, map }
 }
 
+/// True for a byte that may start a character the normalizer acts on; any
+/// other byte is copied unchanged.
+pub fn is_interesting(b: u8) -> bool {
+    INTERESTING[usize::from(b)]
+}
+
 /// Bytes that may start a character the normalizer acts on: ASCII
 /// whitespace, the ASCII punctuation written full-width in normalized text,
 /// and the lead bytes of Unicode whitespace (U+0085, U+00A0: C2; U+1680:
