@@ -74,7 +74,7 @@ pub(super) fn search<A: Automaton + ?Sized>(
     };
     while i < bytes.len() {
         let b = bytes[i];
-        if !normalize || !is_interesting(b) {
+        if !normalize || !is_interesting(b) || !needs_care(bytes, i) {
             sid = aut.next_state(Anchored::No, sid, b);
             p += 1;
             i += 1;
@@ -160,6 +160,37 @@ pub(super) fn search<A: Automaton + ?Sized>(
     }
 }
 
+/// For a byte the normalizer's table flags: true when the character it
+/// starts really is whitespace or rewritten. Most flagged lead bytes start
+/// CJK punctuation that is neither (`，。、“”：；（）`), and those are fed to
+/// the automaton as they are.
+fn needs_care(bytes: &[u8], i: usize) -> bool {
+    let b1 = bytes.get(i + 1).copied().unwrap_or(0);
+    let b2 = bytes.get(i + 2).copied().unwrap_or(0);
+    match bytes[i] {
+        // U+0085, U+00A0.
+        0xC2 => matches!(b1, 0x85 | 0xA0),
+        // U+1680.
+        0xE1 => b1 == 0x9A && b2 == 0x80,
+        // U+2000..=U+200A, U+2028, U+2029, U+202F, U+205F.
+        0xE2 => {
+            (b1 == 0x80 && matches!(b2, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF))
+                || (b1 == 0x81 && b2 == 0x9F)
+        }
+        // U+3000.
+        0xE3 => b1 == 0x80 && b2 == 0x80,
+        // U+FF01..=U+FF5E but for the full-width punctuation kept as is.
+        0xEF => {
+            let full_width = (b1 == 0xBC && (0x81..=0xBF).contains(&b2))
+                || (b1 == 0xBD && (0x80..=0x9E).contains(&b2));
+            full_width
+                && !(b1 == 0xBC && matches!(b2, 0x8C | 0x9A | 0x9B | 0x81 | 0x9F | 0x88 | 0x89))
+        }
+        // ASCII whitespace and the punctuation written full-width.
+        _ => true,
+    }
+}
+
 /// True when the normalized character before raw offset `at` is an ASCII
 /// letter or digit. Whitespace (kept or deleted) never is.
 fn before_is_alnum(text: &str, at: usize, normalize: bool) -> bool {
@@ -183,4 +214,57 @@ fn alnum(c: char, normalize: bool) -> bool {
         c
     };
     c.is_ascii_alphanumeric()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lexicon::{Lexicon, LexiconFile};
+    use crate::scan::Scanner;
+    use crate::text::normalize;
+
+    /// The on-the-fly stream against the reference: normalize, search the
+    /// copy, map back. Every character of the ranges the byte tables single
+    /// out, between and inside terms.
+    #[test]
+    fn stream_agrees_with_the_normalized_copy() {
+        let lexicon = Lexicon::load(&[vec![LexiconFile {
+            path: "t.toml".into(),
+            text: "[[entry]]\nid = \"a\"\nterm = \"两队一室\"\ncategory = \"c\"\ndefinition = \"d\"\n\
+                   [[entry]]\nid = \"b\"\nterm = \"专业+机制，大数据\"\ncategory = \"c\"\ndefinition = \"d\"\n\
+                   [[entry]]\nid = \"n\"\nterm = \"1333\"\ncategory = \"c\"\ndefinition = \"d\"\n"
+                .into(),
+        }]])
+        .unwrap();
+        let scanner = Scanner::new(&lexicon).unwrap();
+        let chars = (0x80u32..0xC0)
+            .chain(0x1680..0x1681)
+            .chain(0x2000..0x2070)
+            .chain(0x3000..0x3010)
+            .chain(0xFF00..0xFF66)
+            .chain([0x20, 0x0A, 0x2C, 0x3A, 0x28, 0x2B])
+            .filter_map(char::from_u32);
+        for c in chars {
+            let text = format!("两队{c}一室{c}专业{c}+机制,大数据{c}1333{c}两队一室");
+            let norm = normalize(&text);
+            let mut want: Vec<(usize, usize, usize)> = scanner
+                .normalized_hits(norm.as_str())
+                .iter()
+                .map(|h| {
+                    (
+                        norm.start_to_original(h.start),
+                        norm.end_to_original(h.end),
+                        h.entry,
+                    )
+                })
+                .collect();
+            want.sort_unstable();
+            let mut got: Vec<(usize, usize, usize)> = scanner
+                .hits(&text)
+                .iter()
+                .map(|h| (h.start, h.end, h.entry))
+                .collect();
+            got.sort_unstable();
+            assert_eq!(got, want, "{c:?} in {text:?}");
+        }
+    }
 }
