@@ -22,7 +22,7 @@ use aho_corasick::Anchored;
 use aho_corasick::automaton::Automaton;
 
 use super::boundary::Edges;
-use crate::text::normalize::{canonical, is_cjk, is_interesting};
+use crate::text::normalize::{canonical, is_interesting, whitespace_run};
 
 /// A match in raw offsets: `(start, end, pattern id)`.
 pub(super) type RawMatch = (usize, usize, usize);
@@ -98,17 +98,8 @@ pub(super) fn search<A: Automaton + ?Sized>(
         let width = c.len_utf8();
         if c.is_whitespace() {
             let start = i;
-            let mut end = i + width;
-            let mut next = None;
-            for n in text[end..].chars() {
-                if !n.is_whitespace() {
-                    next = Some(n);
-                    break;
-                }
-                end += n.len_utf8();
-            }
-            let prev = text[..start].chars().next_back();
-            if prev.is_some_and(is_cjk) && next.is_some_and(is_cjk) {
+            let (end, deleted) = whitespace_run(text, start);
+            if deleted {
                 // Deleted: the next normalized byte is raw `end`.
                 records.push_back((p, end as isize - p as isize));
                 i = end;

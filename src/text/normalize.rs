@@ -50,18 +50,8 @@ pub fn normalize(text: &str) -> Normalized<'_> {
         let width = c.len_utf8();
         if c.is_whitespace() {
             let start = i;
-            let mut end = i + width;
-            let mut next = None;
-            for n in text[end..].chars() {
-                if !n.is_whitespace() {
-                    next = Some(n);
-                    break;
-                }
-                end += n.len_utf8();
-            }
-            // The character before a maximal run is not whitespace.
-            let prev = text[..start].chars().next_back();
-            if prev.is_some_and(is_cjk) && next.is_some_and(is_cjk) {
+            let (end, deleted) = whitespace_run(text, start);
+            if deleted {
                 let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
                 o.push_str(&text[copy_from..start]);
                 map.push(o.len(), start, 0, end - start);
@@ -87,6 +77,24 @@ pub fn normalize(text: &str) -> Normalized<'_> {
         None => Cow::Borrowed(text),
     };
     Normalized { text, map }
+}
+
+/// The run of whitespace that starts at byte `start` (where a whitespace
+/// character is): where it ends, and whether normalization deletes it
+/// because the characters on both sides are CJK.
+pub fn whitespace_run(text: &str, start: usize) -> (usize, bool) {
+    let mut end = start;
+    let mut next = None;
+    for n in text.get(start..).unwrap_or_default().chars() {
+        if !n.is_whitespace() {
+            next = Some(n);
+            break;
+        }
+        end += n.len_utf8();
+    }
+    // The character before a maximal run is not whitespace.
+    let prev = text.get(..start).and_then(|s| s.chars().next_back());
+    (end, prev.is_some_and(is_cjk) && next.is_some_and(is_cjk))
 }
 
 /// True for a byte that may start a character the normalizer acts on; any
