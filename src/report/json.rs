@@ -10,24 +10,44 @@ use crate::count::{EntryCount, Tally};
 use crate::lexicon::{Entry, FormNote, Lexicon};
 use crate::lookup::Found;
 use crate::scan::Match;
-use crate::text::Unit;
+use crate::text::{Span, Unit};
 
 /// One match of `scan --format json|ndjson`.
 #[derive(Debug, Serialize)]
 pub struct MatchJson<'a> {
     path: &'a str,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-    byte_start: usize,
-    byte_end: usize,
+    #[serde(flatten)]
+    at: SpanJson,
     matched: &'a str,
     id: &'a str,
     term: &'a str,
     /// `"paragraph"` for Word documents, where lines are paragraphs.
     #[serde(skip_serializing_if = "Option::is_none")]
     unit: Option<&'static str>,
+}
+
+/// The position keys shared by matches and findings.
+#[derive(Debug, Serialize)]
+struct SpanJson {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    byte_start: usize,
+    byte_end: usize,
+}
+
+impl From<&Span> for SpanJson {
+    fn from(s: &Span) -> Self {
+        SpanJson {
+            line: s.start.line,
+            column: s.start.column,
+            end_line: s.end.line,
+            end_column: s.end.column,
+            byte_start: s.byte_start,
+            byte_end: s.byte_end,
+        }
+    }
 }
 
 /// The `unit` key: present only when lines are not lines.
@@ -44,12 +64,7 @@ impl<'a> MatchJson<'a> {
         let e = lexicon.entry(m.hit.entry);
         MatchJson {
             path,
-            line: m.span.start.line,
-            column: m.span.start.column,
-            end_line: m.span.end.line,
-            end_column: m.span.end.column,
-            byte_start: m.span.byte_start,
-            byte_end: m.span.byte_end,
+            at: SpanJson::from(&m.span),
             matched: &m.matched,
             id: &e.id,
             term: &e.term,
@@ -250,12 +265,8 @@ fn document(out: &mut dyn Write, doc: &impl Serialize) -> io::Result<()> {
 #[derive(Debug, Serialize)]
 struct FindingJson<'a> {
     path: &'a str,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-    byte_start: usize,
-    byte_end: usize,
+    #[serde(flatten)]
+    at: SpanJson,
     rule: &'a str,
     severity: &'a str,
     message: &'a str,
@@ -277,12 +288,7 @@ pub fn findings(out: &mut dyn Write, files: &[(String, Vec<Located>)]) -> io::Re
         .flat_map(|(path, items)| {
             items.iter().map(move |i| FindingJson {
                 path,
-                line: i.span.start.line,
-                column: i.span.start.column,
-                end_line: i.span.end.line,
-                end_column: i.span.end.column,
-                byte_start: i.span.byte_start,
-                byte_end: i.span.byte_end,
+                at: SpanJson::from(&i.span),
                 rule: i.finding.rule.id(),
                 severity: i.finding.severity.as_str(),
                 message: &i.message,
