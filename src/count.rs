@@ -1,9 +1,7 @@
 //! Frequencies: per-entry counts as if each entry were searched alone, and
 //! the number of outermost spans. Pure data; printers in `report`.
 
-use std::collections::BTreeMap;
-
-use crate::scan::{Hit, Occurrence};
+use crate::scan::{Hit, Occurrence, Resolver};
 
 /// Counts of one entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -17,11 +15,12 @@ pub struct EntryCount {
 }
 
 /// Counts over one or more texts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Tally {
     /// The number of outermost spans (what `scan` lists).
     pub total: usize,
-    counts: BTreeMap<usize, EntryCount>,
+    /// `(count, nested)` by entry index; entries past the end have none.
+    counts: Vec<(usize, usize)>,
 }
 
 impl Tally {
@@ -29,42 +28,79 @@ impl Tally {
     pub fn of(spans: &[Hit], occurrences: &[Occurrence]) -> Tally {
         let mut t = Tally {
             total: spans.len(),
-            counts: BTreeMap::new(),
+            counts: Vec::new(),
         };
         for o in occurrences {
-            let c = t.counts.entry(o.hit.entry).or_insert(EntryCount {
-                entry: o.hit.entry,
-                ..EntryCount::default()
-            });
-            c.count += 1;
-            c.nested += usize::from(o.nested);
+            t.add_occurrence(o.hit.entry, o.nested);
         }
         t
+    }
+
+    /// Counts the hits of one text as they come, in
+    /// [`Scanner::hits`](crate::scan::Scanner::hits)'s order, through
+    /// `resolver` (which carries over from earlier pieces of the same text).
+    pub fn add(&mut self, resolver: &mut Resolver, h: &Hit) {
+        let step = resolver.step(h);
+        self.total += usize::from(step.outer);
+        if step.counted {
+            self.add_occurrence(h.entry, !step.outer);
+        }
+    }
+
+    fn add_occurrence(&mut self, entry: usize, nested: bool) {
+        if self.counts.len() <= entry {
+            self.counts.resize(entry + 1, (0, 0));
+        }
+        let c = &mut self.counts[entry];
+        c.0 += 1;
+        c.1 += usize::from(nested);
     }
 
     /// Adds another tally to this one.
     pub fn merge(&mut self, other: &Tally) {
         self.total += other.total;
-        for (&entry, c) in &other.counts {
-            let mine = self.counts.entry(entry).or_insert(EntryCount {
-                entry,
-                ..EntryCount::default()
-            });
-            mine.count += c.count;
-            mine.nested += c.nested;
+        if self.counts.len() < other.counts.len() {
+            self.counts.resize(other.counts.len(), (0, 0));
         }
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            mine.0 += theirs.0;
+            mine.1 += theirs.1;
+        }
+    }
+
+    /// Entries with at least one occurrence, in lexicon order.
+    fn entries(&self) -> impl Iterator<Item = EntryCount> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.0 > 0)
+            .map(|(entry, &(count, nested))| EntryCount {
+                entry,
+                count,
+                nested,
+            })
     }
 
     /// Entries with at least one occurrence, most frequent first, ties in
     /// lexicon order.
     pub fn ranked(&self) -> Vec<EntryCount> {
-        let mut v: Vec<EntryCount> = self.counts.values().copied().collect();
+        let mut v: Vec<EntryCount> = self.entries().collect();
         v.sort_by_key(|c| (std::cmp::Reverse(c.count), c.entry));
         v
     }
 
     /// True when nothing was found.
     pub fn is_empty(&self) -> bool {
-        self.counts.is_empty()
+        self.entries().next().is_none()
     }
 }
+
+impl PartialEq for Tally {
+    /// Equal when they count the same: trailing entries with no
+    /// occurrence do not matter.
+    fn eq(&self, other: &Tally) -> bool {
+        self.total == other.total && self.entries().eq(other.entries())
+    }
+}
+
+impl Eq for Tally {}

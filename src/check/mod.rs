@@ -26,7 +26,7 @@ pub mod suppress;
 use std::collections::{HashMap, HashSet};
 
 use crate::lexicon::{FormKind, Lexicon};
-use crate::scan::{self, BuildError, Hit, Scanner, outermost};
+use crate::scan::{BuildError, Hit, Scanner, outermost};
 use crate::text::{LineIndex, normalize};
 
 /// A rule of the checker.
@@ -292,16 +292,14 @@ impl<'a> Checker<'a> {
     pub fn check(&self, text: &str) -> Vec<Finding> {
         let norm = normalize(text);
         let n = norm.as_str();
-        let mut hits = self.scanner.normalized_hits(n);
-        scan::sort(&mut hits);
+        let hits = self.scanner.normalized_hits(n);
         let spans = outermost(&hits, |h| {
             matches!(
                 h.kind,
                 FormKind::Term | FormKind::Variant | FormKind::Wrong | FormKind::Outdated
             )
         });
-        let mut extra = self.extra.normalized_hits(n);
-        scan::sort(&mut extra);
+        let extra = self.extra.normalized_hits(n);
 
         // Found in normalized offsets; mapped back below.
         let mut found: Vec<Finding> = Vec::new();

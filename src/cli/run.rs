@@ -673,9 +673,10 @@ fn count_cmd(
         match work {
             Work::Whole(batch) => {
                 let results = input::process(batch, &ctx.input, ctx.threads, |src| {
-                    let (spans, occurrences) =
-                        scan::Resolver::default().push(&scanner.count_hits(&src.text));
-                    Tally::of(&spans, &occurrences)
+                    let mut t = Tally::default();
+                    let mut resolver = scan::Resolver::default();
+                    scanner.for_each_hit(&src.text, &mut |h| t.add(&mut resolver, &h));
+                    t
                 });
                 for p in results {
                     if let Some((path, t)) = take(p, err, &mut failed)? {

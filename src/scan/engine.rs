@@ -24,8 +24,23 @@ use aho_corasick::automaton::Automaton;
 use super::boundary::Edges;
 use crate::text::normalize::{canonical, is_interesting, whitespace_run};
 
-/// A match in raw offsets: `(start, end, pattern id)`.
-pub(super) type RawMatch = (usize, usize, usize);
+/// A match, in raw offsets, in the order the automaton reports them (by
+/// end).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Found {
+    /// Raw start offset.
+    pub(super) start: usize,
+    /// Raw end offset (exclusive).
+    pub(super) end: usize,
+    /// Pattern id.
+    pub(super) pattern: usize,
+    /// Normalized offset of the start. A match reported later ends at or
+    /// after this one's `end_norm`, so it starts at or after
+    /// `end_norm - max_pattern_len`.
+    pub(super) at_norm: usize,
+    /// Normalized end offset (how far the stream has been fed).
+    pub(super) end_norm: usize,
+}
 
 /// Runs `aut` over the normalized stream of `text` (or over `text` itself
 /// when `normalize` is false), calling `on` for every match that respects
@@ -35,7 +50,7 @@ pub(super) fn search<A: Automaton + ?Sized>(
     edges: &[Edges],
     text: &str,
     normalize: bool,
-    on: &mut dyn FnMut(RawMatch),
+    on: &mut dyn FnMut(Found),
 ) {
     let bytes = text.as_bytes();
     let Ok(mut sid) = aut.start_state(Anchored::No) else {
@@ -51,7 +66,7 @@ pub(super) fn search<A: Automaton + ?Sized>(
                   p: usize,
                   raw_end: usize,
                   records: &VecDeque<(usize, isize)>,
-                  on: &mut dyn FnMut(RawMatch)| {
+                  on: &mut dyn FnMut(Found)| {
         for k in 0..aut.match_len(sid) {
             let pid = aut.match_pattern(sid, k);
             let len = aut.pattern_len(pid);
@@ -69,7 +84,13 @@ pub(super) fn search<A: Automaton + ?Sized>(
             if e.end && after_is_alnum(text, raw_end, normalize) {
                 continue;
             }
-            on((raw_start, raw_end, pid.as_usize()));
+            on(Found {
+                start: raw_start,
+                end: raw_end,
+                pattern: pid.as_usize(),
+                at_norm: norm_start,
+                end_norm: p,
+            });
         }
     };
     while i < bytes.len() {

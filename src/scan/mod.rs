@@ -33,7 +33,10 @@ pub mod boundary;
 mod engine;
 pub mod stream;
 
+use std::collections::VecDeque;
+
 use aho_corasick::MatchKind;
+use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
 use aho_corasick::nfa::contiguous::NFA;
 
@@ -173,40 +176,63 @@ impl Scanner {
     /// boundary rule, in original byte offsets, sorted by start, then longest
     /// first.
     pub fn hits(&self, text: &str) -> Vec<Hit> {
-        let mut hits = self.search(text, true);
-        sort_found(&mut hits);
+        let mut hits = Vec::new();
+        self.for_each_hit(text, &mut |h| hits.push(h));
         hits
     }
 
-    /// Every occurrence of every form in `text`, sorted as
-    /// [`Scanner::hits`] sorts them, for callers that only count.
-    pub fn count_hits(&self, text: &str) -> Vec<Hit> {
-        self.hits(text)
+    /// Calls `on` for every hit [`Scanner::hits`] lists, in the same order,
+    /// without collecting them.
+    pub fn for_each_hit(&self, text: &str, on: &mut dyn FnMut(Hit)) {
+        self.search(text, true, on);
     }
 
     /// Every occurrence in an already normalized text, in offsets of that
-    /// text, in the automaton's order (by end).
+    /// text, in [`Scanner::hits`]'s order.
     pub fn normalized_hits(&self, normalized: &str) -> Vec<Hit> {
-        self.search(normalized, false)
+        let mut hits = Vec::new();
+        self.search(normalized, false, &mut |h| hits.push(h));
+        hits
     }
 
-    fn search(&self, text: &str, normalize: bool) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        let mut on = |(start, end, pid): engine::RawMatch| {
-            let p = self.patterns[pid];
-            hits.push(Hit {
-                start,
-                end,
+    /// Runs the automaton and puts its matches, which it reports by end, in
+    /// order of start, longest first. A match reported later ends no
+    /// earlier, so it starts at most `max_pattern_len` normalized bytes
+    /// before the end of the latest one: matches starting before that are
+    /// final. Only the few matches of that window wait, sorted by insertion.
+    fn search(&self, text: &str, normalize: bool, on: &mut dyn FnMut(Hit)) {
+        let max_len = self.automaton.max_pattern_len();
+        let mut pending: VecDeque<(usize, Hit)> = VecDeque::new();
+        let mut each = |f: engine::Found| {
+            while let Some(&(at, h)) = pending.front() {
+                if at + max_len >= f.end_norm {
+                    break;
+                }
+                pending.pop_front();
+                on(h);
+            }
+            let p = self.patterns[f.pattern];
+            let hit = Hit {
+                start: f.start,
+                end: f.end,
                 entry: p.entry,
                 kind: p.kind,
                 form: p.index,
-            });
+            };
+            let key = order(&hit);
+            let mut k = pending.len();
+            while k > 0 && order(&pending[k - 1].1) > key {
+                k -= 1;
+            }
+            pending.insert(k, (f.at_norm, hit));
         };
         match &self.automaton {
-            Engine::Dfa(a) => engine::search(a.as_ref(), &self.edges, text, normalize, &mut on),
-            Engine::Nfa(a) => engine::search(a.as_ref(), &self.edges, text, normalize, &mut on),
+            Engine::Dfa(a) => engine::search(a.as_ref(), &self.edges, text, normalize, &mut each),
+            Engine::Nfa(a) => engine::search(a.as_ref(), &self.edges, text, normalize, &mut each),
         }
-        hits
+        for (_, h) in pending {
+            on(h);
+        }
     }
 }
 
@@ -215,6 +241,15 @@ impl Scanner {
 enum Engine {
     Dfa(Box<DFA>),
     Nfa(Box<NFA>),
+}
+
+impl Engine {
+    fn max_pattern_len(&self) -> usize {
+        match self {
+            Engine::Dfa(a) => a.max_pattern_len(),
+            Engine::Nfa(a) => a.max_pattern_len(),
+        }
+    }
 }
 
 /// Sorts hits by start, longest first (the order every function here
@@ -227,14 +262,6 @@ pub fn sort(hits: &mut [Hit]) {
 /// order.
 fn order(h: &Hit) -> (usize, std::cmp::Reverse<usize>, usize, FormKind, usize) {
     (h.start, std::cmp::Reverse(h.end), h.entry, h.kind, h.form)
-}
-
-/// Sorts hits that come from the automaton, which reports them by end: the
-/// input is nearly sorted by start already (a hit is out of place by less
-/// than the longest form), which the standard stable sort finds and
-/// exploits.
-fn sort_found(hits: &mut [Hit]) {
-    hits.sort_by_key(order);
 }
 
 /// Leftmost-longest, non-overlapping selection from hits sorted by
@@ -281,26 +308,51 @@ impl Resolver {
     pub fn push(&mut self, hits: &[Hit]) -> (Vec<Hit>, Vec<Occurrence>) {
         let mut spans = Vec::new();
         let mut occurrences = Vec::new();
-        for h in hits.iter().filter(|h| accepted(h)) {
-            let outer = h.start >= self.next_free;
-            if outer {
+        for h in hits {
+            let step = self.step(h);
+            if step.outer {
                 spans.push(*h);
-                self.next_free = h.end;
             }
-            if self.per_entry_next.len() <= h.entry {
-                self.per_entry_next.resize(h.entry + 1, 0);
-            }
-            let next = &mut self.per_entry_next[h.entry];
-            if h.start >= *next {
-                *next = h.end;
+            if step.counted {
                 occurrences.push(Occurrence {
                     hit: *h,
-                    nested: !outer,
+                    nested: !step.outer,
                 });
             }
         }
         (spans, occurrences)
     }
+
+    /// Takes the next hit, in [`Scanner::hits`]'s order: says whether it is
+    /// an outermost span and whether it is an occurrence of its entry.
+    /// Hits of forms that are not accepted are neither.
+    pub fn step(&mut self, h: &Hit) -> Step {
+        if !accepted(h) {
+            return Step::default();
+        }
+        let outer = h.start >= self.next_free;
+        if outer {
+            self.next_free = h.end;
+        }
+        if self.per_entry_next.len() <= h.entry {
+            self.per_entry_next.resize(h.entry + 1, 0);
+        }
+        let next = &mut self.per_entry_next[h.entry];
+        let counted = h.start >= *next;
+        if counted {
+            *next = h.end;
+        }
+        Step { outer, counted }
+    }
+}
+
+/// What [`Resolver::step`] made of a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Step {
+    /// The hit is an outermost span.
+    pub outer: bool,
+    /// The hit is an occurrence of its entry (`nested` unless `outer`).
+    pub counted: bool,
 }
 
 /// The outermost spans among the hits that `keep` accepts: leftmost first,

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use tifa::lexicon::{FormKind, Lexicon};
-use tifa::scan::{Scanner, accepted, outermost, per_entry};
+use tifa::scan::{Hit, Scanner, accepted, outermost, per_entry};
 use tifa::text::normalize;
 
 /// The embedded lexicon and its scanner, built once for all cases.
@@ -106,6 +106,40 @@ proptest! {
             let got = occurrences.iter().filter(|o| o.hit.entry == i).count();
             prop_assert_eq!(got, want, "entry {} in {:?}", &e.id, &text);
         }
+    }
+
+    #[test]
+    fn hits_are_every_occurrence_in_order(text in document(forms(&fixture().0))) {
+        let (lexicon, scanner) = fixture();
+        let norm = normalize(&text);
+        let n = norm.as_str();
+        let bytes = n.as_bytes();
+        let alnum = |i: Option<usize>| i.and_then(|i| bytes.get(i)).is_some_and(u8::is_ascii_alphanumeric);
+        let mut want = Vec::new();
+        for (entry, e) in lexicon.entries().iter().enumerate() {
+            for (kind, form, written) in e.forms() {
+                let f = normalize(written).as_str().to_owned();
+                let fb = f.as_bytes();
+                let starts = n.char_indices().map(|(i, _)| i).filter(|&i| n[i..].starts_with(f.as_str()));
+                for at in starts {
+                    let end = at + f.len();
+                    if fb[0].is_ascii_alphanumeric() && alnum(at.checked_sub(1))
+                        || fb[fb.len() - 1].is_ascii_alphanumeric() && alnum(Some(end))
+                    {
+                        continue;
+                    }
+                    want.push(Hit {
+                        start: norm.start_to_original(at),
+                        end: norm.end_to_original(end),
+                        entry,
+                        kind,
+                        form,
+                    });
+                }
+            }
+        }
+        tifa::scan::sort(&mut want);
+        prop_assert_eq!(scanner.hits(&text), want, "{:?}", &text);
     }
 
     #[test]
