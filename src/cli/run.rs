@@ -550,20 +550,15 @@ fn scan_cmd(
             }
             Work::Pieces(input) => {
                 let path = input.shown(&ctx.input);
-                stream_input(
-                    ctx,
-                    scanner,
-                    input,
-                    err,
-                    &mut failed,
-                    &mut |window, spans, _| {
-                        emit(
-                            &mut *out,
-                            &path,
-                            spans.iter().map(|h| window.to_match(h)).collect(),
-                        )
-                    },
-                )?;
+                let mut resolver = scan::Resolver::default();
+                stream_input(ctx, scanner, input, err, &mut failed, &mut |window| {
+                    let (spans, _) = resolver.push(&window.hits());
+                    emit(
+                        &mut *out,
+                        &path,
+                        spans.iter().map(|h| window.to_match(h)).collect(),
+                    )
+                })?;
             }
         }
     }
@@ -607,13 +602,11 @@ fn plan<'a>(ctx: &Ctx, inputs: &'a [Input]) -> Vec<Work<'a>> {
     work
 }
 
-/// What a streamed scan does with each piece: its window, outermost spans
-/// and per-entry occurrences.
-type OnPiece<'a> =
-    dyn FnMut(&scan::stream::Window<'_>, &[scan::Hit], &[scan::Occurrence]) -> io::Result<()> + 'a;
+/// What a streamed scan does with each piece.
+type OnPiece<'a> = dyn FnMut(&scan::stream::Window<'_>) -> io::Result<()> + 'a;
 
-/// Scans one input in pieces, calling `on` with each piece's outermost
-/// spans and per-entry occurrences; reports notes and errors.
+/// Scans one input in pieces, calling `on` with each piece; reports notes
+/// and errors.
 fn stream_input(
     ctx: &Ctx,
     scanner: &Scanner,
@@ -629,23 +622,20 @@ fn stream_input(
         Err(e) => return report_failure(err, &e, failed),
     };
     let mut streamer = scan::stream::Streamer::new(scanner, input::piece_bytes());
-    let mut resolver = scan::Resolver::default();
-    let mut each = |w: &scan::stream::Window<'_>| -> io::Result<()> {
-        let (spans, occurrences) = resolver.push(&w.hits);
-        on(w, &spans, &occurrences)
-    };
     loop {
-        match decoder.next_piece() {
-            Ok(Some(text)) => streamer.push(&text, &mut each)?,
-            Ok(None) => break,
+        let mut more = Ok(true);
+        streamer.push_with(|buffer| more = decoder.next_piece_into(buffer), on)?;
+        match more {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
                 // What was read so far is reported; the error ends this input.
-                streamer.finish(&mut each)?;
+                streamer.finish(on)?;
                 return report_failure(err, &input::io_error(&path, &e), failed);
             }
         }
     }
-    streamer.finish(&mut each)?;
+    streamer.finish(on)?;
     if decoder.replaced() {
         human::note(
             err,
@@ -687,17 +677,11 @@ fn count_cmd(
             }
             Work::Pieces(input) => {
                 let mut t = Tally::default();
-                stream_input(
-                    ctx,
-                    scanner,
-                    input,
-                    err,
-                    &mut failed,
-                    &mut |_, spans, occurrences| {
-                        t.merge(&Tally::of(spans, occurrences));
-                        Ok(())
-                    },
-                )?;
+                let mut resolver = scan::Resolver::default();
+                stream_input(ctx, scanner, input, err, &mut failed, &mut |window| {
+                    window.for_each_hit(&mut |h| t.add(&mut resolver, &h));
+                    Ok(())
+                })?;
                 total.merge(&t);
                 files.push((input.shown(&ctx.input), t));
             }

@@ -13,7 +13,10 @@
 //! ignored. A single run of whitespace longer than a piece is held whole,
 //! the one case where memory grows with the input.
 
+use std::cell::OnceCell;
+
 use super::{Hit, Scanner};
+use crate::text::lines;
 use crate::text::{LineIndex, Position, Span, Unit};
 
 /// One scanned piece of the text.
@@ -25,18 +28,49 @@ pub struct Window<'a> {
     pub offset: usize,
     /// Line and column (1-based, characters) where `text` starts.
     pub start: Position,
-    /// Hits that start in this piece, in offsets of the whole text, in
-    /// [`Scanner::hits`]'s order.
-    pub hits: Vec<Hit>,
-    index: LineIndex,
+    scanner: &'a Scanner,
+    /// Hits starting in `skip..cut` (offsets in `text`) belong to this
+    /// piece.
+    skip: usize,
+    cut: usize,
+    /// Built when a position is first asked for.
+    index: OnceCell<LineIndex>,
 }
 
 impl Window<'_> {
+    /// Calls `on` for every hit that starts in this piece, in offsets of
+    /// the whole text, in [`Scanner::hits`]'s order.
+    pub fn for_each_hit(&self, on: &mut dyn FnMut(Hit)) {
+        let (skip, cut, offset) = (self.skip, self.cut, self.offset);
+        self.scanner.for_each_hit(self.text, &mut |h| {
+            if h.start >= skip && h.start < cut {
+                on(Hit {
+                    start: h.start + offset,
+                    end: h.end + offset,
+                    ..h
+                });
+            }
+        });
+    }
+
+    /// The hits [`Window::for_each_hit`] gives, collected.
+    pub fn hits(&self) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        self.for_each_hit(&mut |h| hits.push(h));
+        hits
+    }
+
     /// The position of a whole-text offset inside this window.
     fn position(&self, at: usize) -> Position {
         let p = self
             .index
+            .get_or_init(|| LineIndex::new(self.text))
             .position(self.text, at.saturating_sub(self.offset));
+        self.shift(p)
+    }
+
+    /// A position in `text` as a position in the whole text.
+    fn shift(&self, p: Position) -> Position {
         if p.line == 1 {
             Position {
                 line: self.start.line,
@@ -119,7 +153,21 @@ impl<'s> Streamer<'s> {
         text: &str,
         on: &mut dyn FnMut(&Window<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.buffer.push_str(text);
+        self.push_with(|buffer| buffer.push_str(text), on)
+    }
+
+    /// Lets `fill` append decoded text to the buffer (no copy in between);
+    /// scans and reports what is final.
+    ///
+    /// # Errors
+    ///
+    /// What `on` returns.
+    pub fn push_with<E>(
+        &mut self,
+        fill: impl FnOnce(&mut String),
+        on: &mut dyn FnMut(&Window<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        fill(&mut self.buffer);
         if self.buffer.len() < self.piece {
             return Ok(());
         }
@@ -164,23 +212,14 @@ impl<'s> Streamer<'s> {
         cut: usize,
         on: &mut dyn FnMut(&Window<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
-        let hits: Vec<Hit> = self
-            .scanner
-            .hits(&self.buffer)
-            .into_iter()
-            .filter(|h| h.start >= self.skip && h.start < cut)
-            .map(|h| Hit {
-                start: h.start + self.offset,
-                end: h.end + self.offset,
-                ..h
-            })
-            .collect();
         let window = Window {
             text: &self.buffer,
             offset: self.offset,
             start: self.start,
-            hits,
-            index: LineIndex::new(&self.buffer),
+            scanner: self.scanner,
+            skip: self.skip,
+            cut,
+            index: OnceCell::new(),
         };
         on(&window)?;
         // Keep one character of context before the cut.
@@ -188,7 +227,10 @@ impl<'s> Streamer<'s> {
             .char_indices()
             .next_back()
             .map_or(cut, |(i, _)| i);
-        let new_start = window.position(self.offset + context);
+        let new_start = match window.index.get() {
+            Some(_) => window.position(self.offset + context),
+            None => window.shift(lines::position(&self.buffer, context)),
+        };
         self.buffer.drain(..context);
         self.offset += context;
         self.skip = cut - context;
@@ -247,7 +289,7 @@ definition = "d"
         let mut occ = 0;
         let mut resolver = Resolver::default();
         let mut on = |w: &Window<'_>| -> Result<(), ()> {
-            let (sp, oc) = resolver.push(&w.hits);
+            let (sp, oc) = resolver.push(&w.hits());
             spans.extend(
                 sp.iter()
                     .map(|h| (h.start, h.end, h.entry, w.span(h).start)),

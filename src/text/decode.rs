@@ -236,9 +236,20 @@ impl<R: Read> StreamDecoder<R> {
     ///
     /// Reading fails, or the bytes are not valid in the settled encoding.
     pub fn next_piece(&mut self) -> std::io::Result<Option<String>> {
+        let mut out = String::new();
+        Ok(self.next_piece_into(&mut out)?.then_some(out))
+    }
+
+    /// Appends the next decoded piece to `out`; false at the end. The read
+    /// buffer is reused from piece to piece.
+    ///
+    /// # Errors
+    ///
+    /// Reading fails, or the bytes are not valid in the settled encoding.
+    pub fn next_piece_into(&mut self, out: &mut String) -> std::io::Result<bool> {
         if self.pending.is_empty() {
             if self.eof {
-                return Ok(None);
+                return Ok(false);
             }
             let read = (&mut self.reader)
                 .take(self.piece as u64)
@@ -248,15 +259,19 @@ impl<R: Read> StreamDecoder<R> {
             }
         }
         let last = self.eof;
-        let bytes = std::mem::take(&mut self.pending);
-        let mut out = String::with_capacity(bytes.len() * 3 / 2 + 8);
+        let bytes = &self.pending;
+        out.reserve(
+            self.decoder
+                .max_utf8_buffer_length(bytes.len())
+                .unwrap_or(bytes.len() * 3 + 8),
+        );
         if self.lossy {
-            let (_, _, replaced) = self.decoder.decode_to_string(&bytes, &mut out, last);
+            let (_, _, replaced) = self.decoder.decode_to_string(bytes, out, last);
             self.replaced |= replaced;
         } else {
             let (result, read) = self
                 .decoder
-                .decode_to_string_without_replacement(&bytes, &mut out, last);
+                .decode_to_string_without_replacement(bytes, out, last);
             if let encoding_rs::DecoderResult::Malformed(_, _) = result {
                 let at = self.consumed + read as u64;
                 return Err(std::io::Error::new(
@@ -266,7 +281,8 @@ impl<R: Read> StreamDecoder<R> {
             }
         }
         self.consumed += bytes.len() as u64;
-        Ok(Some(out))
+        self.pending.clear();
+        Ok(true)
     }
 }
 

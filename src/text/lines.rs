@@ -5,6 +5,29 @@
 //! values from 1. Built on demand, only for texts that have something to
 //! report.
 
+/// The line and column of byte offset `at` in `text`, as
+/// [`LineIndex::position`] gives it, without building an index: for one
+/// offset.
+pub fn position(text: &str, at: usize) -> Position {
+    let at = at.min(text.len());
+    let before = text.as_bytes().get(..at).unwrap_or_default();
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    Position {
+        line: memchr::memchr_iter(b'\n', before).count() + 1,
+        column: column(text, line_start, at),
+    }
+}
+
+/// The 1-based column of `at` on the line starting at `start`.
+fn column(text: &str, start: usize, at: usize) -> usize {
+    let chars = text.get(start..).map_or(0, |rest| {
+        rest.char_indices()
+            .take_while(|&(i, _)| start + i < at)
+            .count()
+    });
+    chars + 1
+}
+
 /// Line starts of one text.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
@@ -34,15 +57,9 @@ impl LineIndex {
     pub fn position(&self, text: &str, at: usize) -> Position {
         let at = at.min(text.len());
         let line = self.starts.partition_point(|&s| s <= at);
-        let start = self.starts[line - 1];
-        let column = text.get(start..).map_or(0, |rest| {
-            rest.char_indices()
-                .take_while(|&(i, _)| start + i < at)
-                .count()
-        });
         Position {
             line,
-            column: column + 1,
+            column: column(text, self.starts[line - 1], at),
         }
     }
 
@@ -78,6 +95,9 @@ mod tests {
         assert_eq!(pos(4), (2, 1));
         assert_eq!(pos(4 + 3), (2, 2));
         assert_eq!(pos(4 + 12), (2, 5));
+        for at in 0..=text.len() + 1 {
+            assert_eq!(position(text, at), idx.position(text, at), "at {at}");
+        }
         assert_eq!(pos(text.len() - 1), (4, 1));
         assert_eq!(pos(text.len()), (4, 2));
         assert_eq!(&text[idx.line_range(text, 1)], "ab");

@@ -209,7 +209,7 @@ proptest! {
         let mut got_occ = Vec::new();
         let mut resolver = Resolver::default();
         let mut on = |w: &Window<'_>| -> Result<(), ()> {
-            let (sp, oc) = resolver.push(&w.hits);
+            let (sp, oc) = resolver.push(&w.hits());
             for h in &sp {
                 let s = w.span(h);
                 got.push((h.start, h.end, h.entry, s.start, s.end));
