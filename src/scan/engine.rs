@@ -5,12 +5,22 @@
 //! Normalizing first and searching the copy costs a copy of the text, an
 //! offset map and a binary search per match; here the stream is produced as
 //! the automaton consumes it. Bytes that normalization never changes (most
-//! of any Chinese text, found with the normalizer's byte table) go straight
-//! to the automaton. Where the stream differs from the raw text (a deleted
-//! whitespace run between CJK characters, a rewritten full-width form) a
-//! record `(normalized position, raw - normalized)` is kept; a match start
-//! maps back through the last record at or before it. The ASCII boundary
-//! rule looks at the raw characters around the match, as normalized.
+//! of any Chinese text) go straight to the automaton. Where the stream
+//! differs from the raw text (a deleted whitespace run between CJK
+//! characters, a rewritten full-width form) a record `(normalized position,
+//! raw - normalized)` is kept; a match start maps back through the last
+//! record at or before it. The ASCII boundary rule looks at the raw
+//! characters around the match, as normalized.
+//!
+//! # Two machines
+//!
+//! [`Table`], for lexicons of ordinary size, is a dense transition table
+//! built once from aho-corasick's contiguous NFA: one load per byte, and a
+//! single comparison tells the rare bytes that need a look (a match state,
+//! or a byte the normalizer may act on, which has its own column leading to
+//! [`ESCAPE`]) from the rest. Larger lexicons, whose table would not fit in
+//! a few caches' worth of memory, are searched with the NFA itself
+//! ([`Generic`]), through aho-corasick's `Automaton` trait.
 //!
 //! [`normalize`](crate::text::normalize::normalize) stays the reference:
 //! the property tests compare this loop's matches with a search of the
@@ -20,6 +30,7 @@ use std::collections::VecDeque;
 
 use aho_corasick::Anchored;
 use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::StateID;
 
 use super::boundary::Edges;
 use crate::text::normalize::{canonical, is_interesting, whitespace_run};
@@ -42,34 +53,386 @@ pub(super) struct Found {
     pub(super) end_norm: usize,
 }
 
-/// Runs `aut` over the normalized stream of `text` (or over `text` itself
-/// when `normalize` is false), calling `on` for every match that respects
-/// the ASCII boundary rule of its pattern.
-pub(super) fn search<A: Automaton + ?Sized>(
-    aut: &A,
+/// What the search loop needs of an automaton.
+pub(super) trait Machine {
+    /// A state.
+    type State: Copy;
+    /// The start state.
+    fn start(&self) -> Self::State;
+    /// The next state on `b`, or a special state: a match state, or (when
+    /// the machine escapes) the escape for a byte the normalizer may act on.
+    fn step(&self, s: Self::State, b: u8) -> Self::State;
+    /// The real next state on `b`, never the escape.
+    fn feed(&self, s: Self::State, b: u8) -> Self::State;
+    /// True for a match state or the escape.
+    fn is_special(&self, s: Self::State) -> bool;
+    /// True for the escape.
+    fn is_escape(&self, s: Self::State) -> bool;
+    /// True for a match state.
+    fn is_match(&self, s: Self::State) -> bool;
+    /// Calls `on(pattern, normalized length)` for each pattern matching at
+    /// `s`.
+    fn matches(&self, s: Self::State, on: &mut dyn FnMut(usize, usize));
+    /// The longest pattern, in normalized bytes.
+    fn max_pattern_len(&self) -> usize;
+    /// Steps from `s` over `bytes[i..]` while the next state is not
+    /// special: returns where it stopped, the state there, and the special
+    /// state the byte there leads to (the state itself at the end).
+    #[inline(always)]
+    fn run(
+        &self,
+        bytes: &[u8],
+        mut i: usize,
+        mut s: Self::State,
+    ) -> (usize, Self::State, Self::State) {
+        while let Some(&b) = bytes.get(i) {
+            let next = self.step(s, b);
+            if self.is_special(next) {
+                return (i, s, next);
+            }
+            s = next;
+            i += 1;
+        }
+        (i, s, s)
+    }
+}
+
+/// The escape "state": the byte needs a look before it is fed.
+const ESCAPE: u32 = u32::MAX;
+
+/// Tables larger than this many transitions are not built (16 MiB).
+const MAX_TABLE: usize = 1 << 22;
+
+/// A dense transition table; see the module documentation.
+#[derive(Debug, Clone)]
+pub(super) struct Table {
+    /// `trans[state + class]`; state ids are premultiplied by `stride`.
+    trans: Vec<u32>,
+    /// Byte to column, with every byte the normalizer may act on in the
+    /// escape column.
+    escaping: [u16; 256],
+    /// Byte to column, for text already normalized.
+    plain: [u16; 256],
+    start: u32,
+    /// States from this id on are match states.
+    first_match: u32,
+    stride: u32,
+    /// Per match state, its range in `match_patterns`.
+    match_ranges: Vec<(u32, u32)>,
+    match_patterns: Vec<u32>,
+    pattern_lens: Vec<u32>,
+    max_pattern_len: usize,
+}
+
+impl Table {
+    /// Builds the table of `aut`, an automaton over `forms`; `None` when it
+    /// would be too large.
+    pub(super) fn build<A: Automaton>(aut: &A, forms: &[String]) -> Option<Table> {
+        let start = aut.start_state(Anchored::No).ok()?;
+        if aut.is_match(start) {
+            return None;
+        }
+        // Column 0: bytes in no form, which lead any state back to the
+        // start; one column per byte that occurs in a form; the escape
+        // column last.
+        let mut plain = [0u16; 256];
+        let mut used: Vec<u8> = Vec::new();
+        for f in forms {
+            for &b in f.as_bytes() {
+                if plain[usize::from(b)] == 0 {
+                    used.push(b);
+                    plain[usize::from(b)] = u16::try_from(used.len()).ok()?;
+                }
+            }
+        }
+        let escape_column = u16::try_from(used.len() + 1).ok()?;
+        let mut escaping = plain;
+        for (b, column) in escaping.iter_mut().enumerate() {
+            if is_interesting(b as u8) {
+                *column = escape_column;
+            }
+        }
+        let stride = used.len() + 2;
+        // A trie has at most one state per form byte, plus the start.
+        let most_states = forms.iter().map(String::len).sum::<usize>() + 1;
+        if most_states.saturating_mul(stride) > MAX_TABLE {
+            return None;
+        }
+        // Every reachable state, breadth first, with its next states.
+        // aho-corasick's state ids are small offsets: index them directly.
+        const NONE: usize = usize::MAX;
+        let mut index: Vec<usize> = Vec::new();
+        let mut seen = |n: StateID, states: &mut Vec<StateID>| -> usize {
+            let at = n.as_usize();
+            if index.len() <= at {
+                index.resize(at + 1, NONE);
+            }
+            if index[at] == NONE {
+                index[at] = states.len();
+                states.push(n);
+            }
+            index[at]
+        };
+        let mut states = Vec::new();
+        seen(start, &mut states);
+        let mut next: Vec<usize> = Vec::new();
+        let mut k = 0;
+        while k < states.len() {
+            let s = states[k];
+            for &b in &used {
+                let n = aut.next_state(Anchored::No, s, b);
+                if aut.is_dead(n) {
+                    return None;
+                }
+                next.push(seen(n, &mut states));
+            }
+            k += 1;
+        }
+        // Match states last, so one comparison finds them.
+        let mut order: Vec<usize> = (0..states.len()).collect();
+        order.sort_by_key(|&i| aut.is_match(states[i]));
+        let mut id = vec![0u32; states.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            id[i] = u32::try_from(rank * stride).ok()?;
+        }
+        let first_match = order
+            .iter()
+            .position(|&i| aut.is_match(states[i]))
+            .map_or(ESCAPE, |rank| (rank * stride) as u32);
+        let start_id = id[0];
+        let mut trans = vec![start_id; states.len() * stride];
+        let mut match_ranges = Vec::new();
+        let mut match_patterns = Vec::new();
+        for &i in &order {
+            let s = states[i];
+            let row = id[i] as usize;
+            for (c, &n) in next[i * used.len()..(i + 1) * used.len()]
+                .iter()
+                .enumerate()
+            {
+                trans[row + c + 1] = id[n];
+            }
+            trans[row + stride - 1] = ESCAPE;
+            if aut.is_match(s) {
+                let from = match_patterns.len() as u32;
+                for m in 0..aut.match_len(s) {
+                    match_patterns.push(aut.match_pattern(s, m).as_u32());
+                }
+                match_ranges.push((from, match_patterns.len() as u32));
+            }
+        }
+        Some(Table {
+            trans,
+            escaping,
+            plain,
+            start: start_id,
+            first_match,
+            stride: stride as u32,
+            match_ranges,
+            match_patterns,
+            pattern_lens: (0..aut.patterns_len())
+                .map(|p| aut.pattern_len(aho_corasick::PatternID::new_unchecked(p)) as u32)
+                .collect(),
+            max_pattern_len: aut.max_pattern_len(),
+        })
+    }
+
+    /// The machine for raw text (`escape`) or for normalized text.
+    pub(super) fn machine(&self, escape: bool) -> TableMachine<'_> {
+        TableMachine {
+            table: self,
+            columns: if escape { &self.escaping } else { &self.plain },
+        }
+    }
+}
+
+/// A [`Table`] with the columns for raw or normalized text.
+pub(super) struct TableMachine<'t> {
+    table: &'t Table,
+    columns: &'t [u16; 256],
+}
+
+impl Machine for TableMachine<'_> {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.table.start
+    }
+
+    #[inline(always)]
+    fn step(&self, s: u32, b: u8) -> u32 {
+        let at = s as usize + usize::from(self.columns[usize::from(b)]);
+        self.table
+            .trans
+            .get(at)
+            .copied()
+            .unwrap_or(self.table.start)
+    }
+
+    fn feed(&self, s: u32, b: u8) -> u32 {
+        let at = s as usize + usize::from(self.table.plain[usize::from(b)]);
+        self.table
+            .trans
+            .get(at)
+            .copied()
+            .unwrap_or(self.table.start)
+    }
+
+    #[inline(always)]
+    fn is_special(&self, s: u32) -> bool {
+        s >= self.table.first_match
+    }
+
+    fn is_escape(&self, s: u32) -> bool {
+        s == ESCAPE
+    }
+
+    fn is_match(&self, s: u32) -> bool {
+        s >= self.table.first_match && s != ESCAPE
+    }
+
+    fn matches(&self, s: u32, on: &mut dyn FnMut(usize, usize)) {
+        let t = self.table;
+        let k = ((s - t.first_match) / t.stride) as usize;
+        let (from, to) = t.match_ranges.get(k).copied().unwrap_or((0, 0));
+        for &p in t
+            .match_patterns
+            .get(from as usize..to as usize)
+            .unwrap_or_default()
+        {
+            on(p as usize, t.pattern_lens[p as usize] as usize);
+        }
+    }
+
+    fn max_pattern_len(&self) -> usize {
+        self.table.max_pattern_len
+    }
+
+    #[inline(always)]
+    fn run(&self, bytes: &[u8], mut i: usize, mut s: u32) -> (usize, u32, u32) {
+        let trans = self.table.trans.as_slice();
+        let columns = self.columns;
+        let first = self.table.first_match;
+        let start = self.table.start;
+        let step = |s: u32, b: u8| -> u32 {
+            trans
+                .get(s as usize + usize::from(columns[usize::from(b)]))
+                .copied()
+                .unwrap_or(start)
+        };
+        // Four bytes at a time while no special state comes.
+        while let Some(&[b0, b1, b2, b3]) = bytes.get(i..i + 4).and_then(|w| w.first_chunk()) {
+            let n0 = step(s, b0);
+            if n0 >= first {
+                return (i, s, n0);
+            }
+            let n1 = step(n0, b1);
+            if n1 >= first {
+                return (i + 1, n0, n1);
+            }
+            let n2 = step(n1, b2);
+            if n2 >= first {
+                return (i + 2, n1, n2);
+            }
+            let n3 = step(n2, b3);
+            if n3 >= first {
+                return (i + 3, n2, n3);
+            }
+            s = n3;
+            i += 4;
+        }
+        while let Some(&b) = bytes.get(i) {
+            let next = step(s, b);
+            if next >= first {
+                return (i, s, next);
+            }
+            s = next;
+            i += 1;
+        }
+        (i, s, s)
+    }
+}
+
+/// An aho-corasick automaton searched through its `Automaton` trait.
+pub(super) struct Generic<'a, A> {
+    pub(super) aut: &'a A,
+    /// Escape the bytes the normalizer may act on (raw text).
+    pub(super) escape: bool,
+}
+
+/// The escape, as a state of a [`Generic`] machine.
+const GENERIC_ESCAPE: StateID = StateID::MAX;
+
+impl<A: Automaton> Machine for Generic<'_, A> {
+    type State = StateID;
+
+    fn start(&self) -> StateID {
+        self.aut.start_state(Anchored::No).unwrap_or(GENERIC_ESCAPE)
+    }
+
+    fn step(&self, s: StateID, b: u8) -> StateID {
+        if self.escape && is_interesting(b) {
+            GENERIC_ESCAPE
+        } else {
+            self.aut.next_state(Anchored::No, s, b)
+        }
+    }
+
+    fn feed(&self, s: StateID, b: u8) -> StateID {
+        self.aut.next_state(Anchored::No, s, b)
+    }
+
+    fn is_special(&self, s: StateID) -> bool {
+        s == GENERIC_ESCAPE || self.aut.is_special(s)
+    }
+
+    fn is_escape(&self, s: StateID) -> bool {
+        s == GENERIC_ESCAPE
+    }
+
+    fn is_match(&self, s: StateID) -> bool {
+        s != GENERIC_ESCAPE && self.aut.is_match(s)
+    }
+
+    fn matches(&self, s: StateID, on: &mut dyn FnMut(usize, usize)) {
+        for k in 0..self.aut.match_len(s) {
+            let p = self.aut.match_pattern(s, k);
+            on(p.as_usize(), self.aut.pattern_len(p));
+        }
+    }
+
+    fn max_pattern_len(&self) -> usize {
+        self.aut.max_pattern_len()
+    }
+}
+
+/// Runs `m` over the normalized stream of `text` (or over `text` itself
+/// when `m` does not escape: text already normalized), calling `on` for
+/// every match that respects the ASCII boundary rule of its pattern.
+pub(super) fn search<M: Machine>(
+    m: &M,
     edges: &[Edges],
     text: &str,
     normalize: bool,
     on: &mut dyn FnMut(Found),
 ) {
     let bytes = text.as_bytes();
-    let Ok(mut sid) = aut.start_state(Anchored::No) else {
+    let mut s = m.start();
+    if m.is_escape(s) {
         return;
-    };
-    // Normalized bytes fed so far.
-    let mut p: usize = 0;
+    }
+    // raw - normalized, from the last record on.
+    let mut shift: isize = 0;
     // (normalized position, raw - normalized from there on), recent only.
     let mut records: VecDeque<(usize, isize)> = VecDeque::new();
-    let max_len = aut.max_pattern_len();
+    let max_len = m.max_pattern_len();
     let mut i = 0;
-    let report = |sid,
+    let report = |s: M::State,
                   p: usize,
                   raw_end: usize,
                   records: &VecDeque<(usize, isize)>,
                   on: &mut dyn FnMut(Found)| {
-        for k in 0..aut.match_len(sid) {
-            let pid = aut.match_pattern(sid, k);
-            let len = aut.pattern_len(pid);
+        m.matches(s, &mut |pid, len| {
             let norm_start = p - len;
             let d = records
                 .iter()
@@ -77,42 +440,54 @@ pub(super) fn search<A: Automaton + ?Sized>(
                 .find(|(at, _)| *at <= norm_start)
                 .map_or(0, |(_, d)| *d);
             let raw_start = norm_start.wrapping_add_signed(d);
-            let e = edges[pid.as_usize()];
+            let e = edges[pid];
             if e.start && before_is_alnum(text, raw_start, normalize) {
-                continue;
+                return;
             }
             if e.end && after_is_alnum(text, raw_end, normalize) {
-                continue;
+                return;
             }
             on(Found {
                 start: raw_start,
                 end: raw_end,
-                pattern: pid.as_usize(),
+                pattern: pid,
                 at_norm: norm_start,
                 end_norm: p,
             });
-        }
+        });
     };
+    let norm = |i: usize, shift: isize| i.wrapping_add_signed(-shift);
     while i < bytes.len() {
-        let b = bytes[i];
-        if !normalize || !is_interesting(b) || !needs_care(bytes, i) {
-            sid = aut.next_state(Anchored::No, sid, b);
-            p += 1;
+        let next;
+        (i, s, next) = m.run(bytes, i, s);
+        if i == bytes.len() {
+            break;
+        }
+        if !m.is_escape(next) {
+            s = next;
             i += 1;
-            if aut.is_special(sid) {
-                if aut.is_dead(sid) {
-                    return;
-                }
-                if aut.is_match(sid) {
-                    report(sid, p, i, &records, on);
-                }
+            // The NFA's start states are special too.
+            if m.is_match(s) {
+                report(s, norm(i, shift), i, &records, on);
+            }
+            continue;
+        }
+        if !needs_care(bytes, i) {
+            // Fed as it is, the whole character at once (a match ends only
+            // at the end of a character).
+            let width = utf8_width(bytes[i]).min(bytes.len() - i);
+            for &b in &bytes[i..i + width] {
+                s = m.feed(s, b);
+            }
+            i += width;
+            if m.is_match(s) {
+                report(s, norm(i, shift), i, &records, on);
             }
             continue;
         }
         let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
             // Inside a character (never, for valid starts): feed as is.
-            sid = aut.next_state(Anchored::No, sid, b);
-            p += 1;
+            s = m.feed(s, bytes[i]);
             i += 1;
             continue;
         };
@@ -122,53 +497,67 @@ pub(super) fn search<A: Automaton + ?Sized>(
             let (end, deleted) = whitespace_run(text, start);
             if deleted {
                 // Deleted: the next normalized byte is raw `end`.
-                records.push_back((p, end as isize - p as isize));
+                let p = norm(i, shift);
+                shift = end as isize - p as isize;
+                records.push_back((p, shift));
                 i = end;
-                continue;
+            } else {
+                // Kept: fed as it is.
+                for (k, &b) in bytes.iter().enumerate().take(end).skip(start) {
+                    s = m.feed(s, b);
+                    if m.is_match(s) {
+                        report(s, norm(k + 1, shift), k + 1, &records, on);
+                    }
+                }
+                i = end;
             }
-            // Kept: fed as it is, one byte at a time below.
-            for (k, &wb) in bytes.iter().enumerate().take(end).skip(start) {
-                sid = aut.next_state(Anchored::No, sid, wb);
-                p += 1;
-                if aut.is_match(sid) {
-                    report(sid, p, k + 1, &records, on);
+        } else {
+            match canonical(c) {
+                Some(r) => {
+                    let mut buf = [0u8; 4];
+                    let r = r.encode_utf8(&mut buf).as_bytes();
+                    // The replacement's bytes all start at raw `i`; after
+                    // it, raw and normalized move on together again.
+                    let p = norm(i, shift);
+                    records.push_back((p, i as isize - p as isize));
+                    for &rb in r {
+                        s = m.feed(s, rb);
+                    }
+                    let p = p + r.len();
+                    if m.is_match(s) {
+                        report(s, p, i + width, &records, on);
+                    }
+                    i += width;
+                    shift = i as isize - p as isize;
+                    records.push_back((p, shift));
                 }
-            }
-            i = end;
-            continue;
-        }
-        match canonical(c) {
-            Some(r) => {
-                let mut buf = [0u8; 4];
-                let r = r.encode_utf8(&mut buf).as_bytes();
-                // The replacement's bytes all start at raw `i`; after it,
-                // raw and normalized move on together again.
-                records.push_back((p, i as isize - p as isize));
-                for &rb in r {
-                    sid = aut.next_state(Anchored::No, sid, rb);
-                    p += 1;
+                None => {
+                    for &cb in &bytes[i..i + width] {
+                        s = m.feed(s, cb);
+                    }
+                    i += width;
+                    if m.is_match(s) {
+                        report(s, norm(i, shift), i, &records, on);
+                    }
                 }
-                if aut.is_match(sid) {
-                    report(sid, p, i + width, &records, on);
-                }
-                i += width;
-                records.push_back((p, i as isize - p as isize));
-            }
-            None => {
-                for &cb in &bytes[i..i + width] {
-                    sid = aut.next_state(Anchored::No, sid, cb);
-                    p += 1;
-                }
-                if aut.is_match(sid) {
-                    report(sid, p, i + width, &records, on);
-                }
-                i += width;
             }
         }
         // Forget records no match can reach back to, keeping one as base.
+        let p = norm(i, shift);
         while records.len() > 1 && records[1].0 + max_len < p {
             records.pop_front();
         }
+    }
+}
+
+/// The length of the UTF-8 sequence a lead byte starts (1 for any other
+/// byte).
+fn utf8_width(b: u8) -> usize {
+    match b {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
     }
 }
 
@@ -247,7 +636,22 @@ mod tests {
                 .into(),
         }]])
         .unwrap();
-        let scanner = Scanner::new(&lexicon).unwrap();
+        let table = Scanner::new(&lexicon).unwrap();
+        assert!(table.has_table());
+        let generic = table.clone().without_table();
+        for scanner in [table, generic] {
+            agrees(&scanner);
+        }
+    }
+
+    /// The embedded lexicon is searched with the dense table.
+    #[test]
+    fn embedded_lexicon_gets_the_table() {
+        let lexicon = Lexicon::embedded().unwrap();
+        assert!(Scanner::new(&lexicon).unwrap().has_table());
+    }
+
+    fn agrees(scanner: &Scanner) {
         let chars = (0x80u32..0xC0)
             .chain(0x1680..0x1681)
             .chain(0x2000..0x2070)

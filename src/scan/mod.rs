@@ -37,7 +37,6 @@ use std::collections::VecDeque;
 
 use aho_corasick::MatchKind;
 use aho_corasick::automaton::Automaton;
-use aho_corasick::dfa::DFA;
 use aho_corasick::nfa::contiguous::NFA;
 
 use crate::lexicon::{FormKind, Lexicon};
@@ -137,15 +136,15 @@ impl Scanner {
                 )
             })
             .unzip();
-        // A DFA is fastest; one too large for its limits falls back to a
-        // contiguous NFA.
-        let automaton = match DFA::builder().match_kind(MatchKind::Standard).build(&forms) {
-            Ok(dfa) => Engine::Dfa(Box::new(dfa)),
-            Err(_) => Engine::Nfa(Box::new(
-                NFA::builder()
-                    .match_kind(MatchKind::Standard)
-                    .build(&forms)?,
-            )),
+        // The NFA is quick to build; the dense table made from it is
+        // quickest to search, for all but very large lexicons.
+        let nfa = NFA::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&forms)?;
+        let table = engine::Table::build(&nfa, &forms).map(Box::new);
+        let automaton = Engine {
+            nfa: Box::new(nfa),
+            table,
         };
         let edges = patterns.iter().map(|p| p.edges).collect();
         let max_form_chars = forms
@@ -159,6 +158,20 @@ impl Scanner {
             edges,
             max_form_chars,
         })
+    }
+
+    /// True when the scanner searches with the dense table (see `engine`).
+    #[cfg(test)]
+    fn has_table(&self) -> bool {
+        self.automaton.table.is_some()
+    }
+
+    /// The same scanner searching with the NFA, as for a very large
+    /// lexicon.
+    #[cfg(test)]
+    fn without_table(mut self) -> Scanner {
+        self.automaton.table = None;
+        self
     }
 
     /// The most non-whitespace characters in one form: how much text a
@@ -224,11 +237,31 @@ impl Scanner {
             while k > 0 && order(&pending[k - 1].1) > key {
                 k -= 1;
             }
-            pending.insert(k, (f.at_norm, hit));
+            if k == pending.len() {
+                pending.push_back((f.at_norm, hit));
+            } else {
+                pending.insert(k, (f.at_norm, hit));
+            }
         };
-        match &self.automaton {
-            Engine::Dfa(a) => engine::search(a.as_ref(), &self.edges, text, normalize, &mut each),
-            Engine::Nfa(a) => engine::search(a.as_ref(), &self.edges, text, normalize, &mut each),
+        let a = &self.automaton;
+        match &a.table {
+            Some(t) => engine::search(
+                &t.machine(normalize),
+                &self.edges,
+                text,
+                normalize,
+                &mut each,
+            ),
+            None => engine::search(
+                &engine::Generic {
+                    aut: a.nfa.as_ref(),
+                    escape: normalize,
+                },
+                &self.edges,
+                text,
+                normalize,
+                &mut each,
+            ),
         }
         for (_, h) in pending {
             on(h);
@@ -236,19 +269,17 @@ impl Scanner {
     }
 }
 
-/// The automaton behind a scanner.
+/// The automaton behind a scanner: aho-corasick's contiguous NFA, and the
+/// dense table made from it when the lexicon is not too large.
 #[derive(Debug, Clone)]
-enum Engine {
-    Dfa(Box<DFA>),
-    Nfa(Box<NFA>),
+struct Engine {
+    nfa: Box<NFA>,
+    table: Option<Box<engine::Table>>,
 }
 
 impl Engine {
     fn max_pattern_len(&self) -> usize {
-        match self {
-            Engine::Dfa(a) => a.max_pattern_len(),
-            Engine::Nfa(a) => a.max_pattern_len(),
-        }
+        self.nfa.max_pattern_len()
     }
 }
 

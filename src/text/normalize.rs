@@ -83,18 +83,36 @@ pub fn normalize(text: &str) -> Normalized<'_> {
 /// character is): where it ends, and whether normalization deletes it
 /// because the characters on both sides are CJK.
 pub fn whitespace_run(text: &str, start: usize) -> (usize, bool) {
-    let mut end = start;
-    let mut next = None;
-    for n in text.get(start..).unwrap_or_default().chars() {
-        if !n.is_whitespace() {
-            next = Some(n);
-            break;
-        }
-        end += n.len_utf8();
-    }
     // The character before a maximal run is not whitespace.
     let prev = text.get(..start).and_then(|s| s.chars().next_back());
-    (end, prev.is_some_and(is_cjk) && next.is_some_and(is_cjk))
+    if !prev.is_some_and(is_cjk) {
+        return (whitespace_end(text, start), false);
+    }
+    let end = whitespace_end(text, start);
+    let next = text.get(end..).and_then(|s| s.chars().next());
+    (end, next.is_some_and(is_cjk))
+}
+
+/// Where the run of whitespace starting at `start` ends; ASCII whitespace
+/// (line breaks, mostly) is skipped byte by byte.
+fn whitespace_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = start;
+    while end < bytes.len() {
+        let b = bytes[end];
+        if b.is_ascii() {
+            if !b.is_ascii_whitespace() && b != 0x0B {
+                break;
+            }
+            end += 1;
+            continue;
+        }
+        match text.get(end..).and_then(|s| s.chars().next()) {
+            Some(c) if c.is_whitespace() => end += c.len_utf8(),
+            _ => break,
+        }
+    }
+    end
 }
 
 /// True for a byte that may start a character the normalizer acts on; any
@@ -195,13 +213,13 @@ pub fn fold(c: char) -> Option<char> {
 /// Full-width letters and digits are not CJK here: they fold to ASCII.
 pub fn is_cjk(c: char) -> bool {
     matches!(c,
-        '\u{2E80}'..='\u{2FDF}'     // radicals
+        '\u{4E00}'..='\u{9FFF}'     // unified ideographs, the most common, first
+        | '\u{2E80}'..='\u{2FDF}'   // radicals
         | '\u{3001}'..='\u{303F}'   // CJK symbols and punctuation
         | '\u{3040}'..='\u{30FF}'   // kana
         | '\u{3100}'..='\u{312F}'   // bopomofo
         | '\u{31C0}'..='\u{31EF}'   // strokes
         | '\u{3400}'..='\u{4DBF}'   // extension A
-        | '\u{4E00}'..='\u{9FFF}'   // unified ideographs
         | '\u{F900}'..='\u{FAFF}'   // compatibility ideographs
         | '\u{FE10}'..='\u{FE1F}'   // vertical forms
         | '\u{FE30}'..='\u{FE4F}'   // compatibility forms
