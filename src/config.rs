@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::check::{Rule, Severity};
+use crate::check::{self, Rule, Settings, Severity};
 use crate::diagnostic::Diagnostic;
 use crate::input::io_message;
 
@@ -77,6 +77,17 @@ impl Config {
             .ancestors()
             .map(|d| d.join(FILE_NAME))
             .find(|p| p.is_file())
+    }
+
+    /// What the checker is told by this configuration.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            severities: self.severities.clone(),
+            allow: self.allow.clone(),
+            near_miss_min_chars: self
+                .near_miss_min_chars
+                .unwrap_or(check::NEAR_MISS_MIN_CHARS),
+        }
     }
 
     /// Reads and checks a configuration file.

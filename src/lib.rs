@@ -64,4 +64,5 @@ pub mod lookup;
 pub mod pinyin;
 pub mod report;
 pub mod scan;
+pub mod setup;
 pub mod text;

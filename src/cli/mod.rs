@@ -313,6 +313,15 @@ pub enum LangArg {
     En,
 }
 
+impl From<LangArg> for crate::check::Lang {
+    fn from(lang: LangArg) -> Self {
+        match lang {
+            LangArg::Zh => crate::check::Lang::Zh,
+            LangArg::En => crate::check::Lang::En,
+        }
+    }
+}
+
 /// Formats of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CountFormat {
