@@ -61,6 +61,7 @@ pub mod format;
 pub mod input;
 pub mod lexicon;
 pub mod lookup;
+pub mod lsp;
 pub mod pinyin;
 pub mod report;
 pub mod scan;

@@ -19,6 +19,7 @@ use crate::input::{self, Filter, Input, InputError};
 use crate::lexicon::import::{self, Imported};
 use crate::lexicon::{Lexicon, LexiconFile};
 use crate::lookup;
+use crate::lsp;
 use crate::report::{csv, github, html, human, json, markdown, patterns, sarif, tbx};
 use crate::scan::{self, Scanner, accepted, locate, outermost, per_entry};
 use crate::setup::{self, ConfigSource};
@@ -31,7 +32,8 @@ pub enum ExitStatus {
     /// 0: done, no error.
     Success,
     /// 1: `check` found problems at or above `--fail-on`, `--diff` would
-    /// change a file, `lookup` found nothing, or lexicon tests failed.
+    /// change a file, `lookup` found nothing, lexicon tests failed, or
+    /// `lsp` ended without `shutdown`.
     Findings,
     /// 2: an error (bad lexicon, unreadable input, usage).
     Error,
@@ -111,6 +113,20 @@ pub fn run_on(
         Command::Man => {
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(out)?;
             return Ok(ExitStatus::Success);
+        }
+        Command::Lsp { lang, .. } => {
+            let options = lsp::Options {
+                lexicon: cli.global.lexicon.clone(),
+                default_lexicon: !cli.global.no_default_lexicon,
+                config: ConfigSource::new(cli.global.config.as_deref(), cli.global.no_config),
+                lang: (*lang).into(),
+            };
+            let clean = lsp::serve(options, io::stdin(), out)?;
+            return Ok(if clean {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Findings
+            });
         }
         _ => {}
     }
@@ -287,7 +303,9 @@ pub fn run_on(
             None => Ok(ExitStatus::Error),
         },
         // Every command that needs the scanner got one above.
-        (_, None) | (Command::Completions { .. } | Command::Man, _) => Ok(ExitStatus::Error),
+        (_, None) | (Command::Completions { .. } | Command::Man | Command::Lsp { .. }, _) => {
+            Ok(ExitStatus::Error)
+        }
     }
 }
 
