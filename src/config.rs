@@ -25,7 +25,7 @@ use toml::Spanned;
 
 use crate::check::{self, Rule, Settings, Severity};
 use crate::diagnostic::Diagnostic;
-use crate::input::io_message;
+use crate::input::{Filter, io_message};
 
 /// The file name looked for.
 pub const FILE_NAME: &str = "tifa.toml";
@@ -88,6 +88,16 @@ impl Config {
                 .near_miss_min_chars
                 .unwrap_or(check::NEAR_MISS_MIN_CHARS),
         }
+    }
+
+    /// The `include` and `exclude` globs, relative to the file's folder.
+    pub fn filter(&self) -> Filter {
+        let base = self
+            .path
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("."));
+        Filter::new(base, &self.include, &self.exclude)
     }
 
     /// Reads and checks a configuration file.

@@ -153,14 +153,8 @@ pub fn run_on(
     let Some(lexicon) = load_lexicon(&cli, &config, &extra, import, err)? else {
         return Ok(ExitStatus::Error);
     };
-    let base = config
-        .path
-        .as_deref()
-        .and_then(Path::parent)
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
     let ctx = Ctx {
-        filter: Filter::new(&base, &config.include, &config.exclude),
+        filter: config.filter(),
         input: input::Options {
             hidden: cli.global.hidden,
             follow: cli.global.follow,

@@ -36,10 +36,10 @@ impl<'e> Checked<'e> {
     /// positions in `encoding`.
     pub(crate) fn new(engine: &'e Engine, doc: &Document, lang: Lang, encoding: Encoding) -> Self {
         let src = doc.source();
-        let findings = engine
-            .checker()
-            .map(|c| c.check(&src.text))
-            .unwrap_or_default();
+        let findings = match engine.checker() {
+            Some(c) if engine.checks(doc.path.as_deref()) => c.check(&src.text),
+            _ => Vec::new(),
+        };
         Checked {
             engine,
             src,
@@ -157,7 +157,7 @@ impl Checked<'_> {
                 }
             })
             .collect();
-        met.sort_by_key(|m| (m.end - m.start, m.start, m.entry));
+        met.sort_by_key(|m| (m.end.saturating_sub(m.start), m.start, m.entry));
         met
     }
 

@@ -645,7 +645,7 @@ fn problem(d: &crate::diagnostic::Diagnostic, encoding: Encoding) -> lsp_types::
         lines.position(s.len()).character
     };
     let start = lsp_types::Position::new(u32::try_from(line).unwrap_or(u32::MAX), units(&before));
-    let end = lsp_types::Position::new(start.line, start.character + units(&marked));
+    let end = lsp_types::Position::new(start.line, start.character.saturating_add(units(&marked)));
     let message = match &d.hint {
         Some(h) => format!("{}\n{h}", d.message),
         None => d.message.clone(),

@@ -17,7 +17,7 @@ use std::rc::Rc;
 use crate::check::{Checker, Settings};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::input::io_message;
+use crate::input::{Filter, io_message};
 use crate::lexicon::{Lexicon, LexiconFile};
 use crate::scan::Scanner;
 use crate::setup::{self, ConfigSource};
@@ -29,9 +29,16 @@ pub(crate) struct Engine {
     pub(crate) lexicon: Lexicon,
     pub(crate) scanner: Scanner,
     settings: Settings,
+    filter: Filter,
 }
 
 impl Engine {
+    /// False for a file the configuration's `include` and `exclude` leave
+    /// out: `tifa check` skips it, even when named.
+    pub(crate) fn checks(&self, path: Option<&Path>) -> bool {
+        path.is_none_or(|p| self.filter.allows(p))
+    }
+
     /// The checker, as `tifa check` builds it.
     pub(crate) fn checker(&self) -> Option<Checker<'_>> {
         Checker::new(&self.lexicon, &self.scanner, self.settings.clone()).ok()
@@ -182,6 +189,7 @@ fn build(
         Scanner::new(&lexicon).map_err(|e| vec![Diagnostic::whole("lexicon", e.to_string())])?;
     Ok(Engine {
         settings: config.settings(),
+        filter: config.filter(),
         config,
         lexicon,
         scanner,

@@ -632,6 +632,44 @@ fn the_workspace_config_is_used_and_reloaded() {
 }
 
 #[test]
+fn excluded_files_and_a_config_broken_from_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("drafts")).unwrap();
+    std::fs::write(root.join("tifa.toml"), "exclude = [\"drafts/**\"]\n").unwrap();
+    let mut s = Server::start(&FIXTURE, root);
+    s.initialize(json!({}), Value::Null);
+    // Left out by `exclude`, as `tifa check` leaves it out: no findings,
+    // but hover still explains the term.
+    let draft = file_uri(&root.join("drafts/a.md"));
+    s.open(&draft, "markdown", "两队一所");
+    assert_eq!(s.diagnostics(&draft)["diagnostics"], json!([]));
+    let hover = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": draft}, "position": at(0, 1)}),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("**两队一室**")
+    );
+
+    // A config that never loaded: its problem on the file, and documents
+    // checked without it meanwhile.
+    let other = root.join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("tifa.toml"), "fail-on = [\n").unwrap();
+    let uri = file_uri(&other.join("a.md"));
+    s.open(&uri, "markdown", "两队一所");
+    assert_eq!(s.diagnostics(&uri)["diagnostics"][0]["severity"], 1);
+    let problems = s.diagnostics(&file_uri(&other.join("tifa.toml")));
+    assert_eq!(problems["diagnostics"][0]["range"]["start"]["line"], 0);
+    assert_eq!(problems["diagnostics"][0]["source"], "tifa");
+    assert_eq!(s.finish(), 0);
+}
+
+#[test]
 fn lexicon_folders_are_watched_and_reloaded() {
     let dir = tempfile::tempdir().unwrap();
     let terms = dir.path().join("terms");
