@@ -23,9 +23,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::check::{Rule, Severity};
+use crate::check::{self, Rule, Settings, Severity};
 use crate::diagnostic::Diagnostic;
-use crate::input::io_message;
+use crate::input::{Filter, io_message};
 
 /// The file name looked for.
 pub const FILE_NAME: &str = "tifa.toml";
@@ -77,6 +77,27 @@ impl Config {
             .ancestors()
             .map(|d| d.join(FILE_NAME))
             .find(|p| p.is_file())
+    }
+
+    /// What the checker is told by this configuration.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            severities: self.severities.clone(),
+            allow: self.allow.clone(),
+            near_miss_min_chars: self
+                .near_miss_min_chars
+                .unwrap_or(check::NEAR_MISS_MIN_CHARS),
+        }
+    }
+
+    /// The `include` and `exclude` globs, relative to the file's folder.
+    pub fn filter(&self) -> Filter {
+        let base = self
+            .path
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("."));
+        Filter::new(base, &self.include, &self.exclude)
     }
 
     /// Reads and checks a configuration file.

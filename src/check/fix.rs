@@ -2,6 +2,7 @@
 //! their encoding, BOM, line endings and permissions) is `cli`'s job.
 
 use super::Finding;
+use crate::text::{Positions, Source};
 
 /// Replaces each fixable finding's span by its suggestion. Findings must
 /// not overlap (the checker guarantees it). Returns the new text and how
@@ -26,4 +27,33 @@ pub fn apply(text: &str, findings: &[Finding]) -> (String, usize) {
     }
     out.push_str(&text[at..]);
     (out, applied)
+}
+
+/// The text a fix is applied to (the file's own text: for HTML, the
+/// source) and the findings that can be fixed in it, in its offsets.
+///
+/// In HTML only a finding whose span has no markup or entity inside is
+/// kept: its source is exactly the text that was checked.
+pub fn in_source<'s>(
+    src: &'s Source,
+    positions: &Positions<'_>,
+    findings: &[Finding],
+) -> (&'s str, Vec<Finding>) {
+    let Some(m) = &src.markup else {
+        return (&src.text, findings.to_vec());
+    };
+    let fixes = findings
+        .iter()
+        .filter_map(|f| {
+            let span = positions.span(f.start, f.end);
+            let plain =
+                m.source.get(span.byte_start..span.byte_end) == src.text.get(f.start..f.end);
+            plain.then(|| Finding {
+                start: span.byte_start,
+                end: span.byte_end,
+                ..f.clone()
+            })
+        })
+        .collect();
+    (&m.source, fixes)
 }

@@ -217,6 +217,24 @@ pub enum Command {
     /// Work with the lexicon itself.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
+    /// Serve editors: a Language Server Protocol server on standard input
+    /// and output.
+    ///
+    /// Diagnostics are the findings of `tifa check` for each open Markdown,
+    /// text or HTML document, with the same tifa.toml and lexicon; hover
+    /// shows a term's glossary entry; code actions replace a finding with
+    /// the canonical form or look a term up. See README.md for editor
+    /// set-ups. Exit status 0 after `shutdown` and `exit`, 1 without.
+    Lsp {
+        /// Language of the messages and action titles (the client's
+        /// `initializationOptions.lang` overrides it).
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+        /// Accepted and ignored: standard input and output is the only
+        /// transport (some clients pass `--stdio`).
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Print a shell completion script (bash, zsh, fish, powershell,
     /// elvish).
     ///
@@ -311,6 +329,15 @@ pub enum LangArg {
     Zh,
     /// English
     En,
+}
+
+impl From<LangArg> for crate::check::Lang {
+    fn from(lang: LangArg) -> Self {
+        match lang {
+            LangArg::Zh => crate::check::Lang::Zh,
+            LangArg::En => crate::check::Lang::En,
+        }
+    }
 }
 
 /// Formats of `count`.

@@ -6,21 +6,23 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::{
-    AnnotateFormat, CheckFormat, Cli, Command, CountFormat, ExportFormat, FailOn, LangArg,
-    LexiconCommand, LookupFormat, ScanFormat,
+    AnnotateFormat, CheckFormat, Cli, Command, CountFormat, ExportFormat, FailOn, LexiconCommand,
+    LookupFormat, ScanFormat,
 };
 use crate::annotate::Annotation;
-use crate::check::{self, Checker, Lang, Located, Settings, Severity};
+use crate::check::{self, Checker, Lang, Located, Severity};
 use crate::config::Config;
 use crate::count::Tally;
 use crate::format::Format;
 use crate::input::Loaded;
 use crate::input::{self, Filter, Input, InputError};
 use crate::lexicon::import::{self, Imported};
-use crate::lexicon::{Lexicon, LexiconFile, embedded_files, read_path};
+use crate::lexicon::{Lexicon, LexiconFile};
 use crate::lookup;
+use crate::lsp;
 use crate::report::{csv, github, html, human, json, markdown, patterns, sarif, tbx};
 use crate::scan::{self, Scanner, accepted, locate, outermost, per_entry};
+use crate::setup::{self, ConfigSource};
 use crate::text::encode::encode;
 use crate::text::{Positions, Source};
 
@@ -30,7 +32,8 @@ pub enum ExitStatus {
     /// 0: done, no error.
     Success,
     /// 1: `check` found problems at or above `--fail-on`, `--diff` would
-    /// change a file, `lookup` found nothing, or lexicon tests failed.
+    /// change a file, `lookup` found nothing, lexicon tests failed, or
+    /// `lsp` ended without `shutdown`.
     Findings,
     /// 2: an error (bad lexicon, unreadable input, usage).
     Error,
@@ -111,6 +114,20 @@ pub fn run_on(
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(out)?;
             return Ok(ExitStatus::Success);
         }
+        Command::Lsp { lang, .. } => {
+            let options = lsp::Options {
+                lexicon: cli.global.lexicon.clone(),
+                default_lexicon: !cli.global.no_default_lexicon,
+                config: ConfigSource::new(cli.global.config.as_deref(), cli.global.no_config),
+                lang: (*lang).into(),
+            };
+            let clean = lsp::serve(options, io::stdin(), out)?;
+            return Ok(if clean {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Findings
+            });
+        }
         _ => {}
     }
     let Some(config) = load_config(&cli, err)? else {
@@ -136,14 +153,8 @@ pub fn run_on(
     let Some(lexicon) = load_lexicon(&cli, &config, &extra, import, err)? else {
         return Ok(ExitStatus::Error);
     };
-    let base = config
-        .path
-        .as_deref()
-        .and_then(Path::parent)
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
     let ctx = Ctx {
-        filter: Filter::new(&base, &config.include, &config.exclude),
+        filter: config.filter(),
         input: input::Options {
             hidden: cli.global.hidden,
             follow: cli.global.follow,
@@ -217,10 +228,7 @@ pub fn run_on(
             },
             Some(s),
         ) => {
-            let lang = match lang {
-                LangArg::Zh => Lang::Zh,
-                LangArg::En => Lang::En,
-            };
+            let lang = Lang::from(lang);
             let mode = match (fix, diff) {
                 (true, _) => FixMode::Write,
                 (_, true) => FixMode::Diff,
@@ -289,28 +297,24 @@ pub fn run_on(
             None => Ok(ExitStatus::Error),
         },
         // Every command that needs the scanner got one above.
-        (_, None) | (Command::Completions { .. } | Command::Man, _) => Ok(ExitStatus::Error),
+        (_, None) | (Command::Completions { .. } | Command::Man | Command::Lsp { .. }, _) => {
+            Ok(ExitStatus::Error)
+        }
     }
 }
 
 /// Reads `--config`, or the nearest `tifa.toml` above the working
 /// directory, unless `--no-config`; prints every problem.
 fn load_config(cli: &Cli, err: &mut dyn Write) -> io::Result<Option<Config>> {
-    if cli.global.no_config {
-        return Ok(Some(Config::default()));
-    }
-    let path = match &cli.global.config {
-        Some(p) => Some(p.clone()),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|d| Config::discover(&d))
-            .map(|p| {
-                // Shown relative to the working directory when below it.
-                std::env::current_dir()
-                    .ok()
-                    .and_then(|d| p.strip_prefix(&d).ok().map(Path::to_path_buf))
-                    .unwrap_or(p)
-            }),
+    let source = ConfigSource::new(cli.global.config.as_deref(), cli.global.no_config);
+    let cwd = std::env::current_dir().ok();
+    let path = match (&source, &cwd) {
+        (ConfigSource::Discover, Some(d)) => source
+            .path(d)
+            // Shown relative to the working directory when below it.
+            .map(|p| p.strip_prefix(d).map(Path::to_path_buf).unwrap_or(p)),
+        (ConfigSource::Discover, None) => None,
+        _ => source.path(Path::new(".")),
     };
     let Some(path) = path else {
         return Ok(Some(Config::default()));
@@ -337,22 +341,9 @@ fn load_lexicon(
     import: Option<(String, &Imported)>,
     err: &mut dyn Write,
 ) -> io::Result<Option<Lexicon>> {
-    let mut layers: Vec<Vec<LexiconFile>> = Vec::new();
-    if !cli.global.no_default_lexicon {
-        layers.push(embedded_files());
-    }
-    let mut diags = Vec::new();
-    for path in config
-        .lexicon
-        .iter()
-        .chain(&cli.global.lexicon)
-        .chain(extra)
-    {
-        match read_path(path) {
-            Ok(files) => layers.push(files),
-            Err(d) => diags.push(d),
-        }
-    }
+    let paths = setup::lexicon_paths(config, &cli.global.lexicon);
+    let (mut layers, mut diags) =
+        setup::read_layers(paths.into_iter().chain(extra.iter().map(PathBuf::as_path)));
     if let Some((path, imported)) = &import {
         layers.push(vec![LexiconFile {
             path: path.clone(),
@@ -360,7 +351,7 @@ fn load_lexicon(
         }]);
     }
     if diags.is_empty() {
-        match Lexicon::load(&layers) {
+        match setup::load_lexicon(!cli.global.no_default_lexicon, layers) {
             Ok(lexicon) => return Ok(Some(lexicon)),
             Err(d) => diags = d,
         }
@@ -754,14 +745,7 @@ fn check_cmd(
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
-    let settings = Settings {
-        severities: ctx.config.severities.clone(),
-        allow: ctx.config.allow.clone(),
-        near_miss_min_chars: ctx
-            .config
-            .near_miss_min_chars
-            .unwrap_or(check::NEAR_MISS_MIN_CHARS),
-    };
+    let settings = ctx.config.settings();
     let checker = match Checker::new(lexicon, scanner, settings.clone()) {
         Ok(c) => c,
         Err(e) => {
@@ -894,26 +878,7 @@ fn check_one(
         checked.items = located(&findings);
         return checked;
     }
-    // The fixes, in offsets of the file's own text (the HTML source).
-    let (content, fixes): (&str, Vec<check::Finding>) = match &src.markup {
-        None => (&src.text, findings.clone()),
-        Some(m) => {
-            let fixes = findings
-                .iter()
-                .filter_map(|f| {
-                    let span = positions.span(f.start, f.end);
-                    let plain = m.source.get(span.byte_start..span.byte_end)
-                        == src.text.get(f.start..f.end);
-                    plain.then(|| check::Finding {
-                        start: span.byte_start,
-                        end: span.byte_end,
-                        ..f.clone()
-                    })
-                })
-                .collect();
-            (&m.source, fixes)
-        }
-    };
+    let (content, fixes) = check::fix::in_source(&src, &positions, &findings);
     let (fixed_content, n) = check::fix::apply(content, &fixes);
     checked.fixed = n;
     if opts.mode == FixMode::Diff {
@@ -944,17 +909,7 @@ fn check_one(
     // What is left, in the fixed document.
     let after = match &src.markup {
         None => Source::plain(&src.path, fixed_content.clone()),
-        Some(_) => {
-            let extracted = crate::format::html::extract(&fixed_content);
-            Source {
-                text: extracted.text,
-                markup: Some(crate::text::Markup {
-                    source: fixed_content.clone(),
-                    map: extracted.map,
-                }),
-                ..Source::plain(&src.path, String::new())
-            }
-        }
+        Some(_) => crate::format::html::source(&src.path, fixed_content.clone()),
     };
     let remaining = checker.check(&after.text);
     checked.items = check::locate(

@@ -13,6 +13,7 @@
 //! never fails, whatever the input.
 
 use crate::text::offsets::OffsetMap;
+use crate::text::{Markup, Source};
 
 /// Text extracted from markup, and the map back to the markup.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,6 +22,21 @@ pub struct Extracted {
     pub text: String,
     /// Offsets of `text` → offsets of the source.
     pub map: OffsetMap,
+}
+
+/// A source made of HTML `source` named `path`: the text a reader sees,
+/// with positions reported in the HTML.
+pub fn source(path: &str, source: String) -> Source {
+    let extracted = extract(&source);
+    Source {
+        text: extracted.text,
+        format: crate::format::Format::Html,
+        markup: Some(Markup {
+            source,
+            map: extracted.map,
+        }),
+        ..Source::plain(path, String::new())
+    }
 }
 
 /// Elements whose start or end begins a new line of text.

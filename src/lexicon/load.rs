@@ -11,7 +11,7 @@ use crate::input::io_message;
 use crate::text::LineIndex;
 
 /// A lexicon file's name and text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LexiconFile {
     /// The path as shown in diagnostics.
     pub path: String,

@@ -73,6 +73,18 @@ pub fn glossary(out: &mut dyn Write, lexicon: &Lexicon) -> io::Result<()> {
 fn entry(out: &mut dyn Write, lexicon: &Lexicon, e: &Entry) -> io::Result<()> {
     writeln!(out, "<a id=\"{}\"></a>\n", anchor(&e.id))?;
     writeln!(out, "### {}\n", escape(&e.term))?;
+    entry_body(out, e, &|id| link(lexicon, id))?;
+    writeln!(out)
+}
+
+/// The definition of an entry and the list of its fields (id, parts,
+/// variants, wrong and outdated forms, English, sources, related entries,
+/// replacement); `related` writes a related entry given its id.
+pub fn entry_body(
+    out: &mut dyn Write,
+    e: &Entry,
+    related: &dyn Fn(&str) -> String,
+) -> io::Result<()> {
     writeln!(out, "{}\n", escape(&e.definition))?;
     let list = |v: &[String]| v.iter().map(|s| escape(s)).collect::<Vec<_>>().join("、");
     writeln!(out, "- 编号：`{}`", e.id.replace('`', ""))?;
@@ -103,13 +115,13 @@ fn entry(out: &mut dyn Write, lexicon: &Lexicon, e: &Entry) -> io::Result<()> {
         writeln!(out, "- 出处：{}", sources.join("；"))?;
     }
     if !e.related.is_empty() {
-        let links: Vec<String> = e.related.iter().map(|id| link(lexicon, id)).collect();
+        let links: Vec<String> = e.related.iter().map(|id| related(id)).collect();
         writeln!(out, "- 相关：{}", links.join("、"))?;
     }
     if let Some(by) = &e.superseded_by {
-        writeln!(out, "- 已由 {} 取代", link(lexicon, by))?;
+        writeln!(out, "- 已由 {} 取代", related(by))?;
     }
-    writeln!(out)
+    Ok(())
 }
 
 /// `[term](#id)` for an entry of the lexicon, the id alone otherwise.

@@ -8,6 +8,7 @@ mod embedded;
 mod json;
 mod lexicon_io;
 mod lookup;
+mod lsp;
 mod process;
 mod props;
 mod report;
