@@ -542,7 +542,7 @@ fn scan_cmd(
             Work::Pieces(input) => {
                 let path = input.shown(&ctx.input);
                 let mut resolver = scan::Resolver::default();
-                stream_input(ctx, scanner, input, err, &mut failed, &mut |window| {
+                stream_input(ctx, scanner, true, input, err, &mut failed, &mut |window| {
                     let (spans, _) = resolver.push(&window.hits());
                     emit(
                         &mut *out,
@@ -601,6 +601,7 @@ type OnPiece<'a> = dyn FnMut(&scan::stream::Window<'_>) -> io::Result<()> + 'a;
 fn stream_input(
     ctx: &Ctx,
     scanner: &Scanner,
+    positions: bool,
     input: &Input,
     err: &mut dyn Write,
     failed: &mut bool,
@@ -613,6 +614,9 @@ fn stream_input(
         Err(e) => return report_failure(err, &e, failed),
     };
     let mut streamer = scan::stream::Streamer::new(scanner, input::piece_bytes());
+    if !positions {
+        streamer = streamer.without_positions();
+    }
     loop {
         let mut more = Ok(true);
         streamer.push_with(|buffer| more = decoder.next_piece_into(buffer), on)?;
@@ -669,10 +673,18 @@ fn count_cmd(
             Work::Pieces(input) => {
                 let mut t = Tally::default();
                 let mut resolver = scan::Resolver::default();
-                stream_input(ctx, scanner, input, err, &mut failed, &mut |window| {
-                    window.for_each_hit(&mut |h| t.add(&mut resolver, &h));
-                    Ok(())
-                })?;
+                stream_input(
+                    ctx,
+                    scanner,
+                    false,
+                    input,
+                    err,
+                    &mut failed,
+                    &mut |window| {
+                        window.for_each_hit(&mut |h| t.add(&mut resolver, &h));
+                        Ok(())
+                    },
+                )?;
                 total.merge(&t);
                 files.push((input.shown(&ctx.input), t));
             }

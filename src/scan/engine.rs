@@ -12,15 +12,9 @@
 //! record at or before it. The ASCII boundary rule looks at the raw
 //! characters around the match, as normalized.
 //!
-//! # Two machines
-//!
-//! [`Table`], for lexicons of ordinary size, is a dense transition table
-//! built once from aho-corasick's contiguous NFA: one load per byte, and a
-//! single comparison tells the rare bytes that need a look (a match state,
-//! or a byte the normalizer may act on, which has its own column leading to
-//! [`ESCAPE`]) from the rest. Larger lexicons, whose table would not fit in
-//! a few caches' worth of memory, are searched with the NFA itself
-//! ([`Generic`]), through aho-corasick's `Automaton` trait.
+//! This byte-level loop runs aho-corasick's NFA, for lexicons too large for
+//! the character table of module `table`, and serves as its reference in
+//! the tests.
 //!
 //! [`normalize`](crate::text::normalize::normalize) stays the reference:
 //! the property tests compare this loop's matches with a search of the
@@ -88,262 +82,6 @@ pub(super) trait Machine {
         while let Some(&b) = bytes.get(i) {
             let next = self.step(s, b);
             if self.is_special(next) {
-                return (i, s, next);
-            }
-            s = next;
-            i += 1;
-        }
-        (i, s, s)
-    }
-}
-
-/// The escape "state": the byte needs a look before it is fed.
-const ESCAPE: u32 = u32::MAX;
-
-/// Tables larger than this many transitions are not built (16 MiB).
-const MAX_TABLE: usize = 1 << 22;
-
-/// A dense transition table; see the module documentation.
-#[derive(Debug, Clone)]
-pub(super) struct Table {
-    /// `trans[state + class]`; state ids are premultiplied by `stride`.
-    trans: Vec<u32>,
-    /// Byte to column, with every byte the normalizer may act on in the
-    /// escape column.
-    escaping: [u16; 256],
-    /// Byte to column, for text already normalized.
-    plain: [u16; 256],
-    start: u32,
-    /// States from this id on are match states.
-    first_match: u32,
-    stride: u32,
-    /// Per match state, its range in `match_patterns`.
-    match_ranges: Vec<(u32, u32)>,
-    match_patterns: Vec<u32>,
-    pattern_lens: Vec<u32>,
-    max_pattern_len: usize,
-}
-
-impl Table {
-    /// Builds the table of `aut`, an automaton over `forms`; `None` when it
-    /// would be too large.
-    pub(super) fn build<A: Automaton>(aut: &A, forms: &[String]) -> Option<Table> {
-        let start = aut.start_state(Anchored::No).ok()?;
-        if aut.is_match(start) {
-            return None;
-        }
-        // Column 0: bytes in no form, which lead any state back to the
-        // start; one column per byte that occurs in a form; the escape
-        // column last.
-        let mut plain = [0u16; 256];
-        let mut used: Vec<u8> = Vec::new();
-        for f in forms {
-            for &b in f.as_bytes() {
-                if plain[usize::from(b)] == 0 {
-                    used.push(b);
-                    plain[usize::from(b)] = u16::try_from(used.len()).ok()?;
-                }
-            }
-        }
-        let escape_column = u16::try_from(used.len() + 1).ok()?;
-        let mut escaping = plain;
-        for (b, column) in escaping.iter_mut().enumerate() {
-            if is_interesting(b as u8) {
-                *column = escape_column;
-            }
-        }
-        let stride = used.len() + 2;
-        // A trie has at most one state per form byte, plus the start.
-        let most_states = forms.iter().map(String::len).sum::<usize>() + 1;
-        if most_states.saturating_mul(stride) > MAX_TABLE {
-            return None;
-        }
-        // Every reachable state, breadth first, with its next states.
-        // aho-corasick's state ids are small offsets: index them directly.
-        const NONE: usize = usize::MAX;
-        let mut index: Vec<usize> = Vec::new();
-        let mut seen = |n: StateID, states: &mut Vec<StateID>| -> usize {
-            let at = n.as_usize();
-            if index.len() <= at {
-                index.resize(at + 1, NONE);
-            }
-            if index[at] == NONE {
-                index[at] = states.len();
-                states.push(n);
-            }
-            index[at]
-        };
-        let mut states = Vec::new();
-        seen(start, &mut states);
-        let mut next: Vec<usize> = Vec::new();
-        let mut k = 0;
-        while k < states.len() {
-            let s = states[k];
-            for &b in &used {
-                let n = aut.next_state(Anchored::No, s, b);
-                if aut.is_dead(n) {
-                    return None;
-                }
-                next.push(seen(n, &mut states));
-            }
-            k += 1;
-        }
-        // Match states last, so one comparison finds them.
-        let mut order: Vec<usize> = (0..states.len()).collect();
-        order.sort_by_key(|&i| aut.is_match(states[i]));
-        let mut id = vec![0u32; states.len()];
-        for (rank, &i) in order.iter().enumerate() {
-            id[i] = u32::try_from(rank * stride).ok()?;
-        }
-        let first_match = order
-            .iter()
-            .position(|&i| aut.is_match(states[i]))
-            .map_or(ESCAPE, |rank| (rank * stride) as u32);
-        let start_id = id[0];
-        let mut trans = vec![start_id; states.len() * stride];
-        let mut match_ranges = Vec::new();
-        let mut match_patterns = Vec::new();
-        for &i in &order {
-            let s = states[i];
-            let row = id[i] as usize;
-            for (c, &n) in next[i * used.len()..(i + 1) * used.len()]
-                .iter()
-                .enumerate()
-            {
-                trans[row + c + 1] = id[n];
-            }
-            trans[row + stride - 1] = ESCAPE;
-            if aut.is_match(s) {
-                let from = match_patterns.len() as u32;
-                for m in 0..aut.match_len(s) {
-                    match_patterns.push(aut.match_pattern(s, m).as_u32());
-                }
-                match_ranges.push((from, match_patterns.len() as u32));
-            }
-        }
-        Some(Table {
-            trans,
-            escaping,
-            plain,
-            start: start_id,
-            first_match,
-            stride: stride as u32,
-            match_ranges,
-            match_patterns,
-            pattern_lens: (0..aut.patterns_len())
-                .map(|p| aut.pattern_len(aho_corasick::PatternID::new_unchecked(p)) as u32)
-                .collect(),
-            max_pattern_len: aut.max_pattern_len(),
-        })
-    }
-
-    /// The machine for raw text (`escape`) or for normalized text.
-    pub(super) fn machine(&self, escape: bool) -> TableMachine<'_> {
-        TableMachine {
-            table: self,
-            columns: if escape { &self.escaping } else { &self.plain },
-        }
-    }
-}
-
-/// A [`Table`] with the columns for raw or normalized text.
-pub(super) struct TableMachine<'t> {
-    table: &'t Table,
-    columns: &'t [u16; 256],
-}
-
-impl Machine for TableMachine<'_> {
-    type State = u32;
-
-    fn start(&self) -> u32 {
-        self.table.start
-    }
-
-    #[inline(always)]
-    fn step(&self, s: u32, b: u8) -> u32 {
-        let at = s as usize + usize::from(self.columns[usize::from(b)]);
-        self.table
-            .trans
-            .get(at)
-            .copied()
-            .unwrap_or(self.table.start)
-    }
-
-    fn feed(&self, s: u32, b: u8) -> u32 {
-        let at = s as usize + usize::from(self.table.plain[usize::from(b)]);
-        self.table
-            .trans
-            .get(at)
-            .copied()
-            .unwrap_or(self.table.start)
-    }
-
-    #[inline(always)]
-    fn is_special(&self, s: u32) -> bool {
-        s >= self.table.first_match
-    }
-
-    fn is_escape(&self, s: u32) -> bool {
-        s == ESCAPE
-    }
-
-    fn is_match(&self, s: u32) -> bool {
-        s >= self.table.first_match && s != ESCAPE
-    }
-
-    fn matches(&self, s: u32, on: &mut dyn FnMut(usize, usize)) {
-        let t = self.table;
-        let k = ((s - t.first_match) / t.stride) as usize;
-        let (from, to) = t.match_ranges.get(k).copied().unwrap_or((0, 0));
-        for &p in t
-            .match_patterns
-            .get(from as usize..to as usize)
-            .unwrap_or_default()
-        {
-            on(p as usize, t.pattern_lens[p as usize] as usize);
-        }
-    }
-
-    fn max_pattern_len(&self) -> usize {
-        self.table.max_pattern_len
-    }
-
-    #[inline(always)]
-    fn run(&self, bytes: &[u8], mut i: usize, mut s: u32) -> (usize, u32, u32) {
-        let trans = self.table.trans.as_slice();
-        let columns = self.columns;
-        let first = self.table.first_match;
-        let start = self.table.start;
-        let step = |s: u32, b: u8| -> u32 {
-            trans
-                .get(s as usize + usize::from(columns[usize::from(b)]))
-                .copied()
-                .unwrap_or(start)
-        };
-        // Four bytes at a time while no special state comes.
-        while let Some(&[b0, b1, b2, b3]) = bytes.get(i..i + 4).and_then(|w| w.first_chunk()) {
-            let n0 = step(s, b0);
-            if n0 >= first {
-                return (i, s, n0);
-            }
-            let n1 = step(n0, b1);
-            if n1 >= first {
-                return (i + 1, n0, n1);
-            }
-            let n2 = step(n1, b2);
-            if n2 >= first {
-                return (i + 2, n1, n2);
-            }
-            let n3 = step(n2, b3);
-            if n3 >= first {
-                return (i + 3, n2, n3);
-            }
-            s = n3;
-            i += 4;
-        }
-        while let Some(&b) = bytes.get(i) {
-            let next = step(s, b);
-            if next >= first {
                 return (i, s, next);
             }
             s = next;
@@ -594,7 +332,7 @@ fn needs_care(bytes: &[u8], i: usize) -> bool {
 
 /// True when the normalized character before raw offset `at` is an ASCII
 /// letter or digit. Whitespace (kept or deleted) never is.
-fn before_is_alnum(text: &str, at: usize, normalize: bool) -> bool {
+pub(super) fn before_is_alnum(text: &str, at: usize, normalize: bool) -> bool {
     text.get(..at)
         .and_then(|s| s.chars().next_back())
         .is_some_and(|c| alnum(c, normalize))
@@ -602,7 +340,7 @@ fn before_is_alnum(text: &str, at: usize, normalize: bool) -> bool {
 
 /// True when the normalized character at raw offset `at` is an ASCII letter
 /// or digit.
-fn after_is_alnum(text: &str, at: usize, normalize: bool) -> bool {
+pub(super) fn after_is_alnum(text: &str, at: usize, normalize: bool) -> bool {
     text.get(at..)
         .and_then(|s| s.chars().next())
         .is_some_and(|c| alnum(c, normalize))
@@ -632,15 +370,38 @@ mod tests {
             path: "t.toml".into(),
             text: "[[entry]]\nid = \"a\"\nterm = \"两队一室\"\ncategory = \"c\"\ndefinition = \"d\"\n\
                    [[entry]]\nid = \"b\"\nterm = \"专业+机制，大数据\"\ncategory = \"c\"\ndefinition = \"d\"\n\
-                   [[entry]]\nid = \"n\"\nterm = \"1333\"\ncategory = \"c\"\ndefinition = \"d\"\n"
+                   [[entry]]\nid = \"n\"\nterm = \"1333\"\ncategory = \"c\"\ndefinition = \"d\"\n\
+                   [[entry]]\nid = \"x\"\nterm = \"𠀀𠀁\"\ncategory = \"c\"\ndefinition = \"d\"\n"
                 .into(),
         }]])
         .unwrap();
         let table = Scanner::new(&lexicon).unwrap();
         assert!(table.has_table());
         let generic = table.clone().without_table();
-        for scanner in [table, generic] {
-            agrees(&scanner);
+        let chars = (0x80u32..0xC0)
+            .chain(0x1680..0x1681)
+            .chain(0x2000..0x2070)
+            .chain(0x3000..0x3010)
+            .chain(0xFF00..0xFF66)
+            .chain([0x20, 0x0A, 0x2C, 0x3A, 0x28, 0x2B])
+            .filter_map(char::from_u32);
+        let texts = chars
+            .map(|c| format!("两队{c}一室{c}专业{c}+机制,大数据{c}1333{c}两队一室"))
+            .chain(
+                [
+                    "𠀀\n𠀁",
+                    "𠀀 \n 𠀁两队\n一室",
+                    "a𠀀\n𠀁",
+                    "𠀀\n𠀁b",
+                    "x1333",
+                    "１３３３x",
+                ]
+                .map(str::to_owned),
+            );
+        for text in texts {
+            agrees(&table, &text);
+            agrees(&generic, &text);
+            assert_eq!(table.hits(&text), generic.hits(&text), "{text:?}");
         }
     }
 
@@ -651,36 +412,26 @@ mod tests {
         assert!(Scanner::new(&lexicon).unwrap().has_table());
     }
 
-    fn agrees(scanner: &Scanner) {
-        let chars = (0x80u32..0xC0)
-            .chain(0x1680..0x1681)
-            .chain(0x2000..0x2070)
-            .chain(0x3000..0x3010)
-            .chain(0xFF00..0xFF66)
-            .chain([0x20, 0x0A, 0x2C, 0x3A, 0x28, 0x2B])
-            .filter_map(char::from_u32);
-        for c in chars {
-            let text = format!("两队{c}一室{c}专业{c}+机制,大数据{c}1333{c}两队一室");
-            let norm = normalize(&text);
-            let mut want: Vec<(usize, usize, usize)> = scanner
-                .normalized_hits(norm.as_str())
-                .iter()
-                .map(|h| {
-                    (
-                        norm.start_to_original(h.start),
-                        norm.end_to_original(h.end),
-                        h.entry,
-                    )
-                })
-                .collect();
-            want.sort_unstable();
-            let mut got: Vec<(usize, usize, usize)> = scanner
-                .hits(&text)
-                .iter()
-                .map(|h| (h.start, h.end, h.entry))
-                .collect();
-            got.sort_unstable();
-            assert_eq!(got, want, "{c:?} in {text:?}");
-        }
+    fn agrees(scanner: &Scanner, text: &str) {
+        let norm = normalize(text);
+        let mut want: Vec<(usize, usize, usize)> = scanner
+            .normalized_hits(norm.as_str())
+            .iter()
+            .map(|h| {
+                (
+                    norm.start_to_original(h.start),
+                    norm.end_to_original(h.end),
+                    h.entry,
+                )
+            })
+            .collect();
+        want.sort_unstable();
+        let mut got: Vec<(usize, usize, usize)> = scanner
+            .hits(text)
+            .iter()
+            .map(|h| (h.start, h.end, h.entry))
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, want, "{text:?}");
     }
 }

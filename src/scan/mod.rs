@@ -32,6 +32,7 @@
 pub mod boundary;
 mod engine;
 pub mod stream;
+mod table;
 
 use std::collections::VecDeque;
 
@@ -141,7 +142,7 @@ impl Scanner {
         let nfa = NFA::builder()
             .match_kind(MatchKind::Standard)
             .build(&forms)?;
-        let table = engine::Table::build(&nfa, &forms).map(Box::new);
+        let table = table::Table::build(&forms).map(Box::new);
         let automaton = Engine {
             nfa: Box::new(nfa),
             table,
@@ -245,13 +246,7 @@ impl Scanner {
         };
         let a = &self.automaton;
         match &a.table {
-            Some(t) => engine::search(
-                &t.machine(normalize),
-                &self.edges,
-                text,
-                normalize,
-                &mut each,
-            ),
+            Some(t) => t.search(&self.edges, text, &mut each),
             None => engine::search(
                 &engine::Generic {
                     aut: a.nfa.as_ref(),
@@ -274,12 +269,17 @@ impl Scanner {
 #[derive(Debug, Clone)]
 struct Engine {
     nfa: Box<NFA>,
-    table: Option<Box<engine::Table>>,
+    table: Option<Box<table::Table>>,
 }
 
 impl Engine {
+    /// The longest pattern in the unit of [`engine::Found::at_norm`]:
+    /// characters for the table, bytes for the NFA.
     fn max_pattern_len(&self) -> usize {
-        self.nfa.max_pattern_len()
+        match &self.table {
+            Some(t) => t.max_pattern_len(),
+            None => self.nfa.max_pattern_len(),
+        }
     }
 }
 

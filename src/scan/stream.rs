@@ -125,6 +125,8 @@ pub struct Streamer<'s> {
     skip: usize,
     /// Position of `buffer[0]`.
     start: Position,
+    /// Keep `start` up to date (off for callers that only count).
+    positions: bool,
     /// Scan when the buffer holds at least this many bytes.
     piece: usize,
 }
@@ -139,8 +141,17 @@ impl<'s> Streamer<'s> {
             offset: 0,
             skip: 0,
             start: Position { line: 1, column: 1 },
+            positions: true,
             piece: piece.max(1),
         }
+    }
+
+    /// The same streamer for callers that never ask for a line or column
+    /// (counting): lines are not counted, and the windows' positions are
+    /// all 1:1.
+    pub fn without_positions(mut self) -> Streamer<'s> {
+        self.positions = false;
+        self
     }
 
     /// Adds decoded text; scans and reports what is final.
@@ -228,6 +239,7 @@ impl<'s> Streamer<'s> {
             .next_back()
             .map_or(cut, |(i, _)| i);
         let new_start = match window.index.get() {
+            _ if !self.positions => self.start,
             Some(_) => window.position(self.offset + context),
             None => window.shift(lines::position(&self.buffer, context)),
         };

@@ -95,7 +95,7 @@ pub fn whitespace_run(text: &str, start: usize) -> (usize, bool) {
 
 /// Where the run of whitespace starting at `start` ends; ASCII whitespace
 /// (line breaks, mostly) is skipped byte by byte.
-fn whitespace_end(text: &str, start: usize) -> usize {
+pub fn whitespace_end(text: &str, start: usize) -> usize {
     let bytes = text.as_bytes();
     let mut end = start;
     while end < bytes.len() {

@@ -1,0 +1,373 @@
+//! The fast search: a dense Aho-Corasick table over *characters*, with the
+//! normalization folded into the character classes.
+//!
+//! The byte automata of aho-corasick take one dependent memory load per
+//! byte, three per Chinese character, and need a look at every byte the
+//! normalizer may act on. Here the alphabet is the set of characters that
+//! occur in the normalized forms: a character maps to its class through
+//! one table lookup (not on the chain of state loads, so the processor runs
+//! it ahead), full-width and half-width twins share a class, and only
+//! whitespace is flagged for a look (a run between two CJK characters is
+//! deleted). In the start state, a character that starts no form leaves
+//! the state unchanged, so such characters (most of any text) are skipped
+//! without touching the table at all.
+//!
+//! The table is built here (trie, failure links, dense rows: the textbook
+//! construction) because aho-corasick does not expose its transitions;
+//! lexicons whose table would be too large are searched with
+//! aho-corasick's NFA instead (module `engine`). Offsets: the raw byte
+//! offset of each of the last normalized characters is kept in a ring, so a
+//! match of `n` characters maps back to the raw offset where it starts.
+
+use std::collections::HashMap;
+
+use super::boundary::Edges;
+use super::engine::{Found, after_is_alnum, before_is_alnum};
+use crate::text::normalize::{canonical, is_cjk, whitespace_end};
+
+/// Tables larger than this many transitions are not built (16 MiB).
+const MAX_TABLE: usize = 1 << 22;
+
+/// Flag of a class entry: the character is whitespace.
+const SPACE: u16 = 0x8000;
+/// Flag of a class entry: the character may start a form.
+const FIRST: u16 = 0x4000;
+/// Flag of a class entry: the character is CJK (see
+/// [`is_cjk`]), for the whitespace rule.
+const CJK: u16 = 0x2000;
+/// The class bits of a class entry.
+const CLASS: u16 = 0x1FFF;
+
+/// A dense character-level transition table; see the module documentation.
+#[derive(Debug, Clone)]
+pub(super) struct Table {
+    /// Class entry (class with flags) of each BMP code point.
+    bmp: Box<[u16]>,
+    /// Class entries of the other code points that occur in forms.
+    astral: HashMap<u32, u16>,
+    /// `trans[state + class]`; state ids are premultiplied by `stride`.
+    trans: Box<[u32]>,
+    stride: usize,
+    /// States from this id on are match states.
+    first_match: u32,
+    /// Per match state, its range in `match_patterns`.
+    match_ranges: Box<[(u32, u32)]>,
+    match_patterns: Box<[u32]>,
+    /// Length of each pattern in characters.
+    pattern_chars: Box<[u32]>,
+    max_chars: usize,
+}
+
+impl Table {
+    /// Builds the table of the (normalized) `forms`, pattern `i` being
+    /// `forms[i]`; `None` when it would be too large or a form is empty.
+    pub(super) fn build(forms: &[String]) -> Option<Table> {
+        // Classes: 0 for characters in no form, then one per character.
+        let mut classes: HashMap<char, u16> = HashMap::new();
+        let mut firsts: Vec<char> = Vec::new();
+        for f in forms {
+            firsts.push(f.chars().next()?);
+            for c in f.chars() {
+                let next = u16::try_from(classes.len() + 1).ok()?;
+                classes.entry(c).or_insert(next);
+            }
+        }
+        if classes.len() >= usize::from(CLASS) || forms.iter().any(|f| f.chars().count() >= RING) {
+            return None;
+        }
+        let stride = classes.len() + 1;
+        let most_states = forms.iter().map(|f| f.chars().count()).sum::<usize>() + 1;
+        if most_states.saturating_mul(stride) > MAX_TABLE {
+            return None;
+        }
+        let firsts_set: std::collections::HashSet<char> = firsts.iter().copied().collect();
+        let entry = |c: char| -> u16 {
+            let folded = canonical(c).unwrap_or(c);
+            let mut e = classes.get(&folded).copied().unwrap_or(0);
+            if c.is_whitespace() {
+                e |= SPACE;
+            }
+            if firsts_set.contains(&folded) {
+                e |= FIRST;
+            }
+            if is_cjk(c) {
+                e |= CJK;
+            }
+            e
+        };
+        let bmp: Box<[u16]> = (0..0x1_0000u32)
+            .map(|cp| char::from_u32(cp).map_or(0, entry))
+            .collect();
+        let astral: HashMap<u32, u16> = classes
+            .keys()
+            .filter(|c| u32::from(**c) > 0xFFFF)
+            .map(|&c| (u32::from(c), entry(c)))
+            .collect();
+
+        // The trie.
+        let mut children: Vec<Vec<(u16, u32)>> = vec![Vec::new()];
+        let mut outputs: Vec<Vec<u32>> = vec![Vec::new()];
+        for (p, f) in forms.iter().enumerate() {
+            let mut s = 0usize;
+            for c in f.chars() {
+                let class = classes[&c];
+                s = match children[s].iter().find(|(k, _)| *k == class) {
+                    Some(&(_, child)) => child as usize,
+                    None => {
+                        let child = children.len();
+                        children[s].push((class, u32::try_from(child).ok()?));
+                        children.push(Vec::new());
+                        outputs.push(Vec::new());
+                        child
+                    }
+                };
+            }
+            outputs[s].push(u32::try_from(p).ok()?);
+        }
+        let n = children.len();
+
+        // Failure links and dense rows, breadth first (state indices, not
+        // yet premultiplied).
+        let mut rows = vec![0u32; n * stride];
+        let mut fail = vec![0usize; n];
+        let mut queue = std::collections::VecDeque::new();
+        for &(class, child) in &children[0] {
+            rows[usize::from(class)] = child;
+            queue.push_back(child as usize);
+        }
+        while let Some(s) = queue.pop_front() {
+            let f = fail[s];
+            if s != 0 {
+                let (from, to) = (f * stride, s * stride);
+                rows.copy_within(from..from + stride, to);
+            }
+            let inherited = outputs[f].clone();
+            if s != 0 {
+                outputs[s].extend(inherited);
+            }
+            for &(class, child) in &children[s] {
+                let child = child as usize;
+                // The child's failure: where the parent's failure goes on
+                // this class (the row of `f`, complete already).
+                fail[child] = if s == 0 {
+                    0
+                } else {
+                    rows[f * stride + usize::from(class)] as usize
+                };
+                rows[s * stride + usize::from(class)] = child as u32;
+                queue.push_back(child);
+            }
+        }
+
+        // Match states last, so one comparison finds them.
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&s| !outputs[s].is_empty());
+        if order.first() != Some(&0) {
+            return None;
+        }
+        let mut id = vec![0u32; n];
+        for (rank, &s) in order.iter().enumerate() {
+            id[s] = u32::try_from(rank * stride).ok()?;
+        }
+        let first_match = order
+            .iter()
+            .position(|&s| !outputs[s].is_empty())
+            .map_or(u32::MAX, |rank| (rank * stride) as u32);
+        let mut trans = vec![0u32; n * stride];
+        let mut match_ranges = Vec::new();
+        let mut match_patterns = Vec::new();
+        for &s in &order {
+            let row = id[s] as usize;
+            for c in 0..stride {
+                trans[row + c] = id[rows[s * stride + c] as usize];
+            }
+            if !outputs[s].is_empty() {
+                let from = match_patterns.len() as u32;
+                match_patterns.extend(&outputs[s]);
+                match_ranges.push((from, match_patterns.len() as u32));
+            }
+        }
+        let pattern_chars: Box<[u32]> = forms.iter().map(|f| f.chars().count() as u32).collect();
+        Some(Table {
+            bmp,
+            astral,
+            trans: trans.into_boxed_slice(),
+            stride,
+            first_match,
+            match_ranges: match_ranges.into_boxed_slice(),
+            match_patterns: match_patterns.into_boxed_slice(),
+            max_chars: pattern_chars.iter().copied().max().unwrap_or(0) as usize,
+            pattern_chars,
+        })
+    }
+
+    /// The longest form, in characters: the unit of `Found::at_norm`.
+    pub(super) fn max_pattern_len(&self) -> usize {
+        self.max_chars
+    }
+
+    /// The class entry of a code point.
+    #[inline(always)]
+    fn entry(&self, cp: u32) -> u16 {
+        match self.bmp.get(cp as usize) {
+            Some(&e) => e,
+            None => self.astral.get(&cp).copied().unwrap_or(0),
+        }
+    }
+
+    /// Runs the table over the normalized character stream of `text`,
+    /// calling `on` for every match that respects the ASCII boundary rule
+    /// of its pattern. Text already normalized is its own stream.
+    pub(super) fn search(&self, edges: &[Edges], text: &str, on: &mut dyn FnMut(Found)) {
+        let bytes = text.as_bytes();
+        let mut at = At {
+            i: 0,
+            k: 0,
+            s: 0,
+            ring: [0; RING],
+        };
+        let report = |at: &At, on: &mut dyn FnMut(Found)| {
+            let m = ((at.s - self.first_match) as usize) / self.stride;
+            let (from, to) = self.match_ranges.get(m).copied().unwrap_or((0, 0));
+            for &p in self
+                .match_patterns
+                .get(from as usize..to as usize)
+                .unwrap_or_default()
+            {
+                let p = p as usize;
+                let start = at.k - self.pattern_chars[p] as usize;
+                let raw_start = at.ring[start % RING];
+                let e = edges[p];
+                if e.start && before_is_alnum(text, raw_start, true)
+                    || e.end && after_is_alnum(text, at.i, true)
+                {
+                    continue;
+                }
+                on(Found {
+                    start: raw_start,
+                    end: at.i,
+                    pattern: p,
+                    at_norm: start,
+                    end_norm: at.k,
+                });
+            }
+        };
+        loop {
+            match self.run(bytes, &mut at) {
+                Stop::End => return,
+                Stop::Match => report(&at, on),
+                Stop::Space => {
+                    // Deleted between two CJK characters (the rule of
+                    // `whitespace_run`, with the flags of the table).
+                    let end = whitespace_end(text, at.i);
+                    let cjk = |c: Option<char>| {
+                        c.is_some_and(|c| match self.bmp.get(u32::from(c) as usize) {
+                            Some(e) => e & CJK != 0,
+                            None => is_cjk(c),
+                        })
+                    };
+                    let deleted = cjk(text.get(end..).and_then(|t| t.chars().next()))
+                        && cjk(text.get(..at.i).and_then(|t| t.chars().next_back()));
+                    if deleted {
+                        at.i = end;
+                        continue;
+                    }
+                    // Kept: fed as it is.
+                    while at.i < end {
+                        let (cp, width) = decode(bytes, at.i);
+                        at.ring[at.k % RING] = at.i;
+                        at.k += 1;
+                        at.i += width;
+                        at.s = self.next(at.s, self.entry(cp));
+                        if at.s >= self.first_match {
+                            report(&at, on);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next state on a character of class entry `e`.
+    #[inline(always)]
+    fn next(&self, s: u32, e: u16) -> u32 {
+        self.trans
+            .get(s as usize + usize::from(e & CLASS))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The hot loop: feeds characters until a match state, whitespace or
+    /// the end. Its own function, so that its few values stay in
+    /// registers.
+    #[inline(never)]
+    fn run(&self, bytes: &[u8], at: &mut At) -> Stop {
+        let (mut i, mut k, mut s) = (at.i, at.k, at.s);
+        let ring = &mut at.ring;
+        let stop = loop {
+            if i >= bytes.len() {
+                break Stop::End;
+            }
+            let (cp, width) = decode(bytes, i);
+            let e = self.entry(cp);
+            if e & SPACE != 0 {
+                break Stop::Space;
+            }
+            ring[k % RING] = i;
+            k += 1;
+            i += width;
+            if s == 0 && e & FIRST == 0 {
+                // The start state stays.
+                continue;
+            }
+            s = self.next(s, e);
+            if s >= self.first_match {
+                break Stop::Match;
+            }
+        };
+        (at.i, at.k, at.s) = (i, k, s);
+        stop
+    }
+}
+
+/// Ring of the raw offsets of the last normalized characters; longer forms
+/// are searched with the NFA.
+const RING: usize = 256;
+
+/// Where a search is.
+struct At {
+    /// Raw offset of the next character.
+    i: usize,
+    /// Normalized characters fed so far.
+    k: usize,
+    /// The state.
+    s: u32,
+    /// Raw offset of normalized character `k` at `ring[k % RING]`.
+    ring: [usize; RING],
+}
+
+/// Why the hot loop stopped.
+enum Stop {
+    End,
+    Match,
+    Space,
+}
+
+/// The code point starting at `bytes[i]` and its length, in text that is
+/// valid UTF-8.
+#[inline(always)]
+fn decode(bytes: &[u8], i: usize) -> (u32, usize) {
+    let at = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0) & 0x3F);
+    let b0 = bytes.get(i).copied().unwrap_or(0);
+    match b0 {
+        0x00..=0x7F => (u32::from(b0), 1),
+        0xC0..=0xDF => ((u32::from(b0 & 0x1F) << 6) | at(1), 2),
+        0xE0..=0xEF => ((u32::from(b0 & 0x0F) << 12) | (at(1) << 6) | at(2), 3),
+        0xF0..=0xF7 => (
+            (u32::from(b0 & 0x07) << 18) | (at(1) << 12) | (at(2) << 6) | at(3),
+            4,
+        ),
+        // A continuation byte never starts a character of valid UTF-8.
+        _ => (0xFFFD, 1),
+    }
+}
