@@ -62,7 +62,11 @@ impl Table {
     /// Builds the table of the (normalized) `forms`, pattern `i` being
     /// `forms[i]`; `None` when it would be too large or a form is empty.
     pub(super) fn build(forms: &[String]) -> Option<Table> {
-        // Classes: 0 for characters in no form, then one per character.
+        // Classes: 0 for characters in no form, then one per character in
+        // order of first use. The characters that follow one another in a
+        // form get neighbouring columns, so a walk along a form reads
+        // neighbouring cache lines (measured on the benchmark corpus:
+        // ordering by frequency in forms or by code point is slower).
         let mut classes: HashMap<char, u16> = HashMap::new();
         let mut firsts: Vec<char> = Vec::new();
         for f in forms {
