@@ -44,7 +44,7 @@ fi
 
 echo "== timing"
 json="$dir/hyperfine.json"
-hyperfine -N --warmup 1 --runs 5 --export-json "$json" \
+hyperfine -N --warmup 1 --runs 10 --export-json "$json" \
   "$tifa count -j 1 $dir/big.txt" \
   "rg -c -F -f $dir/patterns.txt -j 1 $dir/big.txt" \
   "$tifa count -j $threads $dir/big.txt" \
@@ -52,7 +52,11 @@ hyperfine -N --warmup 1 --runs 5 --export-json "$json" \
   "$tifa count -j 1 $dir/tree" \
   "rg -c -F -f $dir/patterns.txt -j 1 $dir/tree" \
   "$tifa count -j $threads $dir/tree" \
-  "rg -c -F -f $dir/patterns.txt -j $threads $dir/tree" > /dev/null || true
+  "rg -c -F -f $dir/patterns.txt -j $threads $dir/tree" \
+  "rg -o -F -f $dir/patterns.txt -j 1 $dir/big.txt" > /dev/null || true
+
+echo "== start-up and a look-up"
+hyperfine -N --warmup 3 --runs 30 --export-json "$dir/lookup.json" "$tifa lookup 两队一室" > /dev/null || true
 
 peak() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1; }
 python3 - "$json" "$dir" <<'PY' "$(peak "$tifa" count -j 1 "$dir/big.txt")" "$(peak rg -c -F -f "$dir/patterns.txt" -j 1 "$dir/big.txt")"
@@ -64,11 +68,19 @@ tree = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(os.path.j
 rss_tifa, rss_rg = int(sys.argv[3]) // 1024, int(sys.argv[4]) // 1024
 print(f"| corpus | threads | tifa s | rg s | tifa MB/s | rg MB/s | tifa/rg |")
 print(f"|---|---|---|---|---|---|---|")
+extra = runs.pop() if len(runs) % 2 else None
 for i in range(0, len(runs), 2):
     t, r = runs[i], runs[i + 1]
     corpus = "big file" if "big.txt" in t["command"] else "folder"
     size = big if corpus == "big file" else tree
     threads = t["command"].split("-j ")[1].split()[0]
     print(f"| {corpus} ({size:.0f} MB) | {threads} | {t['mean']:.2f} | {r['mean']:.2f} | {size / t['mean']:.0f} | {size / r['mean']:.0f} | {t['mean'] / r['mean']:.2f} |")
+if extra:
+    print(f"\nrg -o (prints every match, as tifa count finds every match), one thread, big file: {extra['mean']:.2f} s, {big / extra['mean']:.0f} MB/s; tifa/rg -o: {runs[0]['mean'] / extra['mean']:.2f}")
+t1 = [r["mean"] for r in runs if "tree" in r["command"] and "tifa" in r["command"]]
+if len(t1) == 2:
+    print(f"tifa on the folder: {t1[0] / t1[1]:.2f}x faster with all threads than with one")
 print(f"\npeak RSS, one thread, big file: tifa {rss_tifa} MB, rg {rss_rg} MB")
+lookup = json.load(open(os.path.join(d, "lookup.json")))["results"][0]
+print(f"tifa lookup (start-up plus a look-up): {lookup['mean'] * 1000:.1f} ms ± {lookup['stddev'] * 1000:.1f}")
 PY

@@ -9,6 +9,7 @@ forms and misquotes), so it is the same on every machine.
 """
 import glob
 import os
+import shutil
 import subprocess
 import sys
 
@@ -24,20 +25,24 @@ def write(dir_: str, size_mb: int) -> None:
     block = samples().encode("utf-8")
     target = size_mb * 1_000_000
     big = os.path.join(dir_, "big.txt")
-    if not os.path.exists(big) or os.path.getsize(big) < target:
+    if not os.path.exists(big) or not target <= os.path.getsize(big) < target + len(block):
         with open(big, "wb") as f:
             n = 0
             while n < target:
                 f.write(block)
                 n += len(block)
     tree = os.path.join(dir_, "tree")
-    if not os.path.isdir(tree):
-        per_file = max(1, target // 2000 // len(block))
+    per_file = max(1, target // 2000 // len(block))
+    stamp = os.path.join(dir_, "tree.size")
+    if not os.path.isdir(tree) or not os.path.exists(stamp) or open(stamp).read() != str(per_file):
+        shutil.rmtree(tree, ignore_errors=True)
         for i in range(2000):
             sub = os.path.join(tree, f"d{i % 20:02d}", f"e{i % 7}")
             os.makedirs(sub, exist_ok=True)
             with open(os.path.join(sub, f"report-{i:04d}.txt"), "wb") as f:
                 f.write(block * per_file)
+        with open(stamp, "w") as f:
+            f.write(str(per_file))
 
 
 # The normalization of tifa's src/text/normalize.rs, for ripgrep's copy.

@@ -422,6 +422,14 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// The spans among `spans` (sorted by start, none overlapping: outermost
+/// spans) that overlap `start..end`, found by binary search.
+fn overlapping(spans: &[Hit], start: usize, end: usize) -> &[Hit] {
+    let from = spans.partition_point(|s| s.end <= start);
+    let to = from + spans[from..].partition_point(|s| s.start < end);
+    &spans[from..to]
+}
+
 /// The message of a finding, in `lang`. `matched` is the text of the span.
 pub fn message(f: &Finding, lexicon: &Lexicon, matched: &str, lang: Lang) -> String {
     let matched = matched.replace(['\r', '\n'], "");
@@ -541,4 +549,35 @@ pub fn locate(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The binary search finds exactly the spans a scan of all of them
+    /// finds, for every window over and around a row of spans.
+    #[test]
+    fn overlapping_spans_by_binary_search() {
+        let spans: Vec<Hit> = [(2, 5), (5, 6), (8, 12), (14, 15)]
+            .iter()
+            .map(|&(start, end)| Hit {
+                start,
+                end,
+                entry: 0,
+                kind: FormKind::Term,
+                form: 0,
+            })
+            .collect();
+        for start in 0..17 {
+            for end in start..18 {
+                let want: Vec<&Hit> = spans
+                    .iter()
+                    .filter(|s| s.start < end && start < s.end)
+                    .collect();
+                let got: Vec<&Hit> = overlapping(&spans, start, end).iter().collect();
+                assert_eq!(got, want, "{start}..{end}");
+            }
+        }
+    }
 }

@@ -128,7 +128,7 @@ fn back(text: &str, at: usize, chars: usize) -> Option<usize> {
 /// True when the window overlaps a lexicon span without containing it
 /// strictly: it is a form, lies inside one, or cuts through one.
 fn clashes(spans: &[Hit], start: usize, end: usize) -> bool {
-    spans.iter().any(|s| {
+    super::overlapping(spans, start, end).iter().any(|s| {
         let overlaps = s.start < end && start < s.end;
         let strictly_inside = start <= s.start && s.end <= end && (s.start, s.end) != (start, end);
         overlaps && !strictly_inside

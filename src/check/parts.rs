@@ -94,7 +94,7 @@ impl Slogans {
                 // parts inside a wrong form still are, so that a reordered
                 // slogan is reported whole, not as the wrong form inside it.
                 .filter(|h| {
-                    !spans.iter().any(|s| {
+                    !super::overlapping(spans, h.start, h.end).iter().any(|s| {
                         s.kind.is_accepted()
                             && s.start <= h.start
                             && h.end <= s.end

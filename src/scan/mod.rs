@@ -18,16 +18,23 @@
 //! Why not a second, `LeftmostLongest` automaton for the outermost spans:
 //! the ASCII boundary rule ([`boundary`]) must be applied *before* choosing
 //! the longest match (a form rejected inside `13333` must not hide a shorter
-//! valid one), which a leftmost automaton cannot do; nested counts need the
-//! overlapping occurrences anyway; and aho-corasick's stream search, needed
-//! for files larger than memory, also requires `Standard`. One automaton
-//! also halves the build time and memory.
+//! valid one), which a leftmost automaton cannot do, and nested counts need
+//! the overlapping occurrences anyway. One automaton also halves the build
+//! time and memory.
 //!
-//! The automaton runs over the normalized byte stream, computed on the fly
-//! from the raw text (module `engine`), so spans come out in offsets of the
-//! original text; [`crate::text::normalize()`] is the reference it is
-//! tested against. This module never
-//! prints; [`crate::count`] and the printers in `report` come next.
+//! # Two ways to run it
+//!
+//! For lexicons of ordinary size the automaton is a dense table over the
+//! *characters* of the forms, with normalization folded into its character
+//! classes (module `table`); for very large lexicons it is aho-corasick's
+//! contiguous NFA fed the normalized byte stream computed on the fly (module
+//! `engine`), which is also the table's reference in the tests. Either way
+//! spans come out in offsets of the original text, and
+//! [`crate::text::normalize()`] is the reference both are tested against.
+//! The automaton reports matches by end; [`Scanner::hits`] puts them in
+//! start order through a small window, with no sort of the whole list.
+//! This module never prints; [`crate::count`] and the printers in `report`
+//! come next.
 
 pub mod boundary;
 mod engine;
