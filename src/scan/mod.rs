@@ -204,7 +204,7 @@ impl Scanner {
 
     /// Calls `on` for every hit [`Scanner::hits`] lists, in the same order,
     /// without collecting them.
-    pub fn for_each_hit(&self, text: &str, on: &mut dyn FnMut(Hit)) {
+    pub fn for_each_hit(&self, text: &str, on: impl FnMut(Hit)) {
         self.search(text, true, on);
     }
 
@@ -221,7 +221,7 @@ impl Scanner {
     /// earlier, so it starts at most `max_pattern_len` normalized bytes
     /// before the end of the latest one: matches starting before that are
     /// final. Only the few matches of that window wait, sorted by insertion.
-    fn search(&self, text: &str, normalize: bool, on: &mut dyn FnMut(Hit)) {
+    fn search(&self, text: &str, normalize: bool, mut on: impl FnMut(Hit)) {
         let max_len = self.automaton.max_pattern_len();
         let mut pending: VecDeque<(usize, Hit)> = VecDeque::new();
         let mut each = |f: engine::Found| {

@@ -40,9 +40,9 @@ pub struct Window<'a> {
 impl Window<'_> {
     /// Calls `on` for every hit that starts in this piece, in offsets of
     /// the whole text, in [`Scanner::hits`]'s order.
-    pub fn for_each_hit(&self, on: &mut dyn FnMut(Hit)) {
+    pub fn for_each_hit(&self, mut on: impl FnMut(Hit)) {
         let (skip, cut, offset) = (self.skip, self.cut, self.offset);
-        self.scanner.for_each_hit(self.text, &mut |h| {
+        self.scanner.for_each_hit(self.text, |h: Hit| {
             if h.start >= skip && h.start < cut {
                 on(Hit {
                     start: h.start + offset,

@@ -222,7 +222,7 @@ impl Table {
     /// Runs the table over the normalized character stream of `text`,
     /// calling `on` for every match that respects the ASCII boundary rule
     /// of its pattern. Text already normalized is its own stream.
-    pub(super) fn search(&self, edges: &[Edges], text: &str, on: &mut dyn FnMut(Found)) {
+    pub(super) fn search(&self, edges: &[Edges], text: &str, mut on: impl FnMut(Found)) {
         let bytes = text.as_bytes();
         let mut at = At {
             i: 0,
@@ -230,7 +230,7 @@ impl Table {
             s: 0,
             ring: [0; RING],
         };
-        let report = |at: &At, on: &mut dyn FnMut(Found)| {
+        let mut report = |at: &At| {
             let m = ((at.s - self.first_match) as usize) / self.stride;
             let (from, to) = self.match_ranges.get(m).copied().unwrap_or((0, 0));
             for &p in self
@@ -259,7 +259,7 @@ impl Table {
         loop {
             match self.run(bytes, &mut at) {
                 Stop::End => return,
-                Stop::Match => report(&at, on),
+                Stop::Match => report(&at),
                 Stop::Space => {
                     // Deleted between two CJK characters (the rule of
                     // `whitespace_run`, with the flags of the table).
@@ -284,7 +284,7 @@ impl Table {
                         at.i += width;
                         at.s = self.next(at.s, self.entry(cp));
                         if at.s >= self.first_match {
-                            report(&at, on);
+                            report(&at);
                         }
                     }
                 }
