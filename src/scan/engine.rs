@@ -47,38 +47,66 @@ pub(super) struct Found {
     pub(super) end_norm: usize,
 }
 
-/// What the search loop needs of an automaton.
-pub(super) trait Machine {
-    /// A state.
-    type State: Copy;
+/// An aho-corasick automaton searched through its `Automaton` trait.
+pub(super) struct Generic<'a, A> {
+    pub(super) aut: &'a A,
+    /// Escape the bytes the normalizer may act on (raw text).
+    pub(super) escape: bool,
+}
+
+/// The escape, as a state of a [`Generic`] machine.
+const GENERIC_ESCAPE: StateID = StateID::MAX;
+
+impl<A: Automaton> Generic<'_, A> {
     /// The start state.
-    fn start(&self) -> Self::State;
-    /// The next state on `b`, or a special state: a match state, or (when
-    /// the machine escapes) the escape for a byte the normalizer may act on.
-    fn step(&self, s: Self::State, b: u8) -> Self::State;
+    fn start(&self) -> StateID {
+        self.aut.start_state(Anchored::No).unwrap_or(GENERIC_ESCAPE)
+    }
+
+    /// The next state on `b`, or the escape for a byte the normalizer may
+    /// act on (raw text).
+    fn step(&self, s: StateID, b: u8) -> StateID {
+        if self.escape && is_interesting(b) {
+            GENERIC_ESCAPE
+        } else {
+            self.aut.next_state(Anchored::No, s, b)
+        }
+    }
+
     /// The real next state on `b`, never the escape.
-    fn feed(&self, s: Self::State, b: u8) -> Self::State;
-    /// True for a match state or the escape.
-    fn is_special(&self, s: Self::State) -> bool;
+    fn feed(&self, s: StateID, b: u8) -> StateID {
+        self.aut.next_state(Anchored::No, s, b)
+    }
+
+    /// True for the escape and the automaton's special states (match and
+    /// start states).
+    fn is_special(&self, s: StateID) -> bool {
+        s == GENERIC_ESCAPE || self.aut.is_special(s)
+    }
+
     /// True for the escape.
-    fn is_escape(&self, s: Self::State) -> bool;
+    fn is_escape(&self, s: StateID) -> bool {
+        s == GENERIC_ESCAPE
+    }
+
     /// True for a match state.
-    fn is_match(&self, s: Self::State) -> bool;
+    fn is_match(&self, s: StateID) -> bool {
+        s != GENERIC_ESCAPE && self.aut.is_match(s)
+    }
+
     /// Calls `on(pattern, normalized length)` for each pattern matching at
     /// `s`.
-    fn matches(&self, s: Self::State, on: &mut dyn FnMut(usize, usize));
-    /// The longest pattern, in normalized bytes.
-    fn max_pattern_len(&self) -> usize;
+    fn matches(&self, s: StateID, on: &mut dyn FnMut(usize, usize)) {
+        for k in 0..self.aut.match_len(s) {
+            let p = self.aut.match_pattern(s, k);
+            on(p.as_usize(), self.aut.pattern_len(p));
+        }
+    }
+
     /// Steps from `s` over `bytes[i..]` while the next state is not
     /// special: returns where it stopped, the state there, and the special
     /// state the byte there leads to (the state itself at the end).
-    #[inline(always)]
-    fn run(
-        &self,
-        bytes: &[u8],
-        mut i: usize,
-        mut s: Self::State,
-    ) -> (usize, Self::State, Self::State) {
+    fn run(&self, bytes: &[u8], mut i: usize, mut s: StateID) -> (usize, StateID, StateID) {
         while let Some(&b) = bytes.get(i) {
             let next = self.step(s, b);
             if self.is_special(next) {
@@ -91,69 +119,16 @@ pub(super) trait Machine {
     }
 }
 
-/// An aho-corasick automaton searched through its `Automaton` trait.
-pub(super) struct Generic<'a, A> {
-    pub(super) aut: &'a A,
-    /// Escape the bytes the normalizer may act on (raw text).
-    pub(super) escape: bool,
-}
-
-/// The escape, as a state of a [`Generic`] machine.
-const GENERIC_ESCAPE: StateID = StateID::MAX;
-
-impl<A: Automaton> Machine for Generic<'_, A> {
-    type State = StateID;
-
-    fn start(&self) -> StateID {
-        self.aut.start_state(Anchored::No).unwrap_or(GENERIC_ESCAPE)
-    }
-
-    fn step(&self, s: StateID, b: u8) -> StateID {
-        if self.escape && is_interesting(b) {
-            GENERIC_ESCAPE
-        } else {
-            self.aut.next_state(Anchored::No, s, b)
-        }
-    }
-
-    fn feed(&self, s: StateID, b: u8) -> StateID {
-        self.aut.next_state(Anchored::No, s, b)
-    }
-
-    fn is_special(&self, s: StateID) -> bool {
-        s == GENERIC_ESCAPE || self.aut.is_special(s)
-    }
-
-    fn is_escape(&self, s: StateID) -> bool {
-        s == GENERIC_ESCAPE
-    }
-
-    fn is_match(&self, s: StateID) -> bool {
-        s != GENERIC_ESCAPE && self.aut.is_match(s)
-    }
-
-    fn matches(&self, s: StateID, on: &mut dyn FnMut(usize, usize)) {
-        for k in 0..self.aut.match_len(s) {
-            let p = self.aut.match_pattern(s, k);
-            on(p.as_usize(), self.aut.pattern_len(p));
-        }
-    }
-
-    fn max_pattern_len(&self) -> usize {
-        self.aut.max_pattern_len()
-    }
-}
-
 /// Runs `m` over the normalized stream of `text` (or over `text` itself
 /// when `m` does not escape: text already normalized), calling `on` for
 /// every match that respects the ASCII boundary rule of its pattern.
-pub(super) fn search<M: Machine>(
-    m: &M,
+pub(super) fn search<A: Automaton>(
+    m: &Generic<'_, A>,
     edges: &[Edges],
     text: &str,
-    normalize: bool,
     on: &mut dyn FnMut(Found),
 ) {
+    let normalize = m.escape;
     let bytes = text.as_bytes();
     let mut s = m.start();
     if m.is_escape(s) {
@@ -163,9 +138,9 @@ pub(super) fn search<M: Machine>(
     let mut shift: isize = 0;
     // (normalized position, raw - normalized from there on), recent only.
     let mut records: VecDeque<(usize, isize)> = VecDeque::new();
-    let max_len = m.max_pattern_len();
+    let max_len = m.aut.max_pattern_len();
     let mut i = 0;
-    let report = |s: M::State,
+    let report = |s: StateID,
                   p: usize,
                   raw_end: usize,
                   records: &VecDeque<(usize, isize)>,

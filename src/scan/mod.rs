@@ -261,7 +261,6 @@ impl Scanner {
                 },
                 &self.edges,
                 text,
-                normalize,
                 &mut each,
             ),
         }

@@ -19,7 +19,7 @@
 //! offset of each of the last normalized characters is kept in a ring, so a
 //! match of `n` characters maps back to the raw offset where it starts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::boundary::Edges;
 use super::engine::{Found, after_is_alnum, before_is_alnum};
@@ -68,9 +68,9 @@ impl Table {
         // neighbouring cache lines (measured on the benchmark corpus:
         // ordering by frequency in forms or by code point is slower).
         let mut classes: HashMap<char, u16> = HashMap::new();
-        let mut firsts: Vec<char> = Vec::new();
+        let mut firsts: HashSet<char> = HashSet::new();
         for f in forms {
-            firsts.push(f.chars().next()?);
+            firsts.insert(f.chars().next()?);
             for c in f.chars() {
                 let next = u16::try_from(classes.len() + 1).ok()?;
                 classes.entry(c).or_insert(next);
@@ -84,14 +84,13 @@ impl Table {
         if most_states.saturating_mul(stride) > MAX_TABLE {
             return None;
         }
-        let firsts_set: std::collections::HashSet<char> = firsts.iter().copied().collect();
         let entry = |c: char| -> u16 {
             let folded = canonical(c).unwrap_or(c);
             let mut e = classes.get(&folded).copied().unwrap_or(0);
             if c.is_whitespace() {
                 e |= SPACE;
             }
-            if firsts_set.contains(&folded) {
+            if firsts.contains(&folded) {
                 e |= FIRST;
             }
             if is_cjk(c) {
