@@ -330,11 +330,16 @@ impl Input {
         Ok(Loaded::Text(src))
     }
 }
-/// Files larger than this are scanned in pieces by `scan` and `count`.
-pub const STREAM_ABOVE: u64 = 64 * 1024 * 1024;
+/// Files larger than this are scanned in pieces by `scan` and `count`: the
+/// bytes of a piece are read, decoded and scanned while they are in the
+/// processor's cache, which is faster than one pass over a whole file per
+/// step (measured in BENCHMARKS.md), and memory stays bounded.
+pub const STREAM_ABOVE: u64 = 1024 * 1024;
 
-/// The size of one piece of a streamed file.
-pub const PIECE_BYTES: usize = 8 * 1024 * 1024;
+/// The size of one piece of a streamed file: small enough that the raw
+/// bytes, the decoded text and the scanner's tables fit in a core's L2
+/// cache together.
+pub const PIECE_BYTES: usize = 256 * 1024;
 
 /// A setting from the environment (for tests of the streaming path on small
 /// files: `TIFA_STREAM_ABOVE`, `TIFA_PIECE_BYTES`).

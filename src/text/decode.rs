@@ -130,6 +130,9 @@ pub struct StreamDecoder<R> {
     decoder: encoding_rs::Decoder,
     encoding: Encoding,
     lossy: bool,
+    /// Invalid bytes in a later piece of sniffed UTF-8 are replaced (as a
+    /// whole file's would be) rather than ending the stream.
+    may_turn_lossy: bool,
     pending: Vec<u8>,
     eof: bool,
     /// Bytes decoded so far, for error messages.
@@ -188,9 +191,10 @@ impl<R: Read> StreamDecoder<R> {
             )));
         };
         first.drain(..bom_len);
-        Ok(Sniffed::Text(StreamDecoder::new(
-            reader, first, encoding, false, piece, eof,
-        )))
+        let mut d = StreamDecoder::new(reader, first, encoding, false, piece, eof);
+        d.may_turn_lossy =
+            forced.is_none() && matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom);
+        Ok(Sniffed::Text(d))
     }
 
     fn new(
@@ -212,6 +216,7 @@ impl<R: Read> StreamDecoder<R> {
             decoder: enc.new_decoder_without_bom_handling(),
             encoding,
             lossy,
+            may_turn_lossy: false,
             eof,
             pending: first,
             consumed: 0,
@@ -273,11 +278,31 @@ impl<R: Read> StreamDecoder<R> {
                 .decoder
                 .decode_to_string_without_replacement(bytes, out, last);
             if let encoding_rs::DecoderResult::Malformed(_, _) = result {
-                let at = self.consumed + read as u64;
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("not valid {} near byte {at}", self.encoding),
-                ));
+                if !self.may_turn_lossy {
+                    let at = self.consumed + read as u64;
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("not valid {} near byte {at}", self.encoding),
+                    ));
+                }
+                // The malformed sequence is consumed: replace it, and the
+                // rest of the stream from here on.
+                out.push('\u{FFFD}');
+                self.lossy = true;
+                self.replaced = true;
+                let mut rest = bytes.get(read..).unwrap_or_default();
+                loop {
+                    out.reserve(
+                        self.decoder
+                            .max_utf8_buffer_length(rest.len())
+                            .unwrap_or(rest.len() * 3 + 8),
+                    );
+                    let (result, read, _) = self.decoder.decode_to_string(rest, out, last);
+                    rest = rest.get(read..).unwrap_or_default();
+                    if result == encoding_rs::CoderResult::InputEmpty {
+                        break;
+                    }
+                }
             }
         }
         self.consumed += bytes.len() as u64;
@@ -367,6 +392,39 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Sniffed UTF-8 with an invalid byte in a later piece is read on, the
+    /// byte replaced, as a whole file would be; a forced encoding is strict.
+    #[test]
+    fn invalid_bytes_after_the_first_piece() {
+        let mut bytes = "两队一室。".repeat(10).into_bytes();
+        bytes.extend(b"\xFF\xFE");
+        bytes.extend("两队一室".as_bytes());
+        let read = |forced| {
+            let Ok(Sniffed::Text(mut d)) = StreamDecoder::sniff(&bytes[..], forced, false, 16)
+            else {
+                panic!("not text");
+            };
+            let mut got = String::new();
+            loop {
+                match d.next_piece_into(&mut got) {
+                    Ok(true) => {}
+                    Ok(false) => return Ok((got, d.replaced())),
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+        };
+        let (got, replaced) = read(None).unwrap();
+        assert_eq!(
+            got,
+            format!("{}\u{FFFD}\u{FFFD}两队一室", "两队一室。".repeat(10))
+        );
+        assert!(replaced);
+        assert_eq!(
+            read(Some(Encoding::Utf8)).unwrap_err(),
+            "not valid UTF-8 near byte 151"
+        );
     }
 
     #[test]
