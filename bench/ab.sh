@@ -4,7 +4,8 @@
 #   bench/ab.sh ROUNDS 'command A' 'command B' ...
 #
 # Runs the commands in turn, ROUNDS times, and prints each one's median CPU
-# time (user + system, GNU time) and median wall time. Interleaving spreads
+# time (user + system, GNU time), its least CPU time (the run least disturbed
+# by neighbours) and median wall time. Interleaving spreads
 # a neighbour's load over every command, so their ratio stays meaningful
 # when the absolute times drift by tens of percent from minute to minute.
 set -euo pipefail
@@ -21,9 +22,10 @@ for _ in $(seq "$rounds"); do
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-printf '%8s %8s  %s\n' "cpu s" "wall s" "command"
+least() { tr ' ' '\n' | grep -v '^$' | sort -n | head -n 1; }
+printf '%8s %8s %8s  %s\n' "cpu s" "min cpu" "wall s" "command"
 i=0
 for c in "$@"; do
-  printf '%8s %8s  %s\n' "$(echo "${cpu[i]}" | median)" "$(echo "${wall[i]}" | median)" "$c"
+  printf '%8s %8s %8s  %s\n' "$(echo "${cpu[i]}" | median)" "$(echo "${cpu[i]}" | least)" "$(echo "${wall[i]}" | median)" "$c"
   i=$((i + 1))
 done

@@ -84,28 +84,40 @@ impl Table {
         if most_states.saturating_mul(stride) > MAX_TABLE {
             return None;
         }
-        let entry = |c: char| -> u16 {
-            let folded = canonical(c).unwrap_or(c);
-            let mut e = classes.get(&folded).copied().unwrap_or(0);
+        // Class entries: flags for every code point, then the classes of
+        // the characters of the forms and of their full-width or half-width
+        // twins (those that `canonical` maps to them), with no hashing per
+        // code point.
+        let flags = |c: char| -> u16 {
+            let mut e = 0;
             if c.is_whitespace() {
                 e |= SPACE;
-            }
-            if firsts.contains(&folded) {
-                e |= FIRST;
             }
             if is_cjk(c) {
                 e |= CJK;
             }
             e
         };
-        let bmp: Box<[u16]> = (0..0x1_0000u32)
-            .map(|cp| char::from_u32(cp).map_or(0, entry))
+        let mut bmp: Box<[u16]> = (0..0x1_0000u32)
+            .map(|cp| char::from_u32(cp).map_or(0, flags))
             .collect();
-        let astral: HashMap<u32, u16> = classes
-            .keys()
-            .filter(|c| u32::from(**c) > 0xFFFF)
-            .map(|&c| (u32::from(c), entry(c)))
-            .collect();
+        let mut astral: HashMap<u32, u16> = HashMap::new();
+        for (&c, &class) in &classes {
+            let first = if firsts.contains(&c) { FIRST } else { 0 };
+            let twins = [u32::from(c) + 0xFEE0, u32::from(c).wrapping_sub(0xFEE0)]
+                .into_iter()
+                .filter_map(char::from_u32)
+                .filter(|&t| canonical(t) == Some(c));
+            for c in std::iter::once(c).chain(twins) {
+                let e = flags(c) | first | class;
+                match bmp.get_mut(u32::from(c) as usize) {
+                    Some(slot) => *slot = e,
+                    None => {
+                        astral.insert(u32::from(c), e);
+                    }
+                }
+            }
+        }
 
         // The trie.
         let mut children: Vec<Vec<(u16, u32)>> = vec![Vec::new()];
@@ -129,36 +141,33 @@ impl Table {
         }
         let n = children.len();
 
-        // Failure links and dense rows, breadth first (state indices, not
-        // yet premultiplied).
-        let mut rows = vec![0u32; n * stride];
+        // Failure links, breadth first, by walking the trie; a state's
+        // outputs include those of its failure.
         let mut fail = vec![0usize; n];
-        let mut queue = std::collections::VecDeque::new();
-        for &(class, child) in &children[0] {
-            rows[usize::from(class)] = child;
-            queue.push_back(child as usize);
-        }
-        while let Some(s) = queue.pop_front() {
-            let f = fail[s];
+        let mut bfs = Vec::with_capacity(n);
+        bfs.push(0usize);
+        let mut next = 0;
+        while let Some(&s) = bfs.get(next) {
+            next += 1;
             if s != 0 {
-                let (from, to) = (f * stride, s * stride);
-                rows.copy_within(from..from + stride, to);
-            }
-            let inherited = outputs[f].clone();
-            if s != 0 {
+                let inherited = outputs[fail[s]].clone();
                 outputs[s].extend(inherited);
             }
             for &(class, child) in &children[s] {
                 let child = child as usize;
-                // The child's failure: where the parent's failure goes on
-                // this class (the row of `f`, complete already).
-                fail[child] = if s == 0 {
-                    0
-                } else {
-                    rows[f * stride + usize::from(class)] as usize
-                };
-                rows[s * stride + usize::from(class)] = child as u32;
-                queue.push_back(child);
+                if s != 0 {
+                    let mut f = fail[s];
+                    fail[child] = loop {
+                        if let Some(&(_, t)) = children[f].iter().find(|(k, _)| *k == class) {
+                            break t as usize;
+                        }
+                        if f == 0 {
+                            break 0;
+                        }
+                        f = fail[f];
+                    };
+                }
+                bfs.push(child);
             }
         }
 
@@ -168,27 +177,35 @@ impl Table {
         if order.first() != Some(&0) {
             return None;
         }
-        let mut id = vec![0u32; n];
+        let mut id = vec![0usize; n];
         for (rank, &s) in order.iter().enumerate() {
-            id[s] = u32::try_from(rank * stride).ok()?;
+            id[s] = rank * stride;
         }
         let first_match = order
             .iter()
             .position(|&s| !outputs[s].is_empty())
             .map_or(u32::MAX, |rank| (rank * stride) as u32);
+        u32::try_from(n * stride).ok()?;
+
+        // Dense rows, breadth first: a state's row is its failure's row
+        // (complete already) with its own children written over it.
         let mut trans = vec![0u32; n * stride];
+        for &s in &bfs {
+            let row = id[s];
+            if s != 0 {
+                let from = id[fail[s]];
+                trans.copy_within(from..from + stride, row);
+            }
+            for &(class, child) in &children[s] {
+                trans[row + usize::from(class)] = id[child as usize] as u32;
+            }
+        }
         let mut match_ranges = Vec::new();
         let mut match_patterns = Vec::new();
-        for &s in &order {
-            let row = id[s] as usize;
-            for c in 0..stride {
-                trans[row + c] = id[rows[s * stride + c] as usize];
-            }
-            if !outputs[s].is_empty() {
-                let from = match_patterns.len() as u32;
-                match_patterns.extend(&outputs[s]);
-                match_ranges.push((from, match_patterns.len() as u32));
-            }
+        for &s in order.iter().filter(|&&s| !outputs[s].is_empty()) {
+            let from = match_patterns.len() as u32;
+            match_patterns.extend(&outputs[s]);
+            match_ranges.push((from, match_patterns.len() as u32));
         }
         let pattern_chars: Box<[u32]> = forms.iter().map(|f| f.chars().count() as u32).collect();
         Some(Table {
@@ -357,9 +374,31 @@ enum Stop {
 }
 
 /// The code point starting at `bytes[i]` and its length, in text that is
-/// valid UTF-8.
+/// valid UTF-8 (`i` on a character boundary).
 #[inline(always)]
 fn decode(bytes: &[u8], i: usize) -> (u32, usize) {
+    // Away from the end, one bounds check for the whole character.
+    if let Some(&[b0, b1, b2, b3]) = bytes.get(i..i + 4) {
+        let (b0, b1, b2, b3) = (u32::from(b0), u32::from(b1), u32::from(b2), u32::from(b3));
+        return if b0 < 0x80 {
+            (b0, 1)
+        } else if b0 < 0xE0 {
+            (((b0 & 0x1F) << 6) | (b1 & 0x3F), 2)
+        } else if b0 < 0xF0 {
+            (((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F), 3)
+        } else {
+            (
+                ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F),
+                4,
+            )
+        };
+    }
+    decode_near_end(bytes, i)
+}
+
+/// [`decode`] for the last three bytes.
+#[cold]
+fn decode_near_end(bytes: &[u8], i: usize) -> (u32, usize) {
     let at = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0) & 0x3F);
     let b0 = bytes.get(i).copied().unwrap_or(0);
     match b0 {
