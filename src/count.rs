@@ -39,6 +39,7 @@ impl Tally {
     /// Counts the hits of one text as they come, in
     /// [`Scanner::hits`](crate::scan::Scanner::hits)'s order, through
     /// `resolver` (which carries over from earlier pieces of the same text).
+    #[inline]
     pub fn add(&mut self, resolver: &mut Resolver, h: &Hit) {
         let step = resolver.step(h);
         self.total += usize::from(step.outer);
@@ -47,6 +48,7 @@ impl Tally {
         }
     }
 
+    #[inline]
     fn add_occurrence(&mut self, entry: usize, nested: bool) {
         if self.counts.len() <= entry {
             self.counts.resize(entry + 1, (0, 0));

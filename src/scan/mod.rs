@@ -41,8 +41,6 @@ mod engine;
 pub mod stream;
 mod table;
 
-use std::collections::VecDeque;
-
 use aho_corasick::MatchKind;
 use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous::NFA;
@@ -223,16 +221,24 @@ impl Scanner {
     /// final. Only the few matches of that window wait, sorted by insertion.
     fn search(&self, text: &str, normalize: bool, mut on: impl FnMut(Hit)) {
         let max_len = self.automaton.max_pattern_len();
-        let mut pending: VecDeque<(usize, Hit)> = VecDeque::new();
+        // The waiting matches are `pending[head..]`, in order, with the
+        // normalized start of each; the released ones before `head` are
+        // dropped when none waits.
+        let mut pending: Vec<(usize, Hit)> = Vec::new();
+        let mut head = 0;
         let mut each = |f: engine::Found| {
-            while let Some(&(at, h)) = pending.front() {
+            while let Some(&(at, h)) = pending.get(head) {
                 if at + max_len >= f.end_norm {
                     break;
                 }
-                pending.pop_front();
+                head += 1;
                 on(h);
             }
-            let p = self.patterns[f.pattern];
+            if head == pending.len() {
+                pending.clear();
+                head = 0;
+            }
+            let p = &self.patterns[f.pattern];
             let hit = Hit {
                 start: f.start,
                 end: f.end,
@@ -240,16 +246,13 @@ impl Scanner {
                 kind: p.kind,
                 form: p.index,
             };
+            // Usually last: the automaton reports by end.
             let key = order(&hit);
             let mut k = pending.len();
-            while k > 0 && order(&pending[k - 1].1) > key {
+            while k > head && order(&pending[k - 1].1) > key {
                 k -= 1;
             }
-            if k == pending.len() {
-                pending.push_back((f.at_norm, hit));
-            } else {
-                pending.insert(k, (f.at_norm, hit));
-            }
+            pending.insert(k, (f.at_norm, hit));
         };
         let a = &self.automaton;
         match &a.table {
@@ -264,7 +267,7 @@ impl Scanner {
                 &mut each,
             ),
         }
-        for (_, h) in pending {
+        for &(_, h) in &pending[head..] {
             on(h);
         }
     }
@@ -363,6 +366,7 @@ impl Resolver {
     /// Takes the next hit, in [`Scanner::hits`]'s order: says whether it is
     /// an outermost span and whether it is an occurrence of its entry.
     /// Hits of forms that are not accepted are neither.
+    #[inline]
     pub fn step(&mut self, h: &Hit) -> Step {
         if !accepted(h) {
             return Step::default();

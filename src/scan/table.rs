@@ -42,7 +42,7 @@ const CLASS: u16 = 0x1FFF;
 #[derive(Debug, Clone)]
 pub(super) struct Table {
     /// Class entry (class with flags) of each BMP code point.
-    bmp: Box<[u16]>,
+    bmp: Box<[u16; 0x1_0000]>,
     /// Class entries of the other code points that occur in forms.
     astral: HashMap<u32, u16>,
     /// `trans[state + class]`; state ids are premultiplied by `stride`.
@@ -98,9 +98,11 @@ impl Table {
             }
             e
         };
-        let mut bmp: Box<[u16]> = (0..0x1_0000u32)
-            .map(|cp| char::from_u32(cp).map_or(0, flags))
-            .collect();
+        let mut bmp: Box<[u16; 0x1_0000]> =
+            vec![0u16; 0x1_0000].into_boxed_slice().try_into().ok()?;
+        for (cp, e) in (0u32..).zip(bmp.iter_mut()) {
+            *e = char::from_u32(cp).map_or(0, flags);
+        }
         let mut astral: HashMap<u32, u16> = HashMap::new();
         for (&c, &class) in &classes {
             let first = if firsts.contains(&c) { FIRST } else { 0 };
@@ -226,6 +228,19 @@ impl Table {
         self.max_chars
     }
 
+    /// The class entry and the length of the character that starts with
+    /// the byte `b0`, given the three bytes after it: BMP code points index
+    /// the table with no bounds check.
+    #[inline(always)]
+    fn entry_at(&self, b0: u8, b1: u8, b2: u8, b3: u8) -> (u16, usize) {
+        let (cp, width) = decode4(b0, b1, b2, b3);
+        if width < 4 {
+            (self.bmp[cp as usize & 0xFFFF], width)
+        } else {
+            (self.entry(cp), width)
+        }
+    }
+
     /// The class entry of a code point.
     #[inline(always)]
     fn entry(&self, cp: u32) -> u16 {
@@ -325,11 +340,14 @@ impl Table {
         let (mut i, mut k, mut s) = (at.i, at.k, at.s);
         let ring = &mut at.ring;
         let stop = loop {
-            if i >= bytes.len() {
-                break Stop::End;
-            }
-            let (cp, width) = decode(bytes, i);
-            let e = self.entry(cp);
+            let (e, width) = match bytes.get(i..i + 4) {
+                Some(&[b0, b1, b2, b3]) => self.entry_at(b0, b1, b2, b3),
+                _ if i >= bytes.len() => break Stop::End,
+                _ => {
+                    let (cp, width) = decode_near_end(bytes, i);
+                    (self.entry(cp), width)
+                }
+            };
             if e & SPACE != 0 {
                 break Stop::Space;
             }
@@ -377,23 +395,29 @@ enum Stop {
 /// valid UTF-8 (`i` on a character boundary).
 #[inline(always)]
 fn decode(bytes: &[u8], i: usize) -> (u32, usize) {
-    // Away from the end, one bounds check for the whole character.
-    if let Some(&[b0, b1, b2, b3]) = bytes.get(i..i + 4) {
-        let (b0, b1, b2, b3) = (u32::from(b0), u32::from(b1), u32::from(b2), u32::from(b3));
-        return if b0 < 0x80 {
-            (b0, 1)
-        } else if b0 < 0xE0 {
-            (((b0 & 0x1F) << 6) | (b1 & 0x3F), 2)
-        } else if b0 < 0xF0 {
-            (((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F), 3)
-        } else {
-            (
-                ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F),
-                4,
-            )
-        };
+    match bytes.get(i..i + 4) {
+        Some(&[b0, b1, b2, b3]) => decode4(b0, b1, b2, b3),
+        _ => decode_near_end(bytes, i),
     }
-    decode_near_end(bytes, i)
+}
+
+/// The code point that starts with the byte `b0` of valid UTF-8, and its
+/// length, given the three bytes after it.
+#[inline(always)]
+fn decode4(b0: u8, b1: u8, b2: u8, b3: u8) -> (u32, usize) {
+    let (b0, b1, b2, b3) = (u32::from(b0), u32::from(b1), u32::from(b2), u32::from(b3));
+    if b0 < 0x80 {
+        (b0, 1)
+    } else if b0 < 0xE0 {
+        (((b0 & 0x1F) << 6) | (b1 & 0x3F), 2)
+    } else if b0 < 0xF0 {
+        (((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F), 3)
+    } else {
+        (
+            ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F),
+            4,
+        )
+    }
 }
 
 /// [`decode`] for the last three bytes.
