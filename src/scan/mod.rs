@@ -256,7 +256,7 @@ impl Scanner {
         };
         let a = &self.automaton;
         match &a.table {
-            Some(t) => t.search(&self.edges, text, &mut each),
+            Some(t) => t.search(text, &mut each),
             None => engine::search(
                 &engine::Generic {
                     aut: a.nfa.as_ref(),

@@ -45,16 +45,19 @@ pub(super) struct Table {
     bmp: Box<[u16; 0x1_0000]>,
     /// Class entries of the other code points that occur in forms.
     astral: HashMap<u32, u16>,
-    /// `trans[state + class]`; state ids are premultiplied by `stride`.
+    /// `trans[state + class]`; state ids are premultiplied by the number
+    /// of classes (the stride of a row).
     trans: Box<[u32]>,
-    stride: usize,
     /// States from this id on are match states.
     first_match: u32,
-    /// Per match state, its range in `match_patterns`.
+    /// Per match state, its range in `outputs`.
     match_ranges: Box<[(u32, u32)]>,
-    match_patterns: Box<[u32]>,
-    /// Length of each pattern in characters.
-    pattern_chars: Box<[u32]>,
+    /// The patterns a match state reports, longest first, with what the
+    /// report needs of each, side by side.
+    outputs: Box<[Output]>,
+    /// `2^32 / stride + 1`: a match state's number is its id times this,
+    /// shifted right by 32 (exact for ids below 2^32), with no division.
+    recip: u64,
     max_chars: usize,
 }
 
@@ -203,23 +206,28 @@ impl Table {
             }
         }
         let mut match_ranges = Vec::new();
-        let mut match_patterns = Vec::new();
+        let mut all_outputs = Vec::new();
         for &s in order.iter().filter(|&&s| !outputs[s].is_empty()) {
-            let from = match_patterns.len() as u32;
-            match_patterns.extend(&outputs[s]);
-            match_ranges.push((from, match_patterns.len() as u32));
+            let from = all_outputs.len() as u32;
+            for &p in &outputs[s] {
+                let form = &forms[p as usize];
+                all_outputs.push(Output {
+                    pattern: p,
+                    chars: u32::try_from(form.chars().count()).ok()?,
+                    edges: Edges::of(form),
+                });
+            }
+            match_ranges.push((from, all_outputs.len() as u32));
         }
-        let pattern_chars: Box<[u32]> = forms.iter().map(|f| f.chars().count() as u32).collect();
         Some(Table {
             bmp,
             astral,
             trans: trans.into_boxed_slice(),
-            stride,
             first_match,
             match_ranges: match_ranges.into_boxed_slice(),
-            match_patterns: match_patterns.into_boxed_slice(),
-            max_chars: pattern_chars.iter().copied().max().unwrap_or(0) as usize,
-            pattern_chars,
+            outputs: all_outputs.into_boxed_slice(),
+            recip: (1u64 << 32) / stride as u64 + 1,
+            max_chars: forms.iter().map(|f| f.chars().count()).max().unwrap_or(0),
         })
     }
 
@@ -253,7 +261,7 @@ impl Table {
     /// Runs the table over the normalized character stream of `text`,
     /// calling `on` for every match that respects the ASCII boundary rule
     /// of its pattern. Text already normalized is its own stream.
-    pub(super) fn search(&self, edges: &[Edges], text: &str, mut on: impl FnMut(Found)) {
+    pub(super) fn search(&self, text: &str, mut on: impl FnMut(Found)) {
         let bytes = text.as_bytes();
         let mut at = At {
             i: 0,
@@ -262,26 +270,24 @@ impl Table {
             ring: [0; RING],
         };
         let mut report = |at: &At| {
-            let m = ((at.s - self.first_match) as usize) / self.stride;
+            let m = ((u64::from(at.s - self.first_match) * self.recip) >> 32) as usize;
             let (from, to) = self.match_ranges.get(m).copied().unwrap_or((0, 0));
-            for &p in self
-                .match_patterns
+            for o in self
+                .outputs
                 .get(from as usize..to as usize)
                 .unwrap_or_default()
             {
-                let p = p as usize;
-                let start = at.k - self.pattern_chars[p] as usize;
+                let start = at.k - o.chars as usize;
                 let raw_start = at.ring[start % RING];
-                let e = edges[p];
-                if e.start && before_is_alnum(text, raw_start, true)
-                    || e.end && after_is_alnum(text, at.i, true)
+                if o.edges.start && before_is_alnum(text, raw_start, true)
+                    || o.edges.end && after_is_alnum(text, at.i, true)
                 {
                     continue;
                 }
                 on(Found {
                     start: raw_start,
                     end: at.i,
-                    pattern: p,
+                    pattern: o.pattern as usize,
                     at_norm: start,
                     end_norm: at.k,
                 });
@@ -366,6 +372,15 @@ impl Table {
         (at.i, at.k, at.s) = (i, k, s);
         stop
     }
+}
+
+/// A pattern reported by a match state.
+#[derive(Debug, Clone, Copy)]
+struct Output {
+    pattern: u32,
+    /// Its length in characters.
+    chars: u32,
+    edges: Edges,
 }
 
 /// Ring of the raw offsets of the last normalized characters; longer forms
