@@ -23,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::boundary::Edges;
 use super::engine::{Found, after_is_alnum, before_is_alnum};
-use crate::text::normalize::{canonical, is_cjk, whitespace_end};
+use crate::text::normalize::{canonical, is_cjk};
 
 /// Tables larger than this many transitions are not built (16 MiB).
 const MAX_TABLE: usize = 1 << 22;
@@ -300,15 +300,30 @@ impl Table {
                 Stop::Space => {
                     // Deleted between two CJK characters (the rule of
                     // `whitespace_run`, with the flags of the table).
-                    let end = whitespace_end(text, at.i);
-                    let cjk = |c: Option<char>| {
-                        c.is_some_and(|c| match self.bmp.get(u32::from(c) as usize) {
-                            Some(e) => e & CJK != 0,
-                            None => is_cjk(c),
-                        })
+                    let mut end = at.i;
+                    let mut after = None;
+                    while let Some((e, width)) = self.fetch(bytes, end) {
+                        if e & SPACE == 0 {
+                            after = Some((e, width));
+                            break;
+                        }
+                        end += width;
+                    }
+                    let cjk = |c: char| match self.bmp.get(u32::from(c) as usize) {
+                        Some(e) => e & CJK != 0,
+                        None => is_cjk(c),
                     };
-                    let deleted = cjk(text.get(end..).and_then(|t| t.chars().next()))
-                        && cjk(text.get(..at.i).and_then(|t| t.chars().next_back()));
+                    let deleted = match after {
+                        Some((e, width)) if width < 4 => e & CJK != 0,
+                        Some(_) => text
+                            .get(end..)
+                            .and_then(|t| t.chars().next())
+                            .is_some_and(cjk),
+                        None => false,
+                    } && text
+                        .get(..at.i)
+                        .and_then(|t| t.chars().next_back())
+                        .is_some_and(cjk);
                     if deleted {
                         at.i = end;
                         continue;
@@ -338,6 +353,20 @@ impl Table {
             .unwrap_or(0)
     }
 
+    /// The class entry and length of the character at `bytes[i]`; `None`
+    /// at the end.
+    #[inline(always)]
+    fn fetch(&self, bytes: &[u8], i: usize) -> Option<(u16, usize)> {
+        match bytes.get(i..i + 4) {
+            Some(&[b0, b1, b2, b3]) => Some(self.entry_at(b0, b1, b2, b3)),
+            _ if i >= bytes.len() => None,
+            _ => {
+                let (cp, width) = decode_near_end(bytes, i);
+                Some((self.entry(cp), width))
+            }
+        }
+    }
+
     /// The hot loop: feeds characters until a match state, whitespace or
     /// the end. Its own function, so that its few values stay in
     /// registers.
@@ -346,13 +375,8 @@ impl Table {
         let (mut i, mut k, mut s) = (at.i, at.k, at.s);
         let ring = &mut at.ring;
         let stop = loop {
-            let (e, width) = match bytes.get(i..i + 4) {
-                Some(&[b0, b1, b2, b3]) => self.entry_at(b0, b1, b2, b3),
-                _ if i >= bytes.len() => break Stop::End,
-                _ => {
-                    let (cp, width) = decode_near_end(bytes, i);
-                    (self.entry(cp), width)
-                }
+            let Some((e, width)) = self.fetch(bytes, i) else {
+                break Stop::End;
             };
             if e & SPACE != 0 {
                 break Stop::Space;
