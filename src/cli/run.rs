@@ -180,8 +180,15 @@ pub fn run_on(
                     | LexiconCommand::Import { .. }
             )
     );
+    // `scan` and `count` look at accepted forms only.
+    let accepted_only = matches!(cli.command, Command::Scan { .. } | Command::Count { .. });
     let scanner = if needs_scanner {
-        match Scanner::new(&ctx.lexicon) {
+        let built = if accepted_only {
+            Scanner::accepted_only(&ctx.lexicon)
+        } else {
+            Scanner::new(&ctx.lexicon)
+        };
+        match built {
             Ok(s) => Some(s),
             Err(e) => {
                 human::error(err, &e.to_string())?;
