@@ -352,7 +352,8 @@ mod tests {
         .unwrap();
         let table = Scanner::new(&lexicon).unwrap();
         assert!(table.has_table());
-        let generic = table.clone().without_table();
+        let generic = Scanner::without_table(&lexicon);
+        assert!(!generic.has_table());
         let chars = (0x80u32..0xC0)
             .chain(0x1680..0x1681)
             .chain(0x2000..0x2070)

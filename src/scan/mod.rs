@@ -143,6 +143,15 @@ impl Scanner {
     pub fn from_forms(
         forms: impl IntoIterator<Item = (String, usize, FormKind, usize)>,
     ) -> Result<Scanner, BuildError> {
+        Scanner::build(forms, true)
+    }
+
+    /// [`Scanner::from_forms`], with the dense table when `table` is true
+    /// and the lexicon not too large for it, else with the NFA.
+    fn build(
+        forms: impl IntoIterator<Item = (String, usize, FormKind, usize)>,
+        table: bool,
+    ) -> Result<Scanner, BuildError> {
         let (forms, patterns): (Vec<String>, Vec<Pattern>) = forms
             .into_iter()
             .map(|(form, entry, kind, index)| {
@@ -159,15 +168,15 @@ impl Scanner {
                 )
             })
             .unzip();
-        // The NFA is quick to build; the dense table made from it is
-        // quickest to search, for all but very large lexicons.
-        let nfa = NFA::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&forms)?;
-        let table = table::Table::build(&forms).map(Box::new);
-        let automaton = Engine {
-            nfa: Box::new(nfa),
-            table,
+        // The dense table is quickest to search; the NFA, built only when
+        // there is no table, serves very large lexicons.
+        let automaton = match table.then(|| table::Table::build(&forms)).flatten() {
+            Some(t) => Engine::Table(Box::new(t)),
+            None => Engine::Nfa(Box::new(
+                NFA::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&forms)?,
+            )),
         };
         let edges = patterns.iter().map(|p| p.edges).collect();
         let max_form_chars = forms
@@ -186,15 +195,18 @@ impl Scanner {
     /// True when the scanner searches with the dense table (see `engine`).
     #[cfg(test)]
     fn has_table(&self) -> bool {
-        self.automaton.table.is_some()
+        matches!(self.automaton, Engine::Table(_))
     }
 
-    /// The same scanner searching with the NFA, as for a very large
-    /// lexicon.
+    /// The scanner of [`Scanner::new`] searching with the NFA, as for a
+    /// very large lexicon.
     #[cfg(test)]
-    fn without_table(mut self) -> Scanner {
-        self.automaton.table = None;
-        self
+    fn without_table(lexicon: &Lexicon) -> Scanner {
+        let forms = lexicon.entries().iter().enumerate().flat_map(|(entry, e)| {
+            e.forms()
+                .map(move |(kind, index, form)| (form.to_owned(), entry, kind, index))
+        });
+        Scanner::build(forms, false).expect("the NFA builds")
     }
 
     /// The most non-whitespace characters in one form: how much text a
@@ -271,12 +283,11 @@ impl Scanner {
             }
             pending.insert(k, (f.at_norm, hit));
         };
-        let a = &self.automaton;
-        match &a.table {
-            Some(t) => t.search(text, &mut each),
-            None => engine::search(
+        match &self.automaton {
+            Engine::Table(t) => t.search(text, &mut each),
+            Engine::Nfa(nfa) => engine::search(
                 &engine::Generic {
-                    aut: a.nfa.as_ref(),
+                    aut: nfa.as_ref(),
                     escape: normalize,
                 },
                 &self.edges,
@@ -290,21 +301,21 @@ impl Scanner {
     }
 }
 
-/// The automaton behind a scanner: aho-corasick's contiguous NFA, and the
-/// dense table made from it when the lexicon is not too large.
+/// The automaton behind a scanner: the dense table, or aho-corasick's
+/// contiguous NFA for a lexicon too large for the table.
 #[derive(Debug, Clone)]
-struct Engine {
-    nfa: Box<NFA>,
-    table: Option<Box<table::Table>>,
+enum Engine {
+    Table(Box<table::Table>),
+    Nfa(Box<NFA>),
 }
 
 impl Engine {
     /// The longest pattern in the unit of [`engine::Found::at_norm`]:
     /// characters for the table, bytes for the NFA.
     fn max_pattern_len(&self) -> usize {
-        match &self.table {
-            Some(t) => t.max_pattern_len(),
-            None => self.nfa.max_pattern_len(),
+        match self {
+            Engine::Table(t) => t.max_pattern_len(),
+            Engine::Nfa(nfa) => nfa.max_pattern_len(),
         }
     }
 }
