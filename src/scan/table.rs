@@ -50,10 +50,11 @@ pub(super) struct Table {
     trans: Box<[u32]>,
     /// States from this id on are match states.
     first_match: u32,
-    /// Per match state, its range in `outputs`.
-    match_ranges: Box<[(u32, u32)]>,
-    /// The patterns a match state reports, longest first, with what the
-    /// report needs of each, side by side.
+    /// Per match state, its first (longest) output, and the range of the
+    /// others in `outputs`: one cache line to read for most matches.
+    match_heads: Box<[Head]>,
+    /// The patterns a match state reports after its first, longest first,
+    /// with what the report needs of each, side by side.
     outputs: Box<[Output]>,
     /// `2^32 / stride + 1`: a match state's number is its id times this,
     /// shifted right by 32 (exact for ids below 2^32), with no division.
@@ -205,26 +206,33 @@ impl Table {
                 trans[row + usize::from(class)] = id[child as usize] as u32;
             }
         }
-        let mut match_ranges = Vec::new();
+        let output = |p: u32| -> Option<Output> {
+            let form = forms.get(p as usize)?;
+            Some(Output {
+                pattern: p,
+                chars: u32::try_from(form.chars().count()).ok()?,
+                edges: Edges::of(form),
+            })
+        };
+        let mut match_heads = Vec::new();
         let mut all_outputs = Vec::new();
         for &s in order.iter().filter(|&&s| !outputs[s].is_empty()) {
+            let (&first, rest) = outputs[s].split_first()?;
             let from = all_outputs.len() as u32;
-            for &p in &outputs[s] {
-                let form = &forms[p as usize];
-                all_outputs.push(Output {
-                    pattern: p,
-                    chars: u32::try_from(form.chars().count()).ok()?,
-                    edges: Edges::of(form),
-                });
+            for &p in rest {
+                all_outputs.push(output(p)?);
             }
-            match_ranges.push((from, all_outputs.len() as u32));
+            match_heads.push(Head {
+                first: output(first)?,
+                rest: (from, all_outputs.len() as u32),
+            });
         }
         Some(Table {
             bmp,
             astral,
             trans: trans.into_boxed_slice(),
             first_match,
-            match_ranges: match_ranges.into_boxed_slice(),
+            match_heads: match_heads.into_boxed_slice(),
             outputs: all_outputs.into_boxed_slice(),
             recip: (1u64 << 32) / stride as u64 + 1,
             max_chars: forms.iter().map(|f| f.chars().count()).max().unwrap_or(0),
@@ -271,12 +279,12 @@ impl Table {
         };
         let mut report = |at: &At| {
             let m = ((u64::from(at.s - self.first_match) * self.recip) >> 32) as usize;
-            let (from, to) = self.match_ranges.get(m).copied().unwrap_or((0, 0));
-            for o in self
-                .outputs
-                .get(from as usize..to as usize)
-                .unwrap_or_default()
-            {
+            let Some(head) = self.match_heads.get(m) else {
+                return;
+            };
+            let (from, to) = head.rest;
+            let rest = self.outputs.get(from as usize..to as usize);
+            for o in std::iter::once(&head.first).chain(rest.unwrap_or_default()) {
                 let start = at.k - o.chars as usize;
                 let raw_start = at.ring[start % RING];
                 if o.edges.start && before_is_alnum(text, raw_start, true)
@@ -396,6 +404,14 @@ impl Table {
         (at.i, at.k, at.s) = (i, k, s);
         stop
     }
+}
+
+/// What a match state reports: its first output, and where the others
+/// are.
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    first: Output,
+    rest: (u32, u32),
 }
 
 /// A pattern reported by a match state.
