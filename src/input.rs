@@ -253,17 +253,37 @@ impl Input {
     /// with `--encoding` does not decode.
     pub fn read(&self, opts: &Options) -> Result<Loaded, InputError> {
         let shown = self.shown(opts);
-        let bytes = match self {
-            Input::File { path, .. } => std::fs::read(path).map_err(|e| io_error(&shown, &e))?,
+        match self {
+            Input::File { path, .. } => READ_BUFFER.with_borrow_mut(|buffer| {
+                buffer.clear();
+                let read = std::fs::File::open(path).and_then(|mut f| {
+                    let size = f.metadata().map_or(0, |m| m.len());
+                    buffer.reserve(usize::try_from(size).unwrap_or(0));
+                    f.read_to_end(buffer)
+                });
+                let loaded = match read {
+                    Ok(_) => self.load(buffer, shown, opts),
+                    Err(e) => Err(io_error(&shown, &e)),
+                };
+                if buffer.capacity() > KEEP_READ_BUFFER {
+                    *buffer = Vec::new();
+                }
+                loaded
+            }),
             Input::Stdin => {
                 let mut buf = Vec::new();
                 std::io::stdin()
                     .lock()
                     .read_to_end(&mut buf)
                     .map_err(|e| io_error(&shown, &e))?;
-                buf
+                self.load(&buf, shown, opts)
             }
-        };
+        }
+    }
+
+    /// Decodes the bytes read, extracting the text of HTML and Word
+    /// documents.
+    fn load(&self, bytes: &[u8], shown: String, opts: &Options) -> Result<Loaded, InputError> {
         let format = Format::of(Path::new(&shown));
         let mut src = Source::plain(&shown, String::new());
         src.format = format;
@@ -272,7 +292,7 @@ impl Input {
             Input::Stdin => None,
         };
         if format == Format::Docx {
-            src.text = docx::extract(&bytes).map_err(|e| InputError {
+            src.text = docx::extract(bytes).map_err(|e| InputError {
                 path: shown.clone(),
                 message: e.to_string(),
                 hint: None,
@@ -280,7 +300,7 @@ impl Input {
             return Ok(Loaded::Text(src));
         }
         let (text, encoding) = match opts.encoding {
-            Some(enc) => match decode_as(&bytes, enc) {
+            Some(enc) => match decode_as(bytes, enc) {
                 Some(text) => (text, enc),
                 None => {
                     return Err(InputError {
@@ -330,6 +350,17 @@ impl Input {
         Ok(Loaded::Text(src))
     }
 }
+thread_local! {
+    /// The bytes of the file a thread reads, reused from file to file: the
+    /// memory stays mapped and warm in the cache instead of being handed
+    /// back to the system and faulted in again for every file.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A read buffer larger than this (after a large HTML or Word file, say) is
+/// not kept.
+const KEEP_READ_BUFFER: usize = 4 * 1024 * 1024;
+
 /// Files larger than this are scanned in pieces by `scan` and `count`: the
 /// bytes of a piece are read, decoded and scanned while they are in the
 /// processor's cache, which is faster than one pass over a whole file per

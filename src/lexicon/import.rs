@@ -123,7 +123,7 @@ struct OutForm {
 /// the header, an empty required cell, a bad or repeated id, bytes in no
 /// supported encoding, a CSV syntax error.
 pub fn from_csv(bytes: Vec<u8>, source: &str) -> Result<Imported, Vec<RowError>> {
-    let text = match decode(bytes) {
+    let text = match decode(&bytes) {
         Decoded::Text(text, _) => text,
         Decoded::Binary(_) | Decoded::Undecodable(_) => {
             return Err(vec![RowError {

@@ -49,12 +49,13 @@ pub enum Decoded {
 /// How many leading bytes are looked at for a NUL byte.
 const BINARY_SNIFF: usize = 8 * 1024;
 
-/// Decodes `bytes`, taking ownership to avoid a copy for UTF-8.
-pub fn decode(bytes: Vec<u8>) -> Decoded {
+/// Decodes `bytes` (which may then be reused: a reader keeps one buffer
+/// for all its files, warm in the cache).
+pub fn decode(bytes: &[u8]) -> Decoded {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return match std::str::from_utf8(rest) {
             Ok(s) => Decoded::Text(s.to_owned(), Encoding::Utf8Bom),
-            Err(_) => Decoded::Undecodable(bytes),
+            Err(_) => Decoded::Undecodable(bytes.to_vec()),
         };
     }
     for (bom, enc, encoding) in [
@@ -64,21 +65,21 @@ pub fn decode(bytes: Vec<u8>) -> Decoded {
         if let Some(rest) = bytes.strip_prefix(bom) {
             return match enc.decode_without_bom_handling_and_without_replacement(rest) {
                 Some(s) => Decoded::Text(s.into_owned(), encoding),
-                None => Decoded::Undecodable(bytes),
+                None => Decoded::Undecodable(bytes.to_vec()),
             };
         }
     }
     if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some() {
-        return Decoded::Binary(bytes);
+        return Decoded::Binary(bytes.to_vec());
     }
     // simdutf8 validates several times faster than the standard library on
     // CJK text; the copy it costs is a memcpy.
-    match simdutf8::basic::from_utf8(&bytes) {
+    match simdutf8::basic::from_utf8(bytes) {
         Ok(s) => Decoded::Text(s.to_owned(), Encoding::Utf8),
         Err(_) => {
-            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) {
+            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
                 Some(s) => Decoded::Text(s.into_owned(), Encoding::Gb18030),
-                None => Decoded::Undecodable(bytes),
+                None => Decoded::Undecodable(bytes.to_vec()),
             }
         }
     }
@@ -333,7 +334,7 @@ mod tests {
     use super::*;
 
     fn text(bytes: &[u8]) -> (String, Encoding) {
-        match decode(bytes.to_vec()) {
+        match decode(bytes) {
             Decoded::Text(s, e) => (s, e),
             other => panic!("not text: {other:?}"),
         }
@@ -429,21 +430,12 @@ mod tests {
 
     #[test]
     fn binary_and_garbage() {
+        assert!(matches!(decode(b"PK\x03\x04\x00\x00"), Decoded::Binary(_)));
         assert!(matches!(
-            decode(b"PK\x03\x04\x00\x00".to_vec()),
-            Decoded::Binary(_)
-        ));
-        assert!(matches!(
-            decode(b"\xEF\xBB\xBF\xFF".to_vec()),
+            decode(b"\xEF\xBB\xBF\xFF"),
             Decoded::Undecodable(_)
         ));
-        assert!(matches!(
-            decode(b"\x81\x30\xFF".to_vec()),
-            Decoded::Undecodable(_)
-        ));
-        assert_eq!(
-            decode(Vec::new()),
-            Decoded::Text(String::new(), Encoding::Utf8)
-        );
+        assert!(matches!(decode(b"\x81\x30\xFF"), Decoded::Undecodable(_)));
+        assert_eq!(decode(&[]), Decoded::Text(String::new(), Encoding::Utf8));
     }
 }

@@ -36,7 +36,7 @@ mod tests {
             Encoding::Gb18030,
         ] {
             assert_eq!(
-                decode(encode(text, enc)),
+                decode(&encode(text, enc)),
                 Decoded::Text(text.to_owned(), enc),
                 "{enc}"
             );
