@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tifa against ripgrep on the same corpus and the same terms (run by hand):
 #
-#   bench/compare.sh [SIZE_MB]        default 200
+#   bench/compare.sh [SIZE_MB]        default 200; ROUNDS=10 timing rounds
 #
 # 1. builds a deterministic corpus from the project's samples under
 #    target/bench/compare/: one big file and ~2,000 files in nested folders;
@@ -12,11 +12,14 @@
 #    normalizes, since it cannot read through line breaks or full-width
 #    forms, and its matches are filtered by tifa's ASCII boundary rule);
 # 4. times `tifa count` and `rg -c -F -f`, one thread and all threads, on
-#    the big file and on the folder, with hyperfine, and prints MB/s, the
-#    tifa/rg time ratio and peak RSS.
+#    the big file and on the folder, interleaved (bench/interleave.py: each
+#    command once per round, so a noisy neighbour weighs on all of them
+#    alike), and prints median MB/s, the tifa/rg time ratio and peak RSS;
+#    start-up plus a look-up is timed with hyperfine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb=${1:-200}
+rounds=${ROUNDS:-10}
 dir=target/bench/compare
 mkdir -p "$dir"
 
@@ -42,9 +45,9 @@ if [ "$tifa_total" != "$rg_total" ]; then
   exit 1
 fi
 
-echo "== timing"
-json="$dir/hyperfine.json"
-hyperfine -N --warmup 1 --runs 10 --export-json "$json" \
+echo "== timing (interleaved: each command once per round, $rounds rounds, medians)"
+json="$dir/timing.json"
+python3 bench/interleave.py "$rounds" --json "$json" \
   "$tifa count -j 1 $dir/big.txt" \
   "rg -c -F -f $dir/patterns.txt -j 1 $dir/big.txt" \
   "$tifa count -j $threads $dir/big.txt" \
@@ -53,7 +56,7 @@ hyperfine -N --warmup 1 --runs 10 --export-json "$json" \
   "rg -c -F -f $dir/patterns.txt -j 1 $dir/tree" \
   "$tifa count -j $threads $dir/tree" \
   "rg -c -F -f $dir/patterns.txt -j $threads $dir/tree" \
-  "rg -o -F -f $dir/patterns.txt -j 1 $dir/big.txt" > /dev/null || true
+  "rg -o -F -f $dir/patterns.txt -j 1 $dir/big.txt"
 
 echo "== start-up and a look-up"
 hyperfine -N --warmup 3 --runs 30 --export-json "$dir/lookup.json" "$tifa lookup 两队一室" > /dev/null || true
@@ -74,10 +77,10 @@ for i in range(0, len(runs), 2):
     corpus = "big file" if "big.txt" in t["command"] else "folder"
     size = big if corpus == "big file" else tree
     threads = t["command"].split("-j ")[1].split()[0]
-    print(f"| {corpus} ({size:.0f} MB) | {threads} | {t['mean']:.2f} | {r['mean']:.2f} | {size / t['mean']:.0f} | {size / r['mean']:.0f} | {t['mean'] / r['mean']:.2f} |")
+    print(f"| {corpus} ({size:.0f} MB) | {threads} | {t['median']:.2f} | {r['median']:.2f} | {size / t['median']:.0f} | {size / r['median']:.0f} | {t['median'] / r['median']:.2f} |")
 if extra:
-    print(f"\nrg -o (prints every match, as tifa count finds every match), one thread, big file: {extra['mean']:.2f} s, {big / extra['mean']:.0f} MB/s; tifa/rg -o: {runs[0]['mean'] / extra['mean']:.2f}")
-t1 = [r["mean"] for r in runs if "tree" in r["command"] and "tifa" in r["command"]]
+    print(f"\nrg -o (prints every match, as tifa count finds every match), one thread, big file: {extra['median']:.2f} s, {big / extra['median']:.0f} MB/s; tifa/rg -o: {runs[0]['median'] / extra['median']:.2f}")
+t1 = [r["median"] for r in runs if "tree" in r["command"] and "tifa" in r["command"]]
 if len(t1) == 2:
     print(f"tifa on the folder: {t1[0] / t1[1]:.2f}x faster with all threads than with one")
 print(f"\npeak RSS, one thread, big file: tifa {rss_tifa} MB, rg {rss_rg} MB")

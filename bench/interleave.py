@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Interleaved timing for a noisy machine (run by hand, and by compare.sh).
+
+    bench/interleave.py ROUNDS [--json FILE] 'command A' 'command B' ...
+
+Runs every command once per round, in turn, ROUNDS times, and prints each
+one's median wall time, median CPU time (user + system) and least CPU time
+(the run least disturbed by neighbours). Interleaving spreads a neighbour's
+load over every command, so their ratios stay meaningful when absolute
+times drift by tens of percent from minute to minute; hyperfine runs all
+the runs of one command before the next and cannot do that.
+
+With --json, the results are also written as
+{"results": [{"command", "median", "cpu_median", "cpu_min", "times"}]}.
+"""
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    if not args or not args[0].isdigit():
+        sys.exit(__doc__)
+    rounds = int(args.pop(0))
+    out = None
+    if args[:1] == ["--json"]:
+        out = args[1]
+        args = args[2:]
+    walls: dict[str, list[float]] = {c: [] for c in args}
+    cpus: dict[str, list[float]] = {c: [] for c in args}
+    for _ in range(rounds):
+        for c in args:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(c, shell=True, stdout=subprocess.DEVNULL, check=False)
+            walls[c].append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[c].append(
+                after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+            )
+    results = [
+        {
+            "command": c,
+            "median": statistics.median(walls[c]),
+            "cpu_median": statistics.median(cpus[c]),
+            "cpu_min": min(cpus[c]),
+            "times": walls[c],
+        }
+        for c in args
+    ]
+    print(f"{'wall s':>8} {'cpu s':>8} {'min cpu':>8}  command")
+    for r in results:
+        print(
+            f"{r['median']:8.3f} {r['cpu_median']:8.3f} {r['cpu_min']:8.3f}  {r['command']}"
+        )
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
+            json.dump({"results": results}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
