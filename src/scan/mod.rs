@@ -256,12 +256,12 @@ impl Scanner {
         let mut pending: Vec<(usize, Hit)> = Vec::new();
         let mut head = 0;
         let mut each = |f: engine::Found| {
-            while let Some(&(at, h)) = pending.get(head) {
+            while let Some((at, h)) = pending.get(head) {
                 if at + max_len >= f.end_norm {
                     break;
                 }
+                on(*h);
                 head += 1;
-                on(h);
             }
             if head == pending.len() {
                 pending.clear();
