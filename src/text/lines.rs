@@ -20,18 +20,31 @@ pub fn position(text: &str, at: usize) -> Position {
 
 /// The 1-based column of `at` on the line starting at `start`.
 fn column(text: &str, start: usize, at: usize) -> usize {
-    let chars = text.get(start..).map_or(0, |rest| {
-        rest.char_indices()
-            .take_while(|&(i, _)| start + i < at)
-            .count()
-    });
-    chars + 1
+    chars_between(text, start, at) + 1
 }
+
+/// The characters that start in `from..at` of `text` (an offset inside a
+/// character counts that character).
+fn chars_between(text: &str, from: usize, at: usize) -> usize {
+    let end = at.min(text.len());
+    text.as_bytes()
+        .get(from..end)
+        .map_or(0, |b| b.iter().filter(|&&b| b & 0xC0 != 0x80).count())
+}
+
+/// On lines longer than this many bytes, the column is recorded about every
+/// this many bytes, so that a position costs at most this much counting
+/// (a whole book on one line would otherwise be counted again for every
+/// match).
+const MARK_EVERY: usize = 4096;
 
 /// Line starts of one text.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// `(offset, characters from its line's start)` on long lines, in
+    /// order of offset.
+    marks: Vec<(usize, usize)>,
 }
 
 /// A 1-based line and character column.
@@ -48,7 +61,22 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { starts }
+        let mut marks = Vec::new();
+        let ends = starts.iter().skip(1).copied().chain([text.len()]);
+        for (&start, end) in starts.iter().zip(ends) {
+            let mut at = start;
+            let mut chars = 0;
+            while end - at > MARK_EVERY {
+                let mut next = at + MARK_EVERY;
+                while !text.is_char_boundary(next) {
+                    next += 1;
+                }
+                chars += chars_between(text, at, next);
+                marks.push((next, chars));
+                at = next;
+            }
+        }
+        LineIndex { starts, marks }
     }
 
     /// The line and column of byte offset `at` in `text`, which must be the
@@ -57,9 +85,18 @@ impl LineIndex {
     pub fn position(&self, text: &str, at: usize) -> Position {
         let at = at.min(text.len());
         let line = self.starts.partition_point(|&s| s <= at);
+        let start = self.starts[line - 1];
+        // The last mark at or before `at` on this line, else its start.
+        let (from, before) = match self.marks.partition_point(|&(o, _)| o <= at) {
+            0 => (start, 0),
+            i => match self.marks[i - 1] {
+                (o, chars) if o >= start => (o, chars),
+                _ => (start, 0),
+            },
+        };
         Position {
             line,
-            column: column(text, self.starts[line - 1], at),
+            column: before + chars_between(text, from, at) + 1,
         }
     }
 
@@ -104,5 +141,30 @@ mod tests {
         assert_eq!(&text[idx.line_range(text, 2)], "两队一室");
         assert_eq!(&text[idx.line_range(text, 3)], "");
         assert_eq!(&text[idx.line_range(text, 4)], "x");
+    }
+
+    /// Lines longer than the marks' spacing: every offset, against the
+    /// count from the line's start.
+    #[test]
+    fn long_lines() {
+        let text = format!(
+            "{}\n{}\n短\n{}",
+            "两队一室a".repeat(400),
+            "x".repeat(MARK_EVERY * 2 + 1),
+            "专业＋机制".repeat(300)
+        );
+        let idx = LineIndex::new(&text);
+        assert!(idx.marks.len() >= 4);
+        for at in 0..=text.len() + 1 {
+            assert_eq!(position(&text, at), idx.position(&text, at), "at {at}");
+        }
+        let at = text.find('\n').unwrap();
+        assert_eq!(
+            idx.position(&text, at),
+            Position {
+                line: 1,
+                column: 2001
+            }
+        );
     }
 }
