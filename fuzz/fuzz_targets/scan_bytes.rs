@@ -20,7 +20,7 @@ fn fixture() -> &'static (Lexicon, Scanner) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Decoded::Text(text, _) = decode(data.to_vec()) else {
+    let Decoded::Text(text, _) = decode(data) else {
         return;
     };
     let (lexicon, scanner) = fixture();
