@@ -314,26 +314,21 @@ impl Input {
             },
             None => match decode(bytes) {
                 Decoded::Text(text, encoding) => (text, encoding),
-                Decoded::Binary(_) if !opts.binary => {
+                Decoded::Binary if !opts.binary => {
                     return Ok(Loaded::Skipped(
                         "binary file (NUL bytes) skipped; --binary reads it".into(),
                     ));
                 }
-                Decoded::Binary(bytes) | Decoded::Undecodable(bytes) => {
-                    match String::from_utf8(bytes) {
-                        Ok(text) => (text, Encoding::Utf8),
-                        Err(e) => {
-                            src.note = Some(
+                Decoded::Binary | Decoded::Undecodable => match String::from_utf8_lossy(bytes) {
+                    std::borrow::Cow::Borrowed(text) => (text.to_owned(), Encoding::Utf8),
+                    std::borrow::Cow::Owned(text) => {
+                        src.note = Some(
                             "not valid UTF-8, UTF-16 or GB18030: read as UTF-8 with invalid bytes replaced by U+FFFD"
                                 .into(),
                         );
-                            (
-                                String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                                Encoding::Utf8,
-                            )
-                        }
+                        (text, Encoding::Utf8)
                     }
-                }
+                },
             },
         };
         src.encoding = encoding;

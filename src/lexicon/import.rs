@@ -125,7 +125,7 @@ struct OutForm {
 pub fn from_csv(bytes: Vec<u8>, source: &str) -> Result<Imported, Vec<RowError>> {
     let text = match decode(&bytes) {
         Decoded::Text(text, _) => text,
-        Decoded::Binary(_) | Decoded::Undecodable(_) => {
+        Decoded::Binary | Decoded::Undecodable => {
             return Err(vec![RowError {
                 row: 1,
                 message: "not a text file in UTF-8, UTF-16 or GB18030".into(),

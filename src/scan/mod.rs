@@ -110,11 +110,7 @@ impl Scanner {
     ///
     /// When the automaton exceeds aho-corasick's size limits.
     pub fn new(lexicon: &Lexicon) -> Result<Scanner, BuildError> {
-        let forms = lexicon.entries().iter().enumerate().flat_map(|(entry, e)| {
-            e.forms()
-                .map(move |(kind, index, form)| (form.to_owned(), entry, kind, index))
-        });
-        Scanner::from_forms(forms)
+        Scanner::from_forms(forms_of(lexicon, |_| true))
     }
 
     /// Builds the automaton over the accepted forms only (terms and
@@ -126,12 +122,7 @@ impl Scanner {
     ///
     /// When the automaton exceeds aho-corasick's size limits.
     pub fn accepted_only(lexicon: &Lexicon) -> Result<Scanner, BuildError> {
-        let forms = lexicon.entries().iter().enumerate().flat_map(|(entry, e)| {
-            e.forms()
-                .filter(|(kind, _, _)| kind.is_accepted())
-                .map(move |(kind, index, form)| (form.to_owned(), entry, kind, index))
-        });
-        Scanner::from_forms(forms)
+        Scanner::from_forms(forms_of(lexicon, FormKind::is_accepted))
     }
 
     /// Builds the automaton over the given `(form, entry, kind, index)`
@@ -202,11 +193,7 @@ impl Scanner {
     /// very large lexicon.
     #[cfg(test)]
     fn without_table(lexicon: &Lexicon) -> Scanner {
-        let forms = lexicon.entries().iter().enumerate().flat_map(|(entry, e)| {
-            e.forms()
-                .map(move |(kind, index, form)| (form.to_owned(), entry, kind, index))
-        });
-        Scanner::build(forms, false).expect("the NFA builds")
+        Scanner::build(forms_of(lexicon, |_| true), false).expect("the NFA builds")
     }
 
     /// The most non-whitespace characters in one form: how much text a
@@ -245,8 +232,9 @@ impl Scanner {
 
     /// Runs the automaton and puts its matches, which it reports by end, in
     /// order of start, longest first. A match reported later ends no
-    /// earlier, so it starts at most `max_pattern_len` normalized bytes
-    /// before the end of the latest one: matches starting before that are
+    /// earlier, so it starts at most `max_pattern_len` normalized units
+    /// (characters for the table, bytes for the NFA) before the end of the
+    /// latest one: matches starting before that are
     /// final. Only the few matches of that window wait, sorted by insertion.
     fn search(&self, text: &str, normalize: bool, mut on: impl FnMut(Hit)) {
         let max_len = self.automaton.max_pattern_len();
@@ -299,6 +287,23 @@ impl Scanner {
             on(h);
         }
     }
+}
+
+/// The `(form, entry, kind, index)` patterns of the lexicon's forms whose
+/// kind `keep` accepts.
+fn forms_of(
+    lexicon: &Lexicon,
+    keep: fn(FormKind) -> bool,
+) -> impl Iterator<Item = (String, usize, FormKind, usize)> + '_ {
+    lexicon
+        .entries()
+        .iter()
+        .enumerate()
+        .flat_map(move |(entry, e)| {
+            e.forms()
+                .filter(move |&(kind, _, _)| keep(kind))
+                .map(move |(kind, index, form)| (form.to_owned(), entry, kind, index))
+        })
 }
 
 /// The automaton behind a scanner: the dense table, or aho-corasick's

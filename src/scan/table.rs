@@ -338,11 +338,13 @@ impl Table {
                     }
                     // Kept: fed as it is.
                     while at.i < end {
-                        let (cp, width) = decode(bytes, at.i);
+                        let Some((e, width)) = self.fetch(bytes, at.i) else {
+                            break;
+                        };
                         at.ring[at.k % RING] = at.i;
                         at.k += 1;
                         at.i += width;
-                        at.s = self.next(at.s, self.entry(cp));
+                        at.s = self.next(at.s, e);
                         if at.s >= self.first_match {
                             report(&at);
                         }
@@ -446,16 +448,6 @@ enum Stop {
     Space,
 }
 
-/// The code point starting at `bytes[i]` and its length, in text that is
-/// valid UTF-8 (`i` on a character boundary).
-#[inline(always)]
-fn decode(bytes: &[u8], i: usize) -> (u32, usize) {
-    match bytes.get(i..i + 4) {
-        Some(&[b0, b1, b2, b3]) => decode4(b0, b1, b2, b3),
-        _ => decode_near_end(bytes, i),
-    }
-}
-
 /// The code point that starts with the byte `b0` of valid UTF-8, and its
 /// length, given the three bytes after it.
 #[inline(always)]
@@ -475,7 +467,7 @@ fn decode4(b0: u8, b1: u8, b2: u8, b3: u8) -> (u32, usize) {
     }
 }
 
-/// [`decode`] for the last three bytes.
+/// [`decode4`] for the last three bytes of `bytes`.
 #[cold]
 fn decode_near_end(bytes: &[u8], i: usize) -> (u32, usize) {
     let at = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0) & 0x3F);

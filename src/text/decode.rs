@@ -38,12 +38,10 @@ impl fmt::Display for Encoding {
 pub enum Decoded {
     /// Text, and the encoding it was read from.
     Text(String, Encoding),
-    /// Binary data (a NUL byte near the start and no UTF-16 BOM); the bytes
-    /// are given back.
-    Binary(Vec<u8>),
-    /// Bytes that are neither UTF-8, UTF-16 with BOM, nor GB18030; given
-    /// back.
-    Undecodable(Vec<u8>),
+    /// Binary data (a NUL byte near the start and no UTF-16 BOM).
+    Binary,
+    /// Bytes that are neither UTF-8, UTF-16 with BOM, nor GB18030.
+    Undecodable,
 }
 
 /// How many leading bytes are looked at for a NUL byte.
@@ -55,7 +53,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return match std::str::from_utf8(rest) {
             Ok(s) => Decoded::Text(s.to_owned(), Encoding::Utf8Bom),
-            Err(_) => Decoded::Undecodable(bytes.to_vec()),
+            Err(_) => Decoded::Undecodable,
         };
     }
     for (bom, enc, encoding) in [
@@ -65,12 +63,12 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         if let Some(rest) = bytes.strip_prefix(bom) {
             return match enc.decode_without_bom_handling_and_without_replacement(rest) {
                 Some(s) => Decoded::Text(s.into_owned(), encoding),
-                None => Decoded::Undecodable(bytes.to_vec()),
+                None => Decoded::Undecodable,
             };
         }
     }
     if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some() {
-        return Decoded::Binary(bytes.to_vec());
+        return Decoded::Binary;
     }
     // simdutf8 validates several times faster than the standard library on
     // CJK text; the copy it costs is a memcpy.
@@ -79,7 +77,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         Err(_) => {
             match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
                 Some(s) => Decoded::Text(s.into_owned(), Encoding::Gb18030),
-                None => Decoded::Undecodable(bytes.to_vec()),
+                None => Decoded::Undecodable,
             }
         }
     }
@@ -430,12 +428,9 @@ mod tests {
 
     #[test]
     fn binary_and_garbage() {
-        assert!(matches!(decode(b"PK\x03\x04\x00\x00"), Decoded::Binary(_)));
-        assert!(matches!(
-            decode(b"\xEF\xBB\xBF\xFF"),
-            Decoded::Undecodable(_)
-        ));
-        assert!(matches!(decode(b"\x81\x30\xFF"), Decoded::Undecodable(_)));
+        assert!(matches!(decode(b"PK\x03\x04\x00\x00"), Decoded::Binary));
+        assert!(matches!(decode(b"\xEF\xBB\xBF\xFF"), Decoded::Undecodable));
+        assert!(matches!(decode(b"\x81\x30\xFF"), Decoded::Undecodable));
         assert_eq!(decode(&[]), Decoded::Text(String::new(), Encoding::Utf8));
     }
 }
