@@ -379,32 +379,78 @@ impl Table {
 
     /// The hot loop: feeds characters until a match state, whitespace or
     /// the end. Its own function, so that its few values stay in
-    /// registers.
+    /// registers. It walks the rest of the text as a slice, so that one
+    /// length check covers the four bytes a character is decoded from; the
+    /// three-byte characters (CJK) are decoded first. In the start state, a
+    /// character that neither starts a form nor is whitespace (most
+    /// characters of any text) only moves on: its offset is never the start
+    /// of a match, so it is not kept in the ring.
     #[inline(never)]
     fn run(&self, bytes: &[u8], at: &mut At) -> Stop {
-        let (mut i, mut k, mut s) = (at.i, at.k, at.s);
+        let (mut k, mut s) = (at.k, at.s);
+        let len = bytes.len();
+        let mut rest = bytes.get(at.i..).unwrap_or_default();
         let ring = &mut at.ring;
-        let stop = loop {
-            let Some((e, width)) = self.fetch(bytes, i) else {
-                break Stop::End;
-            };
-            if e & SPACE != 0 {
-                break Stop::Space;
+        let stop = 'scan: {
+            while let [b0, b1, b2, b3, ..] = *rest {
+                let (e, width) = if b0 & 0xF0 == 0xE0 {
+                    let cp = (usize::from(b0 & 0x0F) << 12)
+                        | (usize::from(b1 & 0x3F) << 6)
+                        | usize::from(b2 & 0x3F);
+                    (self.bmp[cp], 3)
+                } else {
+                    self.entry_at(b0, b1, b2, b3)
+                };
+                let stop = self.feed(e, &mut s, &mut k, ring, len - rest.len());
+                if let Some(Stop::Space) = stop {
+                    break 'scan Stop::Space;
+                }
+                rest = rest.get(width..).unwrap_or_default();
+                if let Some(stop) = stop {
+                    break 'scan stop;
+                }
             }
-            ring[k % RING] = i;
-            k += 1;
-            i += width;
-            if s == 0 && e & FIRST == 0 {
-                // The start state stays.
-                continue;
+            // The last three bytes or fewer.
+            while !rest.is_empty() {
+                let (cp, width) = decode_near_end(rest, 0);
+                let stop = self.feed(self.entry(cp), &mut s, &mut k, ring, len - rest.len());
+                if let Some(Stop::Space) = stop {
+                    break 'scan Stop::Space;
+                }
+                rest = rest.get(width..).unwrap_or_default();
+                if let Some(stop) = stop {
+                    break 'scan stop;
+                }
             }
-            s = self.next(s, e);
-            if s >= self.first_match {
-                break Stop::Match;
-            }
+            Stop::End
         };
-        (at.i, at.k, at.s) = (i, k, s);
+        (at.i, at.k, at.s) = (len - rest.len(), k, s);
         stop
+    }
+
+    /// Feeds the character of class entry `e` at raw offset `i`: why the
+    /// hot loop stops before it (whitespace) or after it (a match state).
+    #[inline(always)]
+    fn feed(
+        &self,
+        e: u16,
+        s: &mut u32,
+        k: &mut usize,
+        ring: &mut [usize; RING],
+        i: usize,
+    ) -> Option<Stop> {
+        if *s == 0 && e & (SPACE | FIRST) == 0 {
+            // The start state stays.
+            *k += 1;
+            return None;
+        }
+        if e & SPACE != 0 {
+            return Some(Stop::Space);
+        }
+        ring[*k % RING] = i;
+        *k += 1;
+        *s = self.next(*s, e);
+        (*s >= self.first_match).then_some(Stop::Match)
     }
 }
 
