@@ -394,9 +394,12 @@ impl Table {
         let stop = 'scan: {
             while let [b0, b1, b2, b3, ..] = *rest {
                 let (e, width) = if b0 & 0xF0 == 0xE0 {
-                    let cp = (usize::from(b0 & 0x0F) << 12)
-                        | (usize::from(b1 & 0x3F) << 6)
-                        | usize::from(b2 & 0x3F);
+                    // The text is valid UTF-8: the two continuation bytes
+                    // are 0x80 plus six bits each, so the sum of the shifted
+                    // bytes is the code point plus a constant.
+                    let cp = ((usize::from(b0) << 12) + (usize::from(b1) << 6) + usize::from(b2))
+                        .wrapping_sub(0xE_2080)
+                        & 0xFFFF;
                     (self.bmp[cp], 3)
                 } else {
                     self.entry_at(b0, b1, b2, b3)
