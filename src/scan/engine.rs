@@ -39,11 +39,13 @@ pub(super) struct Found {
     pub(super) end: usize,
     /// Pattern id.
     pub(super) pattern: usize,
-    /// Normalized offset of the start. A match reported later ends at or
-    /// after this one's `end_norm`, so it starts at or after
+    /// Normalized offset of the start, in a count that grows by one for
+    /// every character of a match (the table leaves out characters it
+    /// skips in its start state). A match reported later ends at or after
+    /// this one's `end_norm`, so it starts at or after
     /// `end_norm - max_pattern_len`.
     pub(super) at_norm: usize,
-    /// Normalized end offset (how far the stream has been fed).
+    /// Normalized end offset (how far the stream has been counted).
     pub(super) end_norm: usize,
 }
 

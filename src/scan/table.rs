@@ -262,8 +262,16 @@ impl Table {
     fn entry(&self, cp: u32) -> u16 {
         match self.bmp.get(cp as usize) {
             Some(&e) => e,
-            None => self.astral.get(&cp).copied().unwrap_or(0),
+            None => self.astral_entry(cp),
         }
+    }
+
+    /// The class entry of a code point beyond the BMP: rare, and kept out
+    /// of the hot loop (whose values then stay in registers).
+    #[cold]
+    #[inline(never)]
+    fn astral_entry(&self, cp: u32) -> u16 {
+        self.astral.get(&cp).copied().unwrap_or(0)
     }
 
     /// Runs the table over the normalized character stream of `text`,
@@ -443,8 +451,10 @@ impl Table {
         i: usize,
     ) -> Option<Stop> {
         if *s == 0 && e & (SPACE | FIRST) == 0 {
-            // The start state stays.
-            *k += 1;
+            // The start state stays. Not counted: the characters of a
+            // match are all fed past this point (its first one starts a
+            // form, the others come in a deeper state), so they still have
+            // consecutive counts.
             return None;
         }
         if e & SPACE != 0 {
@@ -482,7 +492,8 @@ const RING: usize = 256;
 struct At {
     /// Raw offset of the next character.
     i: usize,
-    /// Normalized characters fed so far.
+    /// Normalized characters fed so far, but for those skipped in the
+    /// start state.
     k: usize,
     /// The state.
     s: u32,
