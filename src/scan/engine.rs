@@ -348,7 +348,8 @@ mod tests {
             text: "[[entry]]\nid = \"a\"\nterm = \"两队一室\"\ncategory = \"c\"\ndefinition = \"d\"\n\
                    [[entry]]\nid = \"b\"\nterm = \"专业+机制，大数据\"\ncategory = \"c\"\ndefinition = \"d\"\n\
                    [[entry]]\nid = \"n\"\nterm = \"1333\"\ncategory = \"c\"\ndefinition = \"d\"\n\
-                   [[entry]]\nid = \"x\"\nterm = \"𠀀𠀁\"\ncategory = \"c\"\ndefinition = \"d\"\n"
+                   [[entry]]\nid = \"x\"\nterm = \"𠀀𠀁\"\ncategory = \"c\"\ndefinition = \"d\"\n\
+                   [[entry]]\nid = \"s\"\nterm = \"AI 警务\"\ncategory = \"c\"\ndefinition = \"d\"\n"
                 .into(),
         }]])
         .unwrap();
@@ -364,7 +365,9 @@ mod tests {
             .chain([0x20, 0x0A, 0x2C, 0x3A, 0x28, 0x2B])
             .filter_map(char::from_u32);
         let texts = chars
-            .map(|c| format!("两队{c}一室{c}专业{c}+机制,大数据{c}1333{c}两队一室"))
+            .map(|c| {
+                format!("两队{c}一室{c}专业{c}+机制,大数据{c}1333{c}两队一室 AI{c}警务{c}AI 警务")
+            })
             .chain(
                 [
                     "𠀀\n𠀁",
@@ -373,6 +376,9 @@ mod tests {
                     "𠀀\n𠀁b",
                     "x1333",
                     "１３３３x",
+                    " AI 警务",
+                    "AI\n警务 AI 警务",
+                    "两队 AI 警务",
                 ]
                 .map(str::to_owned),
             );

@@ -9,8 +9,8 @@
 //! it ahead), full-width and half-width twins share a class, and only
 //! whitespace is flagged for a look (a run between two CJK characters is
 //! deleted). In the start state, a character that starts no form leaves
-//! the state unchanged, so such characters (most of any text) are skipped
-//! without touching the table at all.
+//! the state unchanged, so such characters (most of any text, whitespace
+//! included) are skipped without touching the table at all.
 //!
 //! The table is built here (trie, failure links, dense rows: the textbook
 //! construction) because aho-corasick does not expose its transitions;
@@ -30,7 +30,9 @@ const MAX_TABLE: usize = 1 << 22;
 
 /// Flag of a class entry: the character is whitespace.
 const SPACE: u16 = 0x8000;
-/// Flag of a class entry: the character may start a form.
+/// Flag of a class entry: the character may start a form. Any other
+/// character leaves the start state as it is, whitespace too (deleted or
+/// kept by the whitespace rule).
 const FIRST: u16 = 0x4000;
 /// Flag of a class entry: the character is CJK (see
 /// [`is_cjk`]), for the whitespace rule.
@@ -390,9 +392,9 @@ impl Table {
     /// registers. It walks the rest of the text as a slice, so that one
     /// length check covers the four bytes a character is decoded from; the
     /// three-byte characters (CJK) are decoded first. In the start state, a
-    /// character that neither starts a form nor is whitespace (most
-    /// characters of any text) only moves on: its offset is never the start
-    /// of a match, so it is not kept in the ring.
+    /// character that starts no form (most characters of any text,
+    /// whitespace included) only moves on: its offset is never the start of
+    /// a match, so it is not kept in the ring.
     #[inline(never)]
     fn run(&self, bytes: &[u8], at: &mut At) -> Stop {
         let (mut k, mut s) = (at.k, at.s);
@@ -450,7 +452,7 @@ impl Table {
         ring: &mut [usize; RING],
         i: usize,
     ) -> Option<Stop> {
-        if *s == 0 && e & (SPACE | FIRST) == 0 {
+        if *s == 0 && e & FIRST == 0 {
             // The start state stays. Not counted: the characters of a
             // match are all fed past this point (its first one starts a
             // form, the others come in a deeper state), so they still have
