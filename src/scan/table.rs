@@ -49,7 +49,7 @@ pub(super) struct Table {
     astral: HashMap<u32, u16>,
     /// `trans[state + class]`; state ids are premultiplied by the number
     /// of classes (the stride of a row).
-    trans: Box<[u32]>,
+    trans: Box<[u32; MAX_TABLE]>,
     /// States from this id on are match states.
     first_match: u32,
     /// Per match state, its first (longest) output, and the range of the
@@ -197,7 +197,11 @@ impl Table {
 
         // Dense rows, breadth first: a state's row is its failure's row
         // (complete already) with its own children written over it.
-        let mut trans = vec![0u32; n * stride];
+        // Allocated at the largest size, so that an index masked to it
+        // needs no bounds check in the hot loop; the pages past the rows
+        // are never touched (zeroed memory comes from the kernel as needed).
+        let mut trans: Box<[u32; MAX_TABLE]> =
+            vec![0u32; MAX_TABLE].into_boxed_slice().try_into().ok()?;
         for &s in &bfs {
             let row = id[s];
             if s != 0 {
@@ -232,7 +236,7 @@ impl Table {
         Some(Table {
             bmp,
             astral,
-            trans: trans.into_boxed_slice(),
+            trans,
             first_match,
             match_heads: match_heads.into_boxed_slice(),
             outputs: all_outputs.into_boxed_slice(),
@@ -367,10 +371,7 @@ impl Table {
     /// The next state on a character of class entry `e`.
     #[inline(always)]
     fn next(&self, s: u32, e: u16) -> u32 {
-        self.trans
-            .get(s as usize + usize::from(e & CLASS))
-            .copied()
-            .unwrap_or(0)
+        self.trans[(s as usize + usize::from(e & CLASS)) & (MAX_TABLE - 1)]
     }
 
     /// The class entry and length of the character at `bytes[i]`; `None`
