@@ -51,11 +51,19 @@ impl Tally {
     #[inline]
     fn add_occurrence(&mut self, entry: usize, nested: bool) {
         if self.counts.len() <= entry {
-            self.counts.resize(entry + 1, (0, 0));
+            self.grow(entry);
         }
-        let c = &mut self.counts[entry];
-        c.0 += 1;
-        c.1 += usize::from(nested);
+        if let Some(c) = self.counts.get_mut(entry) {
+            c.0 += 1;
+            c.1 += usize::from(nested);
+        }
+    }
+
+    /// Makes room for `entry`: rare, so out of the per-hit path.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, entry: usize) {
+        self.counts.resize(entry + 1, (0, 0));
     }
 
     /// Adds another tally to this one.

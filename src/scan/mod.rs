@@ -264,12 +264,12 @@ impl Scanner {
                 form: p.index,
             };
             // Usually last: the automaton reports by end.
-            let key = order(&hit);
-            let mut k = pending.len();
-            while k > head && order(&pending[k - 1].1) > key {
-                k -= 1;
+            match pending.last() {
+                Some((_, last)) if pending.len() > head && order(last) > order(&hit) => {
+                    insert_in_order(&mut pending, head, (f.at_norm, hit));
+                }
+                _ => pending.push((f.at_norm, hit)),
             }
-            pending.insert(k, (f.at_norm, hit));
         };
         match &self.automaton {
             Engine::Table(t) => t.search(text, &mut each),
@@ -287,6 +287,20 @@ impl Scanner {
             on(h);
         }
     }
+}
+
+/// Inserts `item` among the waiting matches `pending[head..]`, in order:
+/// the rare case of a match that starts before the last one waiting, so
+/// out of the per-match path.
+#[cold]
+#[inline(never)]
+fn insert_in_order(pending: &mut Vec<(usize, Hit)>, head: usize, item: (usize, Hit)) {
+    let key = order(&item.1);
+    let mut k = pending.len();
+    while k > head && pending.get(k - 1).is_some_and(|p| order(&p.1) > key) {
+        k -= 1;
+    }
+    pending.insert(k, item);
 }
 
 /// The `(form, entry, kind, index)` patterns of the lexicon's forms whose
@@ -409,14 +423,23 @@ impl Resolver {
             self.next_free = h.end;
         }
         if self.per_entry_next.len() <= h.entry {
-            self.per_entry_next.resize(h.entry + 1, 0);
+            self.grow(h.entry);
         }
-        let next = &mut self.per_entry_next[h.entry];
-        let counted = h.start >= *next;
-        if counted {
-            *next = h.end;
-        }
+        let counted = match self.per_entry_next.get_mut(h.entry) {
+            Some(next) if h.start >= *next => {
+                *next = h.end;
+                true
+            }
+            _ => false,
+        };
         Step { outer, counted }
+    }
+
+    /// Makes room for `entry`: rare, so out of the per-hit path.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, entry: usize) {
+        self.per_entry_next.resize(entry + 1, 0);
     }
 }
 
