@@ -296,15 +296,13 @@ impl Table {
             let Some(head) = self.match_heads.get(m) else {
                 return;
             };
-            let (from, to) = head.rest;
-            let rest = self.outputs.get(from as usize..to as usize);
-            for o in std::iter::once(&head.first).chain(rest.unwrap_or_default()) {
+            let mut emit = |o: &Output| {
                 let start = at.k - o.chars as usize;
                 let raw_start = at.ring[start % RING];
                 if o.edges.start && before_is_alnum(text, raw_start, true)
                     || o.edges.end && after_is_alnum(text, at.i, true)
                 {
-                    continue;
+                    return;
                 }
                 on(Found {
                     start: raw_start,
@@ -313,6 +311,17 @@ impl Table {
                     at_norm: start,
                     end_norm: at.k,
                 });
+            };
+            emit(&head.first);
+            let (from, to) = head.rest;
+            if from < to {
+                for o in self
+                    .outputs
+                    .get(from as usize..to as usize)
+                    .unwrap_or_default()
+                {
+                    emit(o);
+                }
             }
         };
         loop {
