@@ -256,11 +256,8 @@ impl Input {
         match self {
             Input::File { path, .. } => READ_BUFFER.with_borrow_mut(|buffer| {
                 buffer.clear();
-                let read = std::fs::File::open(path).and_then(|mut f| {
-                    let size = f.metadata().map_or(0, |m| m.len());
-                    buffer.reserve(usize::try_from(size).unwrap_or(0));
-                    f.read_to_end(buffer)
-                });
+                // `read_to_end` on a file reserves its size first.
+                let read = std::fs::File::open(path).and_then(|mut f| f.read_to_end(buffer));
                 let loaded = match read {
                     Ok(_) => self.load(buffer, shown, opts),
                     Err(e) => Err(io_error(&shown, &e)),
