@@ -424,24 +424,15 @@ impl Table {
                 } else {
                     self.entry_at(b0, b1, b2, b3)
                 };
-                let stop = self.feed(e, &mut s, &mut k, ring, len - rest.len());
-                if let Some(Stop::Space) = stop {
-                    break 'scan Stop::Space;
-                }
-                rest = rest.get(width..).unwrap_or_default();
-                if let Some(stop) = stop {
+                if let Some(stop) = self.feed(e, width, &mut rest, len, &mut s, &mut k, ring) {
                     break 'scan stop;
                 }
             }
             // The last three bytes or fewer.
             while !rest.is_empty() {
                 let (cp, width) = decode_near_end(rest, 0);
-                let stop = self.feed(self.entry(cp), &mut s, &mut k, ring, len - rest.len());
-                if let Some(Stop::Space) = stop {
-                    break 'scan Stop::Space;
-                }
-                rest = rest.get(width..).unwrap_or_default();
-                if let Some(stop) = stop {
+                let e = self.entry(cp);
+                if let Some(stop) = self.feed(e, width, &mut rest, len, &mut s, &mut k, ring) {
                     break 'scan stop;
                 }
             }
@@ -451,29 +442,36 @@ impl Table {
         stop
     }
 
-    /// Feeds the character of class entry `e` at raw offset `i`: why the
-    /// hot loop stops before it (whitespace) or after it (a match state).
+    /// Feeds the character of class entry `e` and length `width` that
+    /// starts `rest` (the text from raw offset `len - rest.len()` on), and
+    /// moves `rest` past it; says why the hot loop stops, before the
+    /// character (whitespace: `rest` stays) or after it (a match state).
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn feed(
         &self,
         e: u16,
+        width: usize,
+        rest: &mut &[u8],
+        len: usize,
         s: &mut u32,
         k: &mut usize,
         ring: &mut [usize; RING],
-        i: usize,
     ) -> Option<Stop> {
         if *s == 0 && e & FIRST == 0 {
             // The start state stays. Not counted: the characters of a
             // match are all fed past this point (its first one starts a
             // form, the others come in a deeper state), so they still have
             // consecutive counts.
+            *rest = rest.get(width..).unwrap_or_default();
             return None;
         }
         if e & SPACE != 0 {
             return Some(Stop::Space);
         }
-        ring[*k % RING] = i;
+        ring[*k % RING] = len - rest.len();
         *k += 1;
+        *rest = rest.get(width..).unwrap_or_default();
         *s = self.next(*s, e);
         (*s >= self.first_match).then_some(Stop::Match)
     }
