@@ -250,16 +250,30 @@ impl Table {
         self.max_chars
     }
 
-    /// The class entry and the length of the character that starts with
-    /// the byte `b0`, given the three bytes after it: BMP code points index
-    /// the table with no bounds check.
+    /// The class entry and the length of the character of valid UTF-8
+    /// that starts with the byte `b0`, given the three bytes after it: BMP
+    /// code points index the table with no bounds check, three-byte
+    /// characters (CJK) first.
     #[inline(always)]
     fn entry_at(&self, b0: u8, b1: u8, b2: u8, b3: u8) -> (u16, usize) {
-        let (cp, width) = decode4(b0, b1, b2, b3);
-        if width < 4 {
-            (self.bmp[cp as usize & 0xFFFF], width)
+        let (b0, b1, b2, b3) = (
+            usize::from(b0),
+            usize::from(b1),
+            usize::from(b2),
+            usize::from(b3),
+        );
+        if b0 & 0xF0 == 0xE0 {
+            // The continuation bytes are 0x80 plus six bits each, so the sum
+            // of the shifted bytes is the code point plus a constant.
+            let cp = ((b0 << 12) + (b1 << 6) + b2).wrapping_sub(0xE_2080) & 0xFFFF;
+            (self.bmp[cp], 3)
+        } else if b0 < 0x80 {
+            (self.bmp[b0], 1)
+        } else if b0 < 0xE0 {
+            (self.bmp[((b0 & 0x1F) << 6) | (b1 & 0x3F)], 2)
         } else {
-            (self.entry(cp), width)
+            let cp = ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F);
+            (self.entry(cp as u32), 4)
         }
     }
 
@@ -314,14 +328,12 @@ impl Table {
             };
             emit(&head.first);
             let (from, to) = head.rest;
-            if from < to {
-                for o in self
-                    .outputs
-                    .get(from as usize..to as usize)
-                    .unwrap_or_default()
-                {
-                    emit(o);
-                }
+            for o in self
+                .outputs
+                .get(from as usize..to as usize)
+                .unwrap_or_default()
+            {
+                emit(o);
             }
         };
         loop {
@@ -413,17 +425,7 @@ impl Table {
         let ring = &mut at.ring;
         let stop = 'scan: {
             while let [b0, b1, b2, b3, ..] = *rest {
-                let (e, width) = if b0 & 0xF0 == 0xE0 {
-                    // The text is valid UTF-8: the two continuation bytes
-                    // are 0x80 plus six bits each, so the sum of the shifted
-                    // bytes is the code point plus a constant.
-                    let cp = ((usize::from(b0) << 12) + (usize::from(b1) << 6) + usize::from(b2))
-                        .wrapping_sub(0xE_2080)
-                        & 0xFFFF;
-                    (self.bmp[cp], 3)
-                } else {
-                    self.entry_at(b0, b1, b2, b3)
-                };
+                let (e, width) = self.entry_at(b0, b1, b2, b3);
                 if let Some(stop) = self.feed(e, width, &mut rest, len, &mut s, &mut k, ring) {
                     break 'scan stop;
                 }
@@ -518,26 +520,8 @@ enum Stop {
     Space,
 }
 
-/// The code point that starts with the byte `b0` of valid UTF-8, and its
-/// length, given the three bytes after it.
-#[inline(always)]
-fn decode4(b0: u8, b1: u8, b2: u8, b3: u8) -> (u32, usize) {
-    let (b0, b1, b2, b3) = (u32::from(b0), u32::from(b1), u32::from(b2), u32::from(b3));
-    if b0 < 0x80 {
-        (b0, 1)
-    } else if b0 < 0xE0 {
-        (((b0 & 0x1F) << 6) | (b1 & 0x3F), 2)
-    } else if b0 < 0xF0 {
-        (((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F), 3)
-    } else {
-        (
-            ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F),
-            4,
-        )
-    }
-}
-
-/// [`decode4`] for the last three bytes of `bytes`.
+/// The code point and length of the character at `bytes[i]`, one of the
+/// last three bytes of `bytes` ([`Table::entry_at`] needs four).
 #[cold]
 fn decode_near_end(bytes: &[u8], i: usize) -> (u32, usize) {
     let at = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0) & 0x3F);
