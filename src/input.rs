@@ -40,6 +40,8 @@ pub enum Loaded<T = Source> {
     Text(T),
     /// Skipped, with the reason (a binary file).
     Skipped(String),
+    /// Not read: the caller reads it in pieces (see [`process_or_stream`]).
+    Streams,
 }
 
 /// Include and exclude globs from `tifa.toml`, matched against paths
@@ -245,28 +247,37 @@ impl Input {
     }
 
     /// Reads and decodes the input, extracting the text of HTML and Word
-    /// documents.
+    /// documents. With `pieces`, standard input and plain-text files
+    /// larger than [`STREAM_ABOVE`] are not read but come back as
+    /// [`Loaded::Streams`], for the caller to read in pieces.
     ///
     /// # Errors
     ///
     /// An unreadable file, a broken .docx, or bytes that the encoding given
     /// with `--encoding` does not decode.
-    pub fn read(&self, opts: &Options) -> Result<Loaded, InputError> {
+    pub fn read(&self, opts: &Options, pieces: bool) -> Result<Loaded, InputError> {
         let shown = self.shown(opts);
+        let pieces = pieces && Format::of(Path::new(&shown)) == Format::Text;
         match self {
-            Input::File { path, .. } => READ_BUFFER.with_borrow_mut(|buffer| {
-                buffer.clear();
-                // `read_to_end` on a file reserves its size first.
-                let read = std::fs::File::open(path).and_then(|mut f| f.read_to_end(buffer));
-                let loaded = match read {
-                    Ok(_) => self.load(buffer, shown, opts),
-                    Err(e) => Err(io_error(&shown, &e)),
-                };
-                if buffer.capacity() > KEEP_READ_BUFFER {
-                    *buffer = Vec::new();
+            Input::File { path, .. } => {
+                let opened =
+                    std::fs::File::open(path).and_then(|f| f.metadata().map(|m| (f, m.len())));
+                let (mut file, size) = opened.map_err(|e| io_error(&shown, &e))?;
+                if pieces && size > stream_above() {
+                    return Ok(Loaded::Streams);
                 }
-                loaded
-            }),
+                READ_BUFFER.with_borrow_mut(|buffer| {
+                    let loaded = match read_whole(&mut file, buffer, size) {
+                        Ok(n) => self.load(&buffer[..n], shown, opts),
+                        Err(e) => Err(io_error(&shown, &e)),
+                    };
+                    if buffer.len() > KEEP_READ_BUFFER {
+                        *buffer = Vec::new();
+                    }
+                    loaded
+                })
+            }
+            Input::Stdin if pieces => Ok(Loaded::Streams),
             Input::Stdin => {
                 let mut buf = Vec::new();
                 std::io::stdin()
@@ -349,6 +360,34 @@ thread_local! {
     static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// Reads the whole of `file`, whose size is said to be `size`, into the
+/// start of `buffer`, and returns how many bytes it read. The buffer's
+/// bytes are all initialized and it only grows, so a reused buffer is not
+/// cleared for every file; it grows on when the file is longer than said
+/// (a growing file, or one of `/proc`, which says 0). One `read` brings a
+/// whole file and one more sees its end: no `stat` of the standard
+/// library's `read_to_end` on top of the caller's own.
+fn read_whole(file: &mut std::fs::File, buffer: &mut Vec<u8>, size: u64) -> std::io::Result<usize> {
+    let want = usize::try_from(size)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    if buffer.len() < want {
+        buffer.resize(want, 0);
+    }
+    let mut n = 0;
+    loop {
+        if n == buffer.len() {
+            buffer.resize(n.saturating_mul(2).max(8 * 1024), 0);
+        }
+        match file.read(&mut buffer[n..]) {
+            Ok(0) => return Ok(n),
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A read buffer larger than this (after a large HTML or Word file, say) is
 /// not kept.
 const KEEP_READ_BUFFER: usize = 4 * 1024 * 1024;
@@ -373,6 +412,12 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
+/// [`STREAM_ABOVE`], or `TIFA_STREAM_ABOVE` when set, read once.
+fn stream_above() -> u64 {
+    static ABOVE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *ABOVE.get_or_init(|| env_or("TIFA_STREAM_ABOVE", STREAM_ABOVE))
+}
+
 /// The size of one piece of a streamed input.
 pub fn piece_bytes() -> usize {
     env_or("TIFA_PIECE_BYTES", PIECE_BYTES).max(1)
@@ -382,19 +427,6 @@ pub fn piece_bytes() -> usize {
 pub type Stream = crate::text::decode::StreamDecoder<Box<dyn Read + Send>>;
 
 impl Input {
-    /// True when the input is read in pieces: standard input, or a plain
-    /// text file larger than [`STREAM_ABOVE`].
-    pub fn streams(&self, opts: &Options) -> bool {
-        if Format::of(Path::new(&self.shown(opts))) != Format::Text {
-            return false;
-        }
-        match self {
-            Input::Stdin => true,
-            Input::File { path, .. } => std::fs::metadata(path)
-                .is_ok_and(|m| m.len() > env_or("TIFA_STREAM_ABOVE", STREAM_ABOVE)),
-        }
-    }
-
     /// Opens the input to be decoded piece by piece.
     ///
     /// # Errors
@@ -457,15 +489,40 @@ pub fn process<T: Send>(
     threads: usize,
     f: impl Fn(Source) -> T + Sync,
 ) -> Vec<Processed<T>> {
+    process_with(inputs, opts, threads, false, f)
+}
+
+/// As [`process`], except that standard input and plain-text files larger
+/// than [`STREAM_ABOVE`] are left for the caller to read in pieces
+/// ([`Input::open_stream`]): their results are [`Loaded::Streams`]. The
+/// size of each file is taken by the worker that opens it, so the main
+/// thread makes no `stat` per file before the work starts.
+pub fn process_or_stream<T: Send>(
+    inputs: &[Input],
+    opts: &Options,
+    threads: usize,
+    f: impl Fn(Source) -> T + Sync,
+) -> Vec<Processed<T>> {
+    process_with(inputs, opts, threads, true, f)
+}
+
+fn process_with<T: Send>(
+    inputs: &[Input],
+    opts: &Options,
+    threads: usize,
+    pieces: bool,
+    f: impl Fn(Source) -> T + Sync,
+) -> Vec<Processed<T>> {
     use rayon::prelude::*;
     let one = |input: &Input| {
         let mut note = None;
-        let result = input.read(opts).map(|r| match r {
+        let result = input.read(opts, pieces).map(|r| match r {
             Loaded::Text(src) => {
                 note.clone_from(&src.note);
                 Loaded::Text(f(src))
             }
             Loaded::Skipped(why) => Loaded::Skipped(why),
+            Loaded::Streams => Loaded::Streams,
         });
         Processed {
             path: input.shown(opts),

@@ -486,6 +486,8 @@ fn take<T>(
             human::note(err, &p.path, &why)?;
             Ok(None)
         }
+        // Left by `process_or_stream` for the caller to read in pieces.
+        Ok(Loaded::Streams) => Ok(None),
         Err(e) => {
             report_failure(err, &e, failed)?;
             Ok(None)
@@ -533,31 +535,23 @@ fn scan_cmd(
         }
         Ok(())
     };
-    for work in plan(ctx, &inputs) {
-        match work {
-            Work::Whole(batch) => {
-                let results = input::process(batch, &ctx.input, ctx.threads, |src| {
-                    let hits = scanner.hits(&src.text);
-                    locate(&src.text, &Positions::of(&src), &outermost(&hits, accepted))
-                });
-                for p in results {
-                    if let Some((path, matches)) = take(p, err, &mut failed)? {
-                        emit(out, &path, matches)?;
-                    }
-                }
-            }
-            Work::Pieces(input) => {
-                let path = input.shown(&ctx.input);
-                let mut resolver = scan::Resolver::default();
-                stream_input(ctx, scanner, true, input, err, &mut failed, &mut |window| {
-                    let (spans, _) = resolver.push(&window.hits());
-                    emit(
-                        &mut *out,
-                        &path,
-                        spans.iter().map(|h| window.to_match(h)).collect(),
-                    )
-                })?;
-            }
+    let results = input::process_or_stream(&inputs, &ctx.input, ctx.threads, |src| {
+        let hits = scanner.hits(&src.text);
+        locate(&src.text, &Positions::of(&src), &outermost(&hits, accepted))
+    });
+    for (input, p) in inputs.iter().zip(results) {
+        if matches!(p.result, Ok(Loaded::Streams)) {
+            let mut resolver = scan::Resolver::default();
+            stream_input(ctx, scanner, true, input, err, &mut failed, &mut |window| {
+                let (spans, _) = resolver.push(&window.hits());
+                emit(
+                    &mut *out,
+                    &p.path,
+                    spans.iter().map(|h| window.to_match(h)).collect(),
+                )
+            })?;
+        } else if let Some((path, matches)) = take(p, err, &mut failed)? {
+            emit(out, &path, matches)?;
         }
     }
     if format == ScanFormat::Json {
@@ -571,33 +565,6 @@ fn scan_cmd(
         json::matches(out, &wire)?;
     }
     Ok(status(failed))
-}
-
-/// How a run of inputs is read: whole and in parallel, or one large input
-/// in pieces.
-enum Work<'a> {
-    Whole(&'a [Input]),
-    Pieces(&'a Input),
-}
-
-/// Splits the inputs, in order, into runs read whole and inputs read in
-/// pieces (standard input, large plain-text files).
-fn plan<'a>(ctx: &Ctx, inputs: &'a [Input]) -> Vec<Work<'a>> {
-    let mut work = Vec::new();
-    let mut start = 0;
-    for (i, input) in inputs.iter().enumerate() {
-        if input.streams(&ctx.input) {
-            if start < i {
-                work.push(Work::Whole(&inputs[start..i]));
-            }
-            work.push(Work::Pieces(input));
-            start = i + 1;
-        }
-    }
-    if start < inputs.len() {
-        work.push(Work::Whole(&inputs[start..]));
-    }
-    work
 }
 
 /// What a streamed scan does with each piece.
@@ -618,6 +585,7 @@ fn stream_input(
     let mut decoder = match input.open_stream(&ctx.input) {
         Ok(Loaded::Text(d)) => d,
         Ok(Loaded::Skipped(why)) => return human::note(err, &path, &why),
+        Ok(Loaded::Streams) => return Ok(()),
         Err(e) => return report_failure(err, &e, failed),
     };
     let mut streamer = scan::stream::Streamer::new(scanner, input::piece_bytes());
@@ -661,58 +629,51 @@ fn count_cmd(
     let (inputs, mut failed) = inputs(ctx, paths, err)?;
     let mut total = Tally::default();
     let mut files = Vec::new();
-    for work in plan(ctx, &inputs) {
-        match work {
-            Work::Whole(batch) => {
-                // Without --by-file, each file's counts go into one shared
-                // tally as soon as they are made, and the file's own is
-                // dropped at once (2,000 kept tallies cost page faults).
-                let shared = std::sync::Mutex::new(Tally::default());
-                let results = input::process(batch, &ctx.input, ctx.threads, |src| {
-                    let mut t = Tally::default();
-                    let mut resolver = scan::Resolver::default();
-                    scanner.for_each_hit(&src.text, &mut |h| t.add(&mut resolver, &h));
-                    if by_file {
-                        return t;
-                    }
-                    shared
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .merge(&t);
-                    Tally::default()
-                });
-                for p in results {
-                    if let Some((path, t)) = take(p, err, &mut failed)? {
-                        total.merge(&t);
-                        files.push((path, t));
-                    }
-                }
-                total.merge(
-                    &shared
-                        .into_inner()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner),
-                );
-            }
-            Work::Pieces(input) => {
-                let mut t = Tally::default();
-                let mut resolver = scan::Resolver::default();
-                stream_input(
-                    ctx,
-                    scanner,
-                    false,
-                    input,
-                    err,
-                    &mut failed,
-                    &mut |window| {
-                        window.for_each_hit(&mut |h| t.add(&mut resolver, &h));
-                        Ok(())
-                    },
-                )?;
-                total.merge(&t);
-                files.push((input.shown(&ctx.input), t));
-            }
+    // Without --by-file, each file's counts go into one shared tally as
+    // soon as they are made, and the file's own is dropped at once (2,000
+    // kept tallies cost page faults).
+    let shared = std::sync::Mutex::new(Tally::default());
+    let results = input::process_or_stream(&inputs, &ctx.input, ctx.threads, |src| {
+        let mut t = Tally::default();
+        let mut resolver = scan::Resolver::default();
+        scanner.for_each_hit(&src.text, &mut |h| t.add(&mut resolver, &h));
+        if by_file {
+            return t;
+        }
+        shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .merge(&t);
+        Tally::default()
+    });
+    for (input, p) in inputs.iter().zip(results) {
+        if matches!(p.result, Ok(Loaded::Streams)) {
+            let mut t = Tally::default();
+            let mut resolver = scan::Resolver::default();
+            stream_input(
+                ctx,
+                scanner,
+                false,
+                input,
+                err,
+                &mut failed,
+                &mut |window| {
+                    window.for_each_hit(&mut |h| t.add(&mut resolver, &h));
+                    Ok(())
+                },
+            )?;
+            total.merge(&t);
+            files.push((p.path, t));
+        } else if let Some((path, t)) = take(p, err, &mut failed)? {
+            total.merge(&t);
+            files.push((path, t));
         }
     }
+    total.merge(
+        &shared
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
     let by_file = by_file.then_some(files.as_slice());
     let bar_width = if ctx.terminal.stdout {
         ctx.terminal.width

@@ -82,3 +82,71 @@ _tifa tifa ex lexicon; echo "${{COMPREPLY[@]}}""#
         "{lines:?}"
     );
 }
+
+/// Each worker thread reuses one read buffer from file to file: a small
+/// file read after a larger one is counted on its own bytes only.
+#[test]
+fn a_reused_read_buffer_holds_only_the_file_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "两队一室。".repeat(5_000)).unwrap();
+    std::fs::write(dir.path().join("b.txt"), "两队一室").unwrap();
+    std::fs::write(dir.path().join("c.txt"), "").unwrap();
+    std::fs::write(dir.path().join("d.txt"), "一室").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .args([
+            "--no-config",
+            "-j",
+            "1",
+            "count",
+            "--by-file",
+            "--format",
+            "csv",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            let file = cells[0].rsplit(['/', '\\']).next().unwrap_or_default();
+            format!("{file} {} {}", cells[1], cells[3])
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        ["a.txt liangdui-yishi 5000", "b.txt liangdui-yishi 1"],
+        "{csv}"
+    );
+}
+
+/// A file whose size says nothing of its length (a named pipe says 0) is
+/// read to its end.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_read_to_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.txt");
+    let Ok(made) = Command::new("mkfifo").arg(&fifo).status() else {
+        println!("SKIPPED: mkfifo not installed");
+        return;
+    };
+    assert!(made.success());
+    let text = "派出所主防，两队一室。".repeat(3_000);
+    let writer = {
+        let (fifo, text) = (fifo.clone(), text.clone());
+        std::thread::spawn(move || std::fs::write(fifo, text).unwrap())
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .args(["--no-config", "count", "--format", "json"])
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json = String::from_utf8(out.stdout).unwrap();
+    assert!(json.contains("\"total\": 6000"), "{json}");
+}
