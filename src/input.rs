@@ -4,6 +4,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::format::{Format, docx, html};
 use crate::text::{Decoded, Encoding, Markup, Source, decode, decode::decode_as};
@@ -112,55 +113,74 @@ pub struct Options {
     pub stdin_filename: Option<String>,
 }
 
+/// The inputs that paths name, and the problems with those paths.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The inputs, in order.
+    pub inputs: Vec<Input>,
+    /// Paths that do not exist, invalid globs, unreadable folders.
+    pub errors: Vec<InputError>,
+}
+
 /// Expands the paths given on the command line (none means stdin) into
 /// inputs, in a stable order: arguments in order, folder contents sorted by
-/// path.
-pub fn collect(paths: &[String], filter: &Filter, opts: &Options) -> (Vec<Input>, Vec<InputError>) {
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
+/// path. Folders are walked on `threads` threads; the walk ends early once
+/// `stop` is set (the run has failed and the inputs are not needed).
+pub fn collect(
+    paths: &[String],
+    filter: &Filter,
+    opts: &Options,
+    threads: usize,
+    stop: &AtomicBool,
+) -> Found {
+    let mut found = Found::default();
     if paths.is_empty() {
-        inputs.push(Input::Stdin);
+        found.inputs.push(Input::Stdin);
     }
     for arg in paths {
         if arg == "-" {
-            inputs.push(Input::Stdin);
+            found.inputs.push(Input::Stdin);
             continue;
         }
         let path = Path::new(arg);
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, filter, opts, &mut inputs, &mut errors),
+            Ok(meta) if meta.is_dir() => {
+                walk(path, filter, opts, threads, stop, &mut found);
+            }
             Ok(_) => {
                 if filter.allows(path) {
-                    inputs.push(Input::File {
+                    found.inputs.push(Input::File {
                         path: path.to_path_buf(),
                         explicit: true,
                     });
                 }
             }
-            Err(e) => errors.push(io_error(arg, &e)),
+            Err(e) => found.errors.push(io_error(arg, &e)),
         }
     }
-    (inputs, errors)
+    found
 }
 
 fn walk(
     dir: &Path,
     filter: &Filter,
     opts: &Options,
-    inputs: &mut Vec<Input>,
-    errors: &mut Vec<InputError>,
+    threads: usize,
+    stop: &AtomicBool,
+    found: &mut Found,
 ) {
     let mut builder = ignore::WalkBuilder::new(dir);
     builder
         .require_git(false)
         .hidden(!opts.hidden)
         .follow_links(opts.follow)
-        .add_custom_ignore_filename(".tifaignore");
+        .add_custom_ignore_filename(".tifaignore")
+        .threads(threads);
     if !opts.globs.is_empty() {
         let mut o = ignore::overrides::OverrideBuilder::new(dir);
         for g in &opts.globs {
             if let Err(e) = o.add(g) {
-                errors.push(InputError {
+                found.errors.push(InputError {
                     path: g.clone(),
                     message: format!("invalid glob: {e}"),
                     hint: None,
@@ -173,7 +193,7 @@ fn walk(
                 builder.overrides(o);
             }
             Err(e) => {
-                errors.push(InputError {
+                found.errors.push(InputError {
                     path: dir.display().to_string(),
                     message: format!("invalid glob: {e}"),
                     hint: None,
@@ -182,21 +202,24 @@ fn walk(
             }
         }
     }
-    // The walk runs on all cores; the order is made stable afterwards.
-    let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    // The order is made stable afterwards.
+    let walked = std::sync::Mutex::new((Vec::new(), Vec::new()));
     builder.build_parallel().run(|| {
         Box::new(|item| {
-            let mut found = found
+            if stop.load(Ordering::Relaxed) {
+                return ignore::WalkState::Quit;
+            }
+            let mut walked = walked
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             match item {
                 Ok(entry) => {
                     if entry.file_type().is_some_and(|t| t.is_file()) && filter.allows(entry.path())
                     {
-                        found.0.push(entry.into_path());
+                        walked.0.push(entry.into_path());
                     }
                 }
-                Err(e) => found.1.push(InputError {
+                Err(e) => walked.1.push(InputError {
                     path: dir.display().to_string(),
                     message: walk_message(&e),
                     hint: None,
@@ -205,15 +228,17 @@ fn walk(
             ignore::WalkState::Continue
         })
     });
-    let (mut files, errs) = found
+    let (mut files, errors) = walked
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     files.sort();
-    inputs.extend(files.into_iter().map(|path| Input::File {
-        path,
-        explicit: false,
-    }));
-    errors.extend(errs);
+    found
+        .inputs
+        .extend(files.into_iter().map(|path| Input::File {
+            path,
+            explicit: false,
+        }));
+    found.errors.extend(errors);
 }
 
 /// A walk error as a short message, naming the path involved.

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::count::Tally;
 use crate::format::Format;
 use crate::input::Loaded;
-use crate::input::{self, Filter, Input, InputError};
+use crate::input::{self, Input, InputError};
 use crate::lexicon::import::{self, Imported};
 use crate::lexicon::{Lexicon, LexiconFile};
 use crate::lookup;
@@ -68,7 +68,6 @@ pub struct Terminal {
 /// What every command shares once arguments are resolved.
 struct Ctx {
     lexicon: Lexicon,
-    filter: Filter,
     input: input::Options,
     threads: usize,
     config: Config,
@@ -150,88 +149,74 @@ pub fn run_on(
         }
         _ => None,
     };
-    let Some(lexicon) = load_lexicon(&cli, &config, &extra, import, err)? else {
+    let threads = cli.global.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
+    let filter = config.filter();
+    let input_opts = input::Options {
+        hidden: cli.global.hidden,
+        follow: cli.global.follow,
+        globs: cli.global.globs.clone(),
+        encoding: cli.global.encoding,
+        binary: cli.global.binary,
+        stdin_filename: cli.global.stdin_filename.clone(),
+    };
+    let paths = input_paths(&cli.command);
+    // With threads to spare, the inputs are found (a folder walked) while
+    // this thread loads the lexicon and builds the scanner.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (prepared, found) = std::thread::scope(|s| {
+        let walk = paths
+            .as_deref()
+            .filter(|_| threads > 1)
+            .map(|paths| s.spawn(|| input::collect(paths, &filter, &input_opts, threads, &stop)));
+        let prepared = prepare(&cli, &config, &extra, import, err);
+        if !matches!(prepared, Ok(Some(_))) {
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let found = walk.map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        (prepared, found)
+    });
+    let Some((lexicon, scanner)) = prepared? else {
         return Ok(ExitStatus::Error);
     };
+    let found = match (found, &paths) {
+        (Some(found), _) => found,
+        (None, Some(paths)) => input::collect(paths, &filter, &input_opts, threads, &stop),
+        (None, None) => input::Found::default(),
+    };
     let ctx = Ctx {
-        filter: config.filter(),
-        input: input::Options {
-            hidden: cli.global.hidden,
-            follow: cli.global.follow,
-            globs: cli.global.globs.clone(),
-            encoding: cli.global.encoding,
-            binary: cli.global.binary,
-            stdin_filename: cli.global.stdin_filename.clone(),
-        },
+        input: input_opts,
         lexicon,
-        threads: cli.global.threads.map_or_else(
-            || std::thread::available_parallelism().map_or(1, usize::from),
-            usize::from,
-        ),
+        threads,
         config,
         terminal,
     };
-    let needs_scanner = !matches!(
-        cli.command,
-        Command::Lookup { .. }
-            | Command::Lexicon(
-                LexiconCommand::Validate { .. }
-                    | LexiconCommand::Export { .. }
-                    | LexiconCommand::Import { .. }
-            )
-    );
-    // `scan` and `count` look at accepted forms only.
-    let accepted_only = matches!(cli.command, Command::Scan { .. } | Command::Count { .. });
-    let scanner = if needs_scanner {
-        let built = if accepted_only {
-            Scanner::accepted_only(&ctx.lexicon)
-        } else {
-            Scanner::new(&ctx.lexicon)
-        };
-        match built {
-            Ok(s) => Some(s),
-            Err(e) => {
-                human::error(err, &e.to_string())?;
-                return Ok(ExitStatus::Error);
-            }
-        }
-    } else {
-        None
-    };
     let lexicon = &ctx.lexicon;
     if cli.global.files {
-        let paths = match &cli.command {
-            Command::Scan { paths, .. }
-            | Command::Count { paths, .. }
-            | Command::Check { paths, .. } => paths.clone(),
-            Command::Annotate { path, .. } => path.iter().cloned().collect(),
-            Command::Report { paths, .. } => paths.clone(),
-            _ => Vec::new(),
-        };
-        let (inputs, failed) = inputs(&ctx, &paths, err)?;
+        let (inputs, failed) = inputs(found, err)?;
         for i in &inputs {
             writeln!(out, "{}", i.shown(&ctx.input))?;
         }
         return Ok(status(failed));
     }
     match (cli.command, scanner.as_ref()) {
-        (Command::Scan { paths, format }, Some(s)) => scan_cmd(&ctx, s, &paths, format, out, err),
+        (Command::Scan { format, .. }, Some(s)) => scan_cmd(&ctx, s, found, format, out, err),
         (
             Command::Count {
-                paths,
-                by_file,
-                format,
+                by_file, format, ..
             },
             Some(s),
-        ) => count_cmd(&ctx, s, &paths, by_file, format, out, err),
+        ) => count_cmd(&ctx, s, found, by_file, format, out, err),
         (
             Command::Check {
-                paths,
                 format,
                 fail_on,
                 fix,
                 diff,
                 lang,
+                ..
             },
             Some(s),
         ) => {
@@ -254,13 +239,13 @@ pub fn run_on(
                 mode,
                 lang,
             };
-            check_cmd(&ctx, s, &paths, &opts, out, err)
+            check_cmd(&ctx, s, found, &opts, out, err)
         }
-        (Command::Annotate { path, format }, Some(s)) => {
-            annotate_cmd(&ctx, s, path.as_deref(), format, out, err)
+        (Command::Annotate { format, .. }, Some(s)) => {
+            annotate_cmd(&ctx, s, found, format, out, err)
         }
-        (Command::Report { paths, output }, Some(s)) => {
-            report_cmd(&ctx, s, &paths, output.as_deref(), out, err)
+        (Command::Report { output, .. }, Some(s)) => {
+            report_cmd(&ctx, s, found, output.as_deref(), out, err)
         }
         (Command::Lexicon(LexiconCommand::Test), Some(s)) => lexicon_test(lexicon, s, out, err),
         (
@@ -333,6 +318,46 @@ fn load_config(cli: &Cli, err: &mut dyn Write) -> io::Result<Option<Config>> {
                 human::diagnostic(err, d)?;
             }
             human::error(err, &format!("{} is not valid", path.display()))?;
+            Ok(None)
+        }
+    }
+}
+
+/// Loads the lexicon and, for the commands that match text, builds the
+/// scanner; prints every problem and gives `None` after one.
+fn prepare(
+    cli: &Cli,
+    config: &Config,
+    extra: &[PathBuf],
+    import: Option<(String, &Imported)>,
+    err: &mut dyn Write,
+) -> io::Result<Option<(Lexicon, Option<Scanner>)>> {
+    let Some(lexicon) = load_lexicon(cli, config, extra, import, err)? else {
+        return Ok(None);
+    };
+    let needs_scanner = !matches!(
+        cli.command,
+        Command::Lookup { .. }
+            | Command::Lexicon(
+                LexiconCommand::Validate { .. }
+                    | LexiconCommand::Export { .. }
+                    | LexiconCommand::Import { .. }
+            )
+    );
+    if !needs_scanner {
+        return Ok(Some((lexicon, None)));
+    }
+    // `scan` and `count` look at accepted forms only.
+    let accepted_only = matches!(cli.command, Command::Scan { .. } | Command::Count { .. });
+    let built = if accepted_only {
+        Scanner::accepted_only(&lexicon)
+    } else {
+        Scanner::new(&lexicon)
+    };
+    match built {
+        Ok(scanner) => Ok(Some((lexicon, Some(scanner)))),
+        Err(e) => {
+            human::error(err, &e.to_string())?;
             Ok(None)
         }
     }
@@ -460,14 +485,26 @@ fn import_csv(path: &Path, err: &mut dyn Write) -> io::Result<Option<Imported>> 
     }
 }
 
-/// Expands paths, reporting those that do not exist; returns the inputs
-/// and whether anything failed.
-fn inputs(ctx: &Ctx, paths: &[String], err: &mut dyn Write) -> io::Result<(Vec<Input>, bool)> {
-    let (inputs, errors) = input::collect(paths, &ctx.filter, &ctx.input);
-    for e in &errors {
+/// The paths a command reads, when it reads inputs (none given means
+/// standard input).
+fn input_paths(command: &Command) -> Option<Vec<String>> {
+    match command {
+        Command::Scan { paths, .. }
+        | Command::Count { paths, .. }
+        | Command::Check { paths, .. }
+        | Command::Report { paths, .. } => Some(paths.clone()),
+        Command::Annotate { path, .. } => Some(path.iter().cloned().collect()),
+        _ => None,
+    }
+}
+
+/// Reports the paths that could not be expanded; returns the inputs and
+/// whether anything failed.
+fn inputs(found: input::Found, err: &mut dyn Write) -> io::Result<(Vec<Input>, bool)> {
+    for e in &found.errors {
         human::input_error(err, e)?;
     }
-    Ok((inputs, !errors.is_empty()))
+    Ok((found.inputs, !found.errors.is_empty()))
 }
 
 /// Reports a processed input's note, skip reason or error; returns its
@@ -511,13 +548,13 @@ fn status(failed: bool) -> ExitStatus {
 fn scan_cmd(
     ctx: &Ctx,
     scanner: &Scanner,
-    paths: &[String],
+    found: input::Found,
     format: ScanFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
-    let (inputs, mut failed) = inputs(ctx, paths, err)?;
+    let (inputs, mut failed) = inputs(found, err)?;
     let mut all: Vec<(String, Vec<scan::Match>)> = Vec::new();
     let mut emit = |out: &mut dyn Write, path: &str, matches: Vec<scan::Match>| -> io::Result<()> {
         match format {
@@ -619,32 +656,35 @@ fn stream_input(
 fn count_cmd(
     ctx: &Ctx,
     scanner: &Scanner,
-    paths: &[String],
+    found: input::Found,
     by_file: bool,
     format: CountFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
-    let (inputs, mut failed) = inputs(ctx, paths, err)?;
+    let (inputs, mut failed) = inputs(found, err)?;
     let mut total = Tally::default();
     let mut files = Vec::new();
-    // Without --by-file, each file's counts go into one shared tally as
-    // soon as they are made, and the file's own is dropped at once (2,000
-    // kept tallies cost page faults).
-    let shared = std::sync::Mutex::new(Tally::default());
+    // Without --by-file, each worker thread counts into a tally of its own
+    // (one per thread: a tally shared by all would move between the
+    // processors' caches at every file), and the file's own is not kept.
+    let shards: Vec<std::sync::Mutex<Tally>> = (0..ctx.threads.max(1))
+        .map(|_| std::sync::Mutex::default())
+        .collect();
     let results = input::process_or_stream(&inputs, &ctx.input, ctx.threads, |src| {
-        let mut t = Tally::default();
         let mut resolver = scan::Resolver::default();
-        scanner.for_each_hit(&src.text, &mut |h| t.add(&mut resolver, &h));
+        let mut t = Tally::default();
         if by_file {
+            scanner.for_each_hit(&src.text, &mut |h| t.add(&mut resolver, &h));
             return t;
         }
-        shared
+        let shard = rayon::current_thread_index().unwrap_or(0) % shards.len();
+        let mut shard = shards[shard]
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .merge(&t);
-        Tally::default()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        scanner.for_each_hit(&src.text, &mut |h| shard.add(&mut resolver, &h));
+        t
     });
     for (input, p) in inputs.iter().zip(results) {
         if matches!(p.result, Ok(Loaded::Streams)) {
@@ -669,11 +709,13 @@ fn count_cmd(
             files.push((path, t));
         }
     }
-    total.merge(
-        &shared
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-    );
+    for shard in shards {
+        total.merge(
+            &shard
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+    }
     let by_file = by_file.then_some(files.as_slice());
     let bar_width = if ctx.terminal.stdout {
         ctx.terminal.width
@@ -735,7 +777,7 @@ struct Checked {
 fn check_cmd(
     ctx: &Ctx,
     scanner: &Scanner,
-    paths: &[String],
+    found: input::Found,
     opts: &CheckOptions,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -749,7 +791,7 @@ fn check_cmd(
             return Ok(ExitStatus::Error);
         }
     };
-    let (inputs, mut failed) = inputs(ctx, paths, err)?;
+    let (inputs, mut failed) = inputs(found, err)?;
     let results = input::process(&inputs, &ctx.input, ctx.threads, |src| {
         check_one(&checker, lexicon, src, opts)
     });
@@ -1047,14 +1089,13 @@ fn html_page(lexicon: &Lexicon, docs: &[Annotated], out: &mut dyn Write) -> io::
 fn annotate_cmd(
     ctx: &Ctx,
     scanner: &Scanner,
-    path: Option<&str>,
+    found: input::Found,
     format: AnnotateFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
-    let paths: Vec<String> = path.map(str::to_owned).into_iter().collect();
-    let (inputs, mut failed) = inputs(ctx, &paths, err)?;
+    let (inputs, mut failed) = inputs(found, err)?;
     let mut docs = Vec::new();
     for p in input::process(&inputs, &ctx.input, 1, |src| annotated(scanner, src)) {
         if let Some((_, d)) = take(p, err, &mut failed)? {
@@ -1082,13 +1123,13 @@ fn annotate_cmd(
 fn report_cmd(
     ctx: &Ctx,
     scanner: &Scanner,
-    paths: &[String],
+    found: input::Found,
     output: Option<&Path>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
-    let (inputs, mut failed) = inputs(ctx, paths, err)?;
+    let (inputs, mut failed) = inputs(found, err)?;
     let results = input::process(&inputs, &ctx.input, ctx.threads, |src| {
         annotated(scanner, src)
     });
