@@ -211,7 +211,7 @@ pub fn fold(c: char) -> Option<char> {
 /// kana, CJK and full-width punctuation, and the curly quotes “ ” ‘ ’.
 ///
 /// Full-width letters and digits are not CJK here: they fold to ASCII.
-pub fn is_cjk(c: char) -> bool {
+pub const fn is_cjk(c: char) -> bool {
     matches!(c,
         '\u{4E00}'..='\u{9FFF}'     // unified ideographs, the most common, first
         | '\u{2E80}'..='\u{2FDF}'   // radicals
