@@ -558,7 +558,11 @@ fn process_with<T: Send>(
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     match pool {
         Ok(pool) if threads != 1 && inputs.len() > 1 => {
-            pool.install(|| inputs.par_iter().map(one).collect())
+            // One input per job: rayon otherwise cuts the list into a few
+            // long runs up front, a run once started is not shared, and
+            // the last one keeps one thread busy while the other waits
+            // (the more so when a neighbour takes a core for a while).
+            pool.install(|| inputs.par_iter().with_max_len(1).map(one).collect())
         }
         _ => inputs.iter().map(one).collect(),
     }
