@@ -84,7 +84,7 @@ pub struct GlobalArgs {
     /// says how to read it.
     #[arg(long, value_name = "NAME", global = true, help_heading = "Input")]
     pub stdin_filename: Option<String>,
-    /// Number of worker threads [default: all cores].
+    /// Threads that walk folders and read and scan files [default: all cores].
     #[arg(short = 'j', long = "threads", value_name = "N", global = true,
           value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
