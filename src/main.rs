@@ -30,8 +30,9 @@ fn main() -> ExitCode {
             .flatten(),
     };
     let mut out = io::BufWriter::new(stdout.lock());
-    let stderr = io::stderr();
-    let mut err = stderr.lock();
+    // Not locked for the whole run: a thread that panics prints its
+    // message to standard error, and would wait for the lock for ever.
+    let mut err = io::stderr();
     let result =
         run_on(cli, terminal, &mut out, &mut err).and_then(|status| out.flush().map(|()| status));
     match result {
