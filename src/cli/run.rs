@@ -163,14 +163,14 @@ pub fn run_on(
         stdin_filename: cli.global.stdin_filename.clone(),
     };
     let paths = input_paths(&cli.command);
-    // With threads to spare, the inputs are found (a folder walked) while
-    // this thread loads the lexicon and builds the scanner.
+    // With threads to spare, the inputs are found (a folder walked, on the
+    // threads but this one) while this thread loads the lexicon and builds
+    // the scanner.
     let stop = std::sync::atomic::AtomicBool::new(false);
     let (prepared, found) = std::thread::scope(|s| {
-        let walk = paths
-            .as_deref()
-            .filter(|_| threads > 1)
-            .map(|paths| s.spawn(|| input::collect(paths, &filter, &input_opts, threads, &stop)));
+        let walk = paths.as_deref().filter(|_| threads > 1).map(|paths| {
+            s.spawn(|| input::collect(paths, &filter, &input_opts, threads - 1, &stop))
+        });
         let prepared = prepare(&cli, &config, &extra, import, err);
         if !matches!(prepared, Ok(Some(_))) {
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
