@@ -396,13 +396,11 @@ fn read_whole(file: &mut std::fs::File, buffer: &mut Vec<u8>, size: u64) -> std:
     let want = usize::try_from(size)
         .unwrap_or(usize::MAX)
         .saturating_add(1);
-    if buffer.len() < want {
-        buffer.resize(want, 0);
-    }
+    grow(buffer, want)?;
     let mut n = 0;
     loop {
         if n == buffer.len() {
-            buffer.resize(n.saturating_mul(2).max(8 * 1024), 0);
+            grow(buffer, n.saturating_mul(2).max(8 * 1024))?;
         }
         match file.read(&mut buffer[n..]) {
             Ok(0) => return Ok(n),
@@ -411,6 +409,18 @@ fn read_whole(file: &mut std::fs::File, buffer: &mut Vec<u8>, size: u64) -> std:
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Grows `buffer` to at least `len` bytes, all initialized; a size the
+/// memory cannot hold is an error for this input, not an abort.
+fn grow(buffer: &mut Vec<u8>, len: usize) -> std::io::Result<()> {
+    if buffer.len() < len {
+        buffer
+            .try_reserve_exact(len - buffer.len())
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::OutOfMemory))?;
+        buffer.resize(len, 0);
+    }
+    Ok(())
 }
 
 /// A read buffer larger than this (after a large HTML or Word file, say) is

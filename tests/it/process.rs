@@ -150,3 +150,34 @@ fn a_named_pipe_is_read_to_its_end() {
     let json = String::from_utf8(out.stdout).unwrap();
     assert!(json.contains("\"total\": 6000"), "{json}");
 }
+
+/// A file larger than memory can hold, read whole (HTML is not streamed),
+/// is an error for that file, exit 2, not an abort.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_larger_than_memory_is_an_error_not_an_abort() {
+    // With overcommit always on (1), the allocation would succeed and the
+    // kernel would kill tifa as it fills it: no test then.
+    let overcommit = std::fs::read_to_string("/proc/sys/vm/overcommit_memory").unwrap_or_default();
+    if overcommit.trim() == "1" {
+        println!("SKIPPED: vm.overcommit_memory is 1");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.html");
+    let file = std::fs::File::create(&path).unwrap();
+    // A sparse file of 8 TiB: no disk space used.
+    if file.set_len(8 << 40).is_err() {
+        println!("SKIPPED: the file system does not take sparse files that large");
+        return;
+    }
+    drop(file);
+    let out = Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .args(["--no-config", "scan"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("huge.html: out of memory"), "{stderr}");
+}
