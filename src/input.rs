@@ -41,7 +41,7 @@ pub enum Loaded<T = Source> {
     Text(T),
     /// Skipped, with the reason (a binary file).
     Skipped(String),
-    /// Not read: the caller reads it in pieces (see [`process_or_stream`]).
+    /// Not read: the caller reads it in pieces (see [`Large::Leave`]).
     Streams,
 }
 
@@ -272,17 +272,16 @@ impl Input {
     }
 
     /// Reads and decodes the input, extracting the text of HTML and Word
-    /// documents. With `pieces`, standard input and plain-text files
-    /// larger than [`STREAM_ABOVE`] are not read but come back as
-    /// [`Loaded::Streams`], for the caller to read in pieces.
+    /// documents; standard input and large plain-text files as `large`
+    /// says.
     ///
     /// # Errors
     ///
     /// An unreadable file, a broken .docx, or bytes that the encoding given
     /// with `--encoding` does not decode.
-    pub fn read(&self, opts: &Options, pieces: bool) -> Result<Loaded, InputError> {
+    pub fn read(&self, opts: &Options, large: Large) -> Result<Loaded, InputError> {
         let shown = self.shown(opts);
-        let pieces = pieces && Format::of(Path::new(&shown)) == Format::Text;
+        let pieces = large == Large::Leave && Format::of(Path::new(&shown)) == Format::Text;
         match self {
             Input::File { path, .. } => {
                 let opened =
@@ -516,42 +515,32 @@ pub struct Processed<T> {
     pub result: Result<Loaded<T>, InputError>,
 }
 
+/// What [`process`] and [`Input::read`] do with standard input and with
+/// plain-text files larger than [`STREAM_ABOVE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Large {
+    /// Read them whole, as every other input.
+    Read,
+    /// Leave them to the caller, to read in pieces
+    /// ([`Input::open_stream`]): their results are [`Loaded::Streams`].
+    /// The size of each file is taken by the worker that opens it, so the
+    /// main thread makes no `stat` per file before the work starts.
+    Leave,
+}
+
 /// Reads, decodes and processes inputs on `threads` worker threads,
 /// returning the results in input order whatever the thread timing.
 pub fn process<T: Send>(
     inputs: &[Input],
     opts: &Options,
     threads: usize,
-    f: impl Fn(Source) -> T + Sync,
-) -> Vec<Processed<T>> {
-    process_with(inputs, opts, threads, false, f)
-}
-
-/// As [`process`], except that standard input and plain-text files larger
-/// than [`STREAM_ABOVE`] are left for the caller to read in pieces
-/// ([`Input::open_stream`]): their results are [`Loaded::Streams`]. The
-/// size of each file is taken by the worker that opens it, so the main
-/// thread makes no `stat` per file before the work starts.
-pub fn process_or_stream<T: Send>(
-    inputs: &[Input],
-    opts: &Options,
-    threads: usize,
-    f: impl Fn(Source) -> T + Sync,
-) -> Vec<Processed<T>> {
-    process_with(inputs, opts, threads, true, f)
-}
-
-fn process_with<T: Send>(
-    inputs: &[Input],
-    opts: &Options,
-    threads: usize,
-    pieces: bool,
+    large: Large,
     f: impl Fn(Source) -> T + Sync,
 ) -> Vec<Processed<T>> {
     use rayon::prelude::*;
     let one = |input: &Input| {
         let mut note = None;
-        let result = input.read(opts, pieces).map(|r| match r {
+        let result = input.read(opts, large).map(|r| match r {
             Loaded::Text(src) => {
                 note.clone_from(&src.note);
                 Loaded::Text(f(src))

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::count::Tally;
 use crate::format::Format;
 use crate::input::Loaded;
-use crate::input::{self, Input, InputError};
+use crate::input::{self, Input, InputError, Large};
 use crate::lexicon::import::{self, Imported};
 use crate::lexicon::{Lexicon, LexiconFile};
 use crate::lookup;
@@ -523,7 +523,7 @@ fn take<T>(
             human::note(err, &p.path, &why)?;
             Ok(None)
         }
-        // Left by `process_or_stream` for the caller to read in pieces.
+        // Left by `process` for the caller to read in pieces.
         Ok(Loaded::Streams) => Ok(None),
         Err(e) => {
             report_failure(err, &e, failed)?;
@@ -572,7 +572,7 @@ fn scan_cmd(
         }
         Ok(())
     };
-    let results = input::process_or_stream(&inputs, &ctx.input, ctx.threads, |src| {
+    let results = input::process(&inputs, &ctx.input, ctx.threads, Large::Leave, |src| {
         let hits = scanner.hits(&src.text);
         locate(&src.text, &Positions::of(&src), &outermost(&hits, accepted))
     });
@@ -672,18 +672,18 @@ fn count_cmd(
     let shards: Vec<std::sync::Mutex<Tally>> = (0..ctx.threads.max(1))
         .map(|_| std::sync::Mutex::default())
         .collect();
-    let results = input::process_or_stream(&inputs, &ctx.input, ctx.threads, |src| {
+    let results = input::process(&inputs, &ctx.input, ctx.threads, Large::Leave, |src| {
         let mut resolver = scan::Resolver::default();
         let mut t = Tally::default();
         if by_file {
             scanner.for_each_hit(&src.text, &mut |h| t.add(&mut resolver, &h));
-            return t;
+        } else {
+            let shard = rayon::current_thread_index().unwrap_or(0) % shards.len();
+            let mut shard = shards[shard]
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            scanner.for_each_hit(&src.text, &mut |h| shard.add(&mut resolver, &h));
         }
-        let shard = rayon::current_thread_index().unwrap_or(0) % shards.len();
-        let mut shard = shards[shard]
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        scanner.for_each_hit(&src.text, &mut |h| shard.add(&mut resolver, &h));
         t
     });
     for (input, p) in inputs.iter().zip(results) {
@@ -792,7 +792,7 @@ fn check_cmd(
         }
     };
     let (inputs, mut failed) = inputs(found, err)?;
-    let results = input::process(&inputs, &ctx.input, ctx.threads, |src| {
+    let results = input::process(&inputs, &ctx.input, ctx.threads, Large::Read, |src| {
         check_one(&checker, lexicon, src, opts)
     });
     let mut files: Vec<(String, Vec<Located>)> = Vec::new();
@@ -1097,7 +1097,9 @@ fn annotate_cmd(
     let lexicon = &ctx.lexicon;
     let (inputs, mut failed) = inputs(found, err)?;
     let mut docs = Vec::new();
-    for p in input::process(&inputs, &ctx.input, 1, |src| annotated(scanner, src)) {
+    for p in input::process(&inputs, &ctx.input, 1, Large::Read, |src| {
+        annotated(scanner, src)
+    }) {
         if let Some((_, d)) = take(p, err, &mut failed)? {
             docs.push(d);
         }
@@ -1130,7 +1132,7 @@ fn report_cmd(
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
     let (inputs, mut failed) = inputs(found, err)?;
-    let results = input::process(&inputs, &ctx.input, ctx.threads, |src| {
+    let results = input::process(&inputs, &ctx.input, ctx.threads, Large::Read, |src| {
         annotated(scanner, src)
     });
     let mut docs = Vec::new();
