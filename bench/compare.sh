@@ -15,7 +15,10 @@
 #    the big file and on the folder, interleaved (bench/interleave.py: each
 #    command once per round, so a noisy neighbour weighs on all of them
 #    alike), and prints median MB/s, the tifa/rg time ratio and peak RSS;
-#    start-up plus a look-up is timed with hyperfine.
+#    start-up plus a look-up is timed with hyperfine;
+# 5. for the folder's scaling, times what the machine itself gives: the
+#    folder split in two halves, two one-thread tifa processes at once
+#    (no shared memory, no work sharing), against one process on it all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb=${1:-200}
@@ -45,6 +48,13 @@ if [ "$tifa_total" != "$rg_total" ]; then
   exit 1
 fi
 
+# The folder's top-level folders in two halves, for the machine's own
+# scaling (step 5).
+mapfile -t tops < <(find "$dir/tree" -mindepth 1 -maxdepth 1 | sort)
+half=$(( ${#tops[@]} / 2 ))
+first=("${tops[@]:0:half}")
+second=("${tops[@]:half}")
+
 echo "== timing (interleaved: each command once per round, $rounds rounds, medians)"
 json="$dir/timing.json"
 python3 bench/interleave.py "$rounds" --json "$json" \
@@ -56,7 +66,8 @@ python3 bench/interleave.py "$rounds" --json "$json" \
   "rg -c -F -f $dir/patterns.txt -j 1 $dir/tree" \
   "$tifa count -j $threads $dir/tree" \
   "rg -c -F -f $dir/patterns.txt -j $threads $dir/tree" \
-  "rg -o -F -f $dir/patterns.txt -j 1 $dir/big.txt"
+  "rg -o -F -f $dir/patterns.txt -j 1 $dir/big.txt" \
+  "$tifa count -j 1 ${first[*]} > /dev/null & $tifa count -j 1 ${second[*]} > /dev/null; wait"
 
 echo "== start-up and a look-up"
 hyperfine -N --warmup 3 --runs 30 --export-json "$dir/lookup.json" "$tifa lookup 两队一室" > /dev/null || true
@@ -71,15 +82,15 @@ tree = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(os.path.j
 rss_tifa, rss_rg = int(sys.argv[3]) // 1024, int(sys.argv[4]) // 1024
 print(f"| corpus | threads | tifa s | rg s | tifa MB/s | rg MB/s | tifa/rg |")
 print(f"|---|---|---|---|---|---|---|")
-extra = runs.pop() if len(runs) % 2 else None
+halves = runs.pop()
+extra = runs.pop()
 for i in range(0, len(runs), 2):
     t, r = runs[i], runs[i + 1]
     corpus = "big file" if "big.txt" in t["command"] else "folder"
     size = big if corpus == "big file" else tree
     threads = t["command"].split("-j ")[1].split()[0]
     print(f"| {corpus} ({size:.0f} MB) | {threads} | {t['median']:.2f} | {r['median']:.2f} | {size / t['median']:.0f} | {size / r['median']:.0f} | {t['median'] / r['median']:.2f} |")
-if extra:
-    print(f"\nrg -o (prints every match, as tifa count finds every match), one thread, big file: {extra['median']:.2f} s, {big / extra['median']:.0f} MB/s; tifa/rg -o: {runs[0]['median'] / extra['median']:.2f}")
+print(f"\nrg -o (prints every match, as tifa count finds every match), one thread, big file: {extra['median']:.2f} s, {big / extra['median']:.0f} MB/s; tifa/rg -o: {runs[0]['median'] / extra['median']:.2f}")
 # Scaling on the folder, from the medians and from each command's fastest
 # run: on a shared machine a neighbour's load only ever adds time, and it
 # weighs on a run that needs every core more than on a one-thread run.
@@ -87,6 +98,8 @@ for tool in ("tifa", "rg"):
     t = [r for r in runs if r["command"].endswith("/tree") and os.path.basename(r["command"].split()[0]) == tool]
     if len(t) == 2:
         print(f"{tool} on the folder, all threads vs one: {t[0]['median'] / t[1]['median']:.2f}x from the medians, {min(t[0]['times']) / min(t[1]['times']):.2f}x from the fastest of {len(t[0]['times'])} runs")
+whole = next(r for r in runs if r["command"].endswith("/tree") and "tifa" in r["command"] and "-j 1" in r["command"])
+print(f"the machine, two one-thread tifa processes at once on the folder's halves vs one on it all: {whole['median'] / halves['median']:.2f}x from the medians, {min(whole['times']) / min(halves['times']):.2f}x from the fastest")
 print(f"\npeak RSS, one thread, big file: tifa {rss_tifa} MB, rg {rss_rg} MB")
 lookup = json.load(open(os.path.join(d, "lookup.json")))["results"][0]
 print(f"tifa lookup (start-up plus a look-up): {lookup['mean'] * 1000:.1f} ms ± {lookup['stddev'] * 1000:.1f}")
