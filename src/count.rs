@@ -105,6 +105,82 @@ impl Tally {
     }
 }
 
+/// The count of one piece of a streamed text, made apart from the pieces
+/// before it (on another thread) and joined to them in order by
+/// [`Joined`].
+///
+/// Whether a hit is an outermost span, and whether it is an occurrence of
+/// its entry, depends on the hits before it. A piece's first hits may lie
+/// inside a span of the piece before; they are kept as they are and
+/// resolved when the piece is joined. From the first hit that starts where
+/// no earlier hit reaches (nothing of the earlier pieces ends after
+/// [`Piece::settled`](crate::scan::stream::Piece), nothing of this piece
+/// before it ends after its start), every earlier hit has ended, so a
+/// fresh [`Resolver`] says what the one carried through the whole text
+/// would: the rest is counted here.
+#[derive(Debug, Clone)]
+pub struct PieceTally {
+    /// Where the hits so far reach, while `tail` has not begun.
+    reach: usize,
+    head: Vec<Hit>,
+    tail: Option<(Tally, Resolver)>,
+}
+
+impl PieceTally {
+    /// The count of a piece such that no hit of an earlier piece ends
+    /// after `settled`.
+    pub fn new(settled: usize) -> PieceTally {
+        PieceTally {
+            reach: settled,
+            head: Vec::new(),
+            tail: None,
+        }
+    }
+
+    /// Counts the piece's next hit, in
+    /// [`Scanner::hits`](crate::scan::Scanner::hits)'s order.
+    #[inline]
+    pub fn add(&mut self, h: &Hit) {
+        match &mut self.tail {
+            Some((tally, resolver)) => tally.add(resolver, h),
+            None if h.start >= self.reach => {
+                let mut tail = (Tally::default(), Resolver::default());
+                tail.0.add(&mut tail.1, h);
+                self.tail = Some(tail);
+            }
+            None => {
+                self.reach = self.reach.max(h.end);
+                self.head.push(*h);
+            }
+        }
+    }
+}
+
+/// Piece tallies of one text joined in order: the count of the whole
+/// text.
+#[derive(Debug, Clone, Default)]
+pub struct Joined {
+    /// The resolver as it stands after the pieces joined so far.
+    resolver: Resolver,
+    /// The count so far.
+    pub tally: Tally,
+}
+
+impl Joined {
+    /// Joins the next piece.
+    pub fn join(&mut self, piece: PieceTally) {
+        for h in &piece.head {
+            self.tally.add(&mut self.resolver, h);
+        }
+        if let Some((tally, resolver)) = piece.tail {
+            self.tally.merge(&tally);
+            // Every hit before the tail ended before it began: what the
+            // tail's resolver does not know cannot matter to a later hit.
+            self.resolver = resolver;
+        }
+    }
+}
+
 impl PartialEq for Tally {
     /// Equal when they count the same: trailing entries with no
     /// occurrence do not matter.

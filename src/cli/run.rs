@@ -12,7 +12,7 @@ use super::{
 use crate::annotate::Annotation;
 use crate::check::{self, Checker, Lang, Located, Severity};
 use crate::config::Config;
-use crate::count::Tally;
+use crate::count::{Joined, PieceTally, Tally};
 use crate::format::Format;
 use crate::input::Loaded;
 use crate::input::{self, Input, InputError, Large};
@@ -653,6 +653,150 @@ fn stream_input(
     Ok(())
 }
 
+/// Counts one input read in pieces: on this thread with one thread, else
+/// with the pieces counted on the worker threads while this one reads.
+fn count_stream(
+    ctx: &Ctx,
+    scanner: &Scanner,
+    input: &Input,
+    err: &mut dyn Write,
+    failed: &mut bool,
+) -> io::Result<Tally> {
+    if ctx.threads <= 1 {
+        let mut t = Tally::default();
+        let mut resolver = scan::Resolver::default();
+        stream_input(ctx, scanner, false, input, err, failed, &mut |window| {
+            window.for_each_hit(&mut |h| t.add(&mut resolver, &h));
+            Ok(())
+        })?;
+        return Ok(t);
+    }
+    let mut joined = Joined::default();
+    stream_pieces(
+        ctx,
+        scanner,
+        input,
+        err,
+        failed,
+        |piece| {
+            let mut t = PieceTally::new(piece.settled);
+            piece.for_each_hit(scanner, |h| t.add(&h));
+            t
+        },
+        |t| joined.join(t),
+    )?;
+    Ok(joined.tally)
+}
+
+/// [`stream_input`] with the pieces worked on several threads: `work`
+/// makes a result of each piece and `join` gets the results in the order
+/// of the pieces. This thread reads and decodes, and hands each piece to
+/// one of `ctx.threads - 1` worker threads; when [`QUEUED`] pieces per
+/// worker already wait, it works on the piece itself, which is still in its
+/// cache. So no more threads than `ctx.threads` are busy, and memory stays
+/// bounded.
+fn stream_pieces<T: Send>(
+    ctx: &Ctx,
+    scanner: &Scanner,
+    input: &Input,
+    err: &mut dyn Write,
+    failed: &mut bool,
+    work: impl Fn(&scan::stream::Piece<'_>) -> T + Sync,
+    mut join: impl FnMut(T),
+) -> io::Result<()> {
+    use std::sync::{Arc, Mutex, PoisonError, mpsc};
+    let workers = ctx.threads.saturating_sub(1).max(1);
+    let queued = workers * QUEUED;
+    std::thread::scope(|scope| {
+        let (to_workers, pieces) =
+            mpsc::sync_channel::<(usize, scan::stream::Piece<'static>)>(queued);
+        // Held by the workers only: should they all stop, sending fails
+        // instead of waiting for ever.
+        let pieces = Arc::new(Mutex::new(pieces));
+        // Results come back with the piece's buffer, for the next piece.
+        let (to_join, done) = mpsc::channel::<(usize, T, String)>();
+        for _ in 0..workers {
+            let (pieces, to_join, work) = (Arc::clone(&pieces), to_join.clone(), &work);
+            scope.spawn(move || {
+                loop {
+                    let next = pieces.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                    let Ok((i, piece)) = next else { break };
+                    let t = work(&piece);
+                    if to_join.send((i, t, piece.into_buffer())).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop((pieces, to_join));
+        let mut order = InOrder::default();
+        let mut buffers = Vec::new();
+        let (mut next, mut settled, mut away) = (0, 0, 0);
+        let read = stream_input(ctx, scanner, false, input, err, failed, &mut |window| {
+            for (i, t, buffer) in done.try_iter() {
+                away -= 1;
+                buffers.push(buffer);
+                order.put(i, t, &mut join);
+            }
+            if away < queued {
+                let piece = window.to_piece(settled, buffers.pop().unwrap_or_default());
+                match to_workers.try_send((next, piece)) {
+                    Ok(()) => away += 1,
+                    // Not full while fewer than `queued` are away; with no
+                    // worker left (one panicked), worked on here.
+                    Err(
+                        mpsc::TrySendError::Full((i, piece))
+                        | mpsc::TrySendError::Disconnected((i, piece)),
+                    ) => {
+                        order.put(i, work(&piece), &mut join);
+                        buffers.push(piece.into_buffer());
+                    }
+                }
+            } else {
+                order.put(next, work(&window.as_piece(settled)), &mut join);
+            }
+            next += 1;
+            settled = window.end();
+            Ok(())
+        });
+        drop(to_workers);
+        for (i, t, _) in done {
+            order.put(i, t, &mut join);
+        }
+        read
+    })
+}
+
+/// Pieces per worker thread that may wait for it in [`stream_pieces`].
+const QUEUED: usize = 2;
+
+/// Results that come in any order, handed on in the order of their
+/// numbers.
+struct InOrder<T> {
+    next: usize,
+    waiting: std::collections::BTreeMap<usize, T>,
+}
+
+impl<T> Default for InOrder<T> {
+    fn default() -> Self {
+        InOrder {
+            next: 0,
+            waiting: std::collections::BTreeMap::new(),
+        }
+    }
+}
+
+impl<T> InOrder<T> {
+    /// Takes result `i`; hands on every result now due.
+    fn put(&mut self, i: usize, t: T, on: &mut impl FnMut(T)) {
+        self.waiting.insert(i, t);
+        while let Some(t) = self.waiting.remove(&self.next) {
+            on(t);
+            self.next += 1;
+        }
+    }
+}
+
 fn count_cmd(
     ctx: &Ctx,
     scanner: &Scanner,
@@ -688,20 +832,7 @@ fn count_cmd(
     });
     for (input, p) in inputs.iter().zip(results) {
         if matches!(p.result, Ok(Loaded::Streams)) {
-            let mut t = Tally::default();
-            let mut resolver = scan::Resolver::default();
-            stream_input(
-                ctx,
-                scanner,
-                false,
-                input,
-                err,
-                &mut failed,
-                &mut |window| {
-                    window.for_each_hit(&mut |h| t.add(&mut resolver, &h));
-                    Ok(())
-                },
-            )?;
+            let t = count_stream(ctx, scanner, input, err, &mut failed)?;
             total.merge(&t);
             files.push((p.path, t));
         } else if let Some((path, t)) = take(p, err, &mut failed)? {

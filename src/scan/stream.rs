@@ -13,6 +13,7 @@
 //! ignored. A single run of whitespace longer than a piece is held whole,
 //! the one case where memory grows with the input.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use super::{Hit, Scanner};
@@ -40,17 +41,46 @@ pub struct Window<'a> {
 impl Window<'_> {
     /// Calls `on` for every hit that starts in this piece, in offsets of
     /// the whole text, in [`Scanner::hits`]'s order.
-    pub fn for_each_hit(&self, mut on: impl FnMut(Hit)) {
-        let (skip, cut, offset) = (self.skip, self.cut, self.offset);
-        self.scanner.for_each_hit(self.text, |h: Hit| {
-            if h.start >= skip && h.start < cut {
-                on(Hit {
-                    start: h.start + offset,
-                    end: h.end + offset,
-                    ..h
-                });
-            }
-        });
+    pub fn for_each_hit(&self, on: impl FnMut(Hit)) {
+        hits_between(
+            self.scanner,
+            self.text,
+            self.offset,
+            self.skip,
+            self.cut,
+            on,
+        );
+    }
+
+    /// Where this window's text ends, in offsets of the whole text: no hit
+    /// it reports ends after it.
+    pub fn end(&self) -> usize {
+        self.offset + self.text.len()
+    }
+
+    /// This window's text and bounds, owned, to be scanned on another
+    /// thread; `settled` is where the hits of the earlier windows all end
+    /// (the [`Window::end`] of the one before). The text is copied into
+    /// `buffer` (one given back by [`Piece::into_buffer`], say).
+    pub fn to_piece(&self, settled: usize, mut buffer: String) -> Piece<'static> {
+        buffer.clear();
+        buffer.push_str(self.text);
+        Piece {
+            text: Cow::Owned(buffer),
+            ..self.as_piece(settled)
+        }
+    }
+
+    /// The same piece as [`Window::to_piece`], borrowing this window's
+    /// text: for one scanned on this thread.
+    pub fn as_piece(&self, settled: usize) -> Piece<'_> {
+        Piece {
+            text: Cow::Borrowed(self.text),
+            offset: self.offset,
+            skip: self.skip,
+            cut: self.cut,
+            settled,
+        }
     }
 
     /// The hits [`Window::for_each_hit`] gives, collected.
@@ -108,6 +138,58 @@ impl Window<'_> {
             span: self.span(h),
             unit: Unit::Line,
             matched: self.matched(h).to_owned(),
+        }
+    }
+}
+
+/// The hits of `text` (which starts at `offset` in the whole text) that
+/// start in `skip..cut`, in offsets of the whole text.
+fn hits_between(
+    scanner: &Scanner,
+    text: &str,
+    offset: usize,
+    skip: usize,
+    cut: usize,
+    mut on: impl FnMut(Hit),
+) {
+    scanner.for_each_hit(text, |h: Hit| {
+        if h.start >= skip && h.start < cut {
+            on(Hit {
+                start: h.start + offset,
+                end: h.end + offset,
+                ..h
+            });
+        }
+    });
+}
+
+/// A [`Window`] that may outlive the streamer ([`Window::to_piece`]), so
+/// that pieces are scanned on several threads while the text is still
+/// being read; it knows no lines or columns.
+#[derive(Debug, Clone)]
+pub struct Piece<'a> {
+    text: Cow<'a, str>,
+    offset: usize,
+    skip: usize,
+    cut: usize,
+    /// No hit of an earlier piece ends after this offset of the whole text.
+    pub settled: usize,
+}
+
+impl Piece<'_> {
+    /// The hits [`Window::for_each_hit`] gives for the window this piece
+    /// was made from.
+    pub fn for_each_hit(&self, scanner: &Scanner, on: impl FnMut(Hit)) {
+        hits_between(scanner, &self.text, self.offset, self.skip, self.cut, on);
+    }
+
+    /// The piece's text buffer, to be used again (empty for a borrowed
+    /// piece): a fresh allocation for every piece would be handed back to
+    /// the system and faulted in anew.
+    pub fn into_buffer(self) -> String {
+        match self.text {
+            Cow::Owned(text) => text,
+            Cow::Borrowed(_) => String::new(),
         }
     }
 }

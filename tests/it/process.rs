@@ -181,3 +181,68 @@ fn a_file_larger_than_memory_is_an_error_not_an_abort() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("huge.html: out of memory"), "{stderr}");
 }
+
+/// A file counted in pieces, on one thread and on several (the pieces
+/// counted apart and joined in order), counts what the whole file counts:
+/// slogans, their nested parts and ASCII forms fall across every kind of
+/// piece boundary.
+#[test]
+fn streamed_count_on_threads_equals_the_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.txt");
+    let parts = [
+        "坚持省级主责、市县主战、派出所主防",
+        "两队一室",
+        "派出所",
+        "市县主战、派出所\n\n主防",
+        "1333",
+        "13333",
+        "，",
+        "\n",
+        "专业＋机制＋大数据",
+        "两队",
+        "一室",
+        "主防主防",
+    ];
+    // A fixed sequence that looks random: every part after every other.
+    let mut text = String::new();
+    let mut x: u32 = 7;
+    for _ in 0..6_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        text.push_str(parts[(x >> 16) as usize % parts.len()]);
+    }
+    std::fs::write(&path, &text).unwrap();
+    let count = |threads: &str, stream_above: &str, piece: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tifa"))
+            .args(["--no-config", "-j", threads, "count", "--format", "json"])
+            .arg(&path)
+            .env("TIFA_STREAM_ABOVE", stream_above)
+            .env("TIFA_PIECE_BYTES", piece)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let whole = count("1", "100000000", "1");
+    // The text has both outermost spans and nested occurrences to count.
+    let counted: serde_json::Value = serde_json::from_str(&whole).unwrap();
+    let entries = counted["entries"].as_array().unwrap();
+    assert!(counted["total"].as_u64().unwrap() > 1_000, "{whole}");
+    assert!(
+        entries.iter().any(|e| e["nested"].as_u64().unwrap() > 0),
+        "{whole}"
+    );
+    for threads in ["1", "2", "4"] {
+        for piece in ["1", "17", "4096"] {
+            assert_eq!(
+                count(threads, "0", piece),
+                whole,
+                "-j {threads}, pieces of {piece} bytes"
+            );
+        }
+    }
+}

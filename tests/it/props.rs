@@ -237,6 +237,57 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Counting each piece apart from the pieces before it (as the threads
+    /// of a streamed `count` do) and joining the counts in order gives the
+    /// count of the whole text, whatever the piece size.
+    #[test]
+    fn pieces_counted_apart_join_to_the_whole(text in document(forms(&fixture().0)), piece in 1usize..64) {
+        use tifa::count::{Joined, PieceTally, Tally};
+        use tifa::scan::stream::{Streamer, Window};
+        let (_, scanner) = fixture();
+        let whole = scanner.hits(&text);
+        let want = Tally::of(&outermost(&whole, accepted), &per_entry(&whole));
+
+        let mut pieces = Vec::new();
+        let mut settled = 0;
+        let mut on = |w: &Window<'_>| -> Result<(), ()> {
+            pieces.push(w.to_piece(settled, String::new()));
+            settled = w.end();
+            Ok(())
+        };
+        let mut streamer = Streamer::new(scanner, piece).without_positions();
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            let mut n = piece.min(rest.len());
+            while !rest.is_char_boundary(n) {
+                n += 1;
+            }
+            streamer.push(&rest[..n], &mut on).unwrap();
+            rest = &rest[n..];
+        }
+        streamer.finish(&mut on).unwrap();
+        // Counted apart, in reverse order: no piece sees another's state.
+        let mut counted: Vec<PieceTally> = pieces
+            .iter()
+            .rev()
+            .map(|p| {
+                let mut t = PieceTally::new(p.settled);
+                p.for_each_hit(scanner, |h| t.add(&h));
+                t
+            })
+            .collect();
+        counted.reverse();
+        let mut joined = Joined::default();
+        for t in counted {
+            joined.join(t);
+        }
+        prop_assert_eq!(joined.tally, want);
+    }
+}
+
 /// Random HTML-like text: tags, entities, script blocks, CJK and ASCII.
 fn html_like() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
