@@ -768,7 +768,7 @@ fn stream_pieces<T: Send>(
 }
 
 /// Pieces per worker thread that may wait for it in [`stream_pieces`].
-const QUEUED: usize = 2;
+const QUEUED: usize = 4;
 
 /// Results that come in any order, handed on in the order of their
 /// numbers.
