@@ -556,11 +556,12 @@ fn scan_cmd(
     let lexicon = &ctx.lexicon;
     let (inputs, mut failed) = inputs(found, err)?;
     let mut all: Vec<(String, Vec<scan::Match>)> = Vec::new();
+    let mut lines = human::ScanLines::new(lexicon);
     let mut emit = |out: &mut dyn Write, path: &str, matches: Vec<scan::Match>| -> io::Result<()> {
         match format {
             ScanFormat::Human => {
                 for m in &matches {
-                    human::scan_line(out, path, m, lexicon)?;
+                    lines.line(out, path, m)?;
                 }
             }
             ScanFormat::Ndjson => {

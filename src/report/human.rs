@@ -24,31 +24,88 @@ const CONTEXT: usize = 30;
 const SHORT_DEFINITION: usize = 40;
 
 /// A line number, or `¶N` when lines are the paragraphs of a Word document.
-fn line_number(unit: Unit, line: usize) -> String {
-    match unit {
-        Unit::Line => line.to_string(),
-        Unit::Paragraph => format!("¶{line}"),
+struct LineNumber(Unit, usize);
+
+impl std::fmt::Display for LineNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Unit::Line => self.1.fmt(f),
+            Unit::Paragraph => write!(f, "¶{}", self.1),
+        }
     }
 }
 
 /// Shows line breaks inside a matched span on one line.
-fn one_line(s: &str) -> String {
-    s.replace("\r\n", "⏎").replace(['\n', '\r'], "⏎")
+fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(['\n', '\r']) {
+        s.replace("\r\n", "⏎").replace(['\n', '\r'], "⏎").into()
+    } else {
+        s.into()
+    }
 }
 
-/// `path:line:column: matched → term — short definition`
-pub fn scan_line(out: &mut dyn Write, path: &str, m: &Match, lexicon: &Lexicon) -> io::Result<()> {
-    let e = lexicon.entry(m.hit.entry);
-    writeln!(
-        out,
-        "{}:{}:{}: {} → {} — {}",
-        path.magenta(),
-        line_number(m.unit, m.span.start.line).green(),
-        m.span.start.column.to_string().green(),
-        one_line(&m.matched).red().bold(),
-        e.term.cyan().bold(),
-        e.short_definition(SHORT_DEFINITION),
-    )
+/// A value styled when colour is on; with colour off, written as it is,
+/// with no copy made to be styled (a scan may print millions of lines).
+enum Painted<D> {
+    Plain(D),
+    Styled(colored::ColoredString),
+}
+
+impl<D: std::fmt::Display> std::fmt::Display for Painted<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Painted::Plain(d) => d.fmt(f),
+            Painted::Styled(s) => s.fmt(f),
+        }
+    }
+}
+
+/// `value` styled by `style` when colour is on.
+fn paint<D: std::fmt::Display>(
+    value: D,
+    style: impl FnOnce(colored::ColoredString) -> colored::ColoredString,
+) -> Painted<D> {
+    if colored::control::SHOULD_COLORIZE.should_colorize() {
+        Painted::Styled(style(value.to_string().into()))
+    } else {
+        Painted::Plain(value)
+    }
+}
+
+/// Prints scan lines, `path:line:column: matched → term — short
+/// definition`; each entry's short definition is made once.
+pub struct ScanLines<'a> {
+    lexicon: &'a Lexicon,
+    short: Vec<Option<String>>,
+}
+
+impl<'a> ScanLines<'a> {
+    /// Prints the scan lines of matches of `lexicon`'s entries.
+    pub fn new(lexicon: &'a Lexicon) -> ScanLines<'a> {
+        ScanLines {
+            lexicon,
+            short: vec![None; lexicon.len()],
+        }
+    }
+
+    /// Prints the line of one match.
+    pub fn line(&mut self, out: &mut dyn Write, path: &str, m: &Match) -> io::Result<()> {
+        let e = self.lexicon.entry(m.hit.entry);
+        let short = match self.short.get_mut(m.hit.entry) {
+            Some(short) => short.get_or_insert_with(|| e.short_definition(SHORT_DEFINITION)),
+            None => &e.short_definition(SHORT_DEFINITION),
+        };
+        writeln!(
+            out,
+            "{}:{}:{}: {} → {} — {}",
+            paint(path, |s| s.magenta()),
+            paint(LineNumber(m.unit, m.span.start.line), |s| s.green()),
+            paint(m.span.start.column, |s| s.green()),
+            paint(one_line(&m.matched), |s| s.red().bold()),
+            paint(&e.term, |s| s.cyan().bold()),
+            short,
+        )
+    }
 }
 
 /// Pads `s` with spaces to `width` display cells.
@@ -454,7 +511,7 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
         out,
         "{gutter}{} {path}:{}:{}",
         "-->".blue().bold(),
-        line_number(item.unit, item.span.start.line),
+        LineNumber(item.unit, item.span.start.line),
         item.span.start.column
     )?;
     writeln!(out, "{gutter} {}", "|".blue().bold())?;
