@@ -45,6 +45,11 @@ pub struct LineIndex {
     /// `(offset, characters from its line's start)` on long lines, in
     /// order of offset.
     marks: Vec<(usize, usize)>,
+    /// The last position asked for and its offset: positions are mostly
+    /// asked for in order of offset (a match's start, its end, the next
+    /// match's start), and one on the same line after the last is counted
+    /// from it, not from the line's start.
+    last: std::cell::Cell<(usize, Position)>,
 }
 
 /// A 1-based line and character column.
@@ -76,7 +81,11 @@ impl LineIndex {
                 at = next;
             }
         }
-        LineIndex { starts, marks }
+        LineIndex {
+            starts,
+            marks,
+            last: std::cell::Cell::new((0, Position { line: 1, column: 1 })),
+        }
     }
 
     /// The line and column of byte offset `at` in `text`, which must be the
@@ -84,6 +93,24 @@ impl LineIndex {
     /// as that character.
     pub fn position(&self, text: &str, at: usize) -> Position {
         let at = at.min(text.len());
+        let (last_at, last) = self.last.get();
+        // `starts[line]` is where the line after `line` starts.
+        if at >= last_at && self.starts.get(last.line).is_none_or(|&next| at < next) {
+            let p = Position {
+                line: last.line,
+                column: last.column + chars_between(text, last_at, at),
+            };
+            self.last.set((at, p));
+            return p;
+        }
+        let p = self.position_from_line_start(text, at);
+        self.last.set((at, p));
+        p
+    }
+
+    /// [`LineIndex::position`], counted from the line's start or the last
+    /// mark before `at`.
+    fn position_from_line_start(&self, text: &str, at: usize) -> Position {
         let line = self.starts.partition_point(|&s| s <= at);
         let start = self.starts[line - 1];
         // The last mark at or before `at` on this line, else its start.
@@ -141,6 +168,20 @@ mod tests {
         assert_eq!(&text[idx.line_range(text, 2)], "两队一室");
         assert_eq!(&text[idx.line_range(text, 3)], "");
         assert_eq!(&text[idx.line_range(text, 4)], "x");
+    }
+
+    /// Positions asked for out of order (backwards, and jumping between
+    /// lines) are those of the count from the line's start.
+    #[test]
+    fn any_order() {
+        let text = format!("ab\r\n两队一室\n\nx{}\n短", "专业＋机制".repeat(1000));
+        let idx = LineIndex::new(&text);
+        let mut order: Vec<usize> = (0..=text.len() + 1).rev().collect();
+        order.extend((0..=text.len()).step_by(7));
+        order.extend((0..text.len()).rev().step_by(5));
+        for at in order {
+            assert_eq!(position(&text, at), idx.position(&text, at), "at {at}");
+        }
     }
 
     /// Lines longer than the marks' spacing: every offset, against the
