@@ -557,19 +557,22 @@ fn scan_cmd(
     let (inputs, mut failed) = inputs(found, err)?;
     let mut all: Vec<(String, Vec<scan::Match>)> = Vec::new();
     let mut lines = human::ScanLines::new(lexicon);
-    let mut emit = |out: &mut dyn Write, path: &str, matches: Vec<scan::Match>| -> io::Result<()> {
+    let mut emit = |out: &mut dyn Write,
+                    path: &str,
+                    matches: &mut dyn Iterator<Item = scan::Match>|
+     -> io::Result<()> {
         match format {
             ScanFormat::Human => {
-                for m in &matches {
-                    lines.line(out, path, m)?;
+                for m in matches {
+                    lines.line(out, path, &m)?;
                 }
             }
             ScanFormat::Ndjson => {
-                for m in &matches {
-                    json::match_line(out, &json::MatchJson::new(path, m, lexicon))?;
+                for m in matches {
+                    json::match_line(out, &json::MatchJson::new(path, &m, lexicon))?;
                 }
             }
-            ScanFormat::Json => all.push((path.to_owned(), matches)),
+            ScanFormat::Json => all.push((path.to_owned(), matches.collect())),
         }
         Ok(())
     };
@@ -580,16 +583,24 @@ fn scan_cmd(
     for (input, p) in inputs.iter().zip(results) {
         if matches!(p.result, Ok(Loaded::Streams)) {
             let mut resolver = scan::Resolver::default();
+            // Reused from piece to piece: a piece's spans take more than
+            // the allocator keeps at hand, and fresh memory is faulted in.
+            let mut spans = Vec::new();
             stream_input(ctx, scanner, true, input, err, &mut failed, &mut |window| {
-                let (spans, _) = resolver.push(&window.hits());
+                spans.clear();
+                window.for_each_hit(|h| {
+                    if resolver.step(&h).outer {
+                        spans.push(h);
+                    }
+                });
                 emit(
                     &mut *out,
                     &p.path,
-                    spans.iter().map(|h| window.to_match(h)).collect(),
+                    &mut spans.iter().map(|h| window.to_match(h)),
                 )
             })?;
         } else if let Some((path, matches)) = take(p, err, &mut failed)? {
-            emit(out, &path, matches)?;
+            emit(out, &path, &mut matches.into_iter())?;
         }
     }
     if format == ScanFormat::Json {
