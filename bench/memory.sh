@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Peak memory of `tifa count` and `tifa scan` on a large file and on one very
+# Peak memory of `tifa count` and `tifa scan` (lines and JSON) on a large file and on one very
 # long line (run by hand, not in CI):
 #
 #   bench/memory.sh [SIZE_MB] [LINE_MB]      default 2048 and 300
@@ -43,7 +43,7 @@ peak() { # prints "peak_kb seconds"
 
 printf '%-34s %10s %8s\n' "command" "peak RSS" "seconds"
 for f in "$big" "$long"; do
-  for cmd in "count" "count -j 1" "scan"; do
+  for cmd in "count" "count -j 1" "scan" "scan --format json"; do
     read -r kb secs < <(peak "$tifa" $cmd "$f")
     printf '%-34s %7d MB %8s\n' "tifa $cmd $(basename "$f")" $((kb / 1024)) "$secs"
   done

@@ -555,8 +555,11 @@ fn scan_cmd(
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
     let (inputs, mut failed) = inputs(found, err)?;
-    let mut all: Vec<(String, Vec<scan::Match>)> = Vec::new();
     let mut lines = human::ScanLines::new(lexicon);
+    let mut document = match format {
+        ScanFormat::Json => Some(json::MatchesWriter::begin(out)?),
+        ScanFormat::Human | ScanFormat::Ndjson => None,
+    };
     let mut emit = |out: &mut dyn Write,
                     path: &str,
                     matches: &mut dyn Iterator<Item = scan::Match>|
@@ -572,7 +575,13 @@ fn scan_cmd(
                     json::match_line(out, &json::MatchJson::new(path, &m, lexicon))?;
                 }
             }
-            ScanFormat::Json => all.push((path.to_owned(), matches.collect())),
+            ScanFormat::Json => {
+                if let Some(document) = &mut document {
+                    for m in matches {
+                        document.push(out, &json::MatchJson::new(path, &m, lexicon))?;
+                    }
+                }
+            }
         }
         Ok(())
     };
@@ -603,15 +612,8 @@ fn scan_cmd(
             emit(out, &path, &mut matches.into_iter())?;
         }
     }
-    if format == ScanFormat::Json {
-        let wire: Vec<json::MatchJson<'_>> = all
-            .iter()
-            .flat_map(|(path, ms)| {
-                ms.iter()
-                    .map(move |m| json::MatchJson::new(path, m, lexicon))
-            })
-            .collect();
-        json::matches(out, &wire)?;
+    if let Some(document) = document {
+        document.end(out)?;
     }
     Ok(status(failed))
 }

@@ -73,13 +73,42 @@ impl<'a> MatchJson<'a> {
     }
 }
 
-/// Writes `{"matches": [...]}`.
-pub fn matches(out: &mut dyn Write, matches: &[MatchJson<'_>]) -> io::Result<()> {
-    #[derive(Serialize)]
-    struct Doc<'a> {
-        matches: &'a [MatchJson<'a>],
+/// Writes `{"matches": [...]}` match by match, as they are found, so that
+/// a scan of any size is written with bounded memory. The text is that of
+/// the whole document pretty-printed at once.
+#[derive(Debug)]
+pub struct MatchesWriter {
+    any: bool,
+}
+
+impl MatchesWriter {
+    /// Starts the document.
+    pub fn begin(out: &mut dyn Write) -> io::Result<MatchesWriter> {
+        out.write_all(b"{\n  \"matches\": [")?;
+        Ok(MatchesWriter { any: false })
     }
-    document(out, &Doc { matches })
+
+    /// Writes the next match.
+    pub fn push(&mut self, out: &mut dyn Write, m: &MatchJson<'_>) -> io::Result<()> {
+        out.write_all(if self.any { b",\n" } else { b"\n" })?;
+        self.any = true;
+        // One level in: JSON strings hold no line breaks, so every line
+        // of the pretty-printed object is one of its own lines.
+        let text = serde_json::to_string_pretty(m).map_err(io::Error::from)?;
+        for (i, line) in text.lines().enumerate() {
+            if i > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(b"    ")?;
+            out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Ends the document.
+    pub fn end(self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(if self.any { b"\n  ]\n}\n" } else { b"]\n}\n" })
+    }
 }
 
 /// Writes one match as an NDJSON line.
