@@ -183,6 +183,26 @@ proptest! {
     }
 }
 
+/// Pushes `text` to `streamer` in pieces of about `piece` bytes (cut on
+/// character boundaries), then finishes it.
+fn push_in_pieces(
+    mut streamer: tifa::scan::stream::Streamer<'_>,
+    text: &str,
+    piece: usize,
+    on: &mut dyn FnMut(&tifa::scan::stream::Window<'_>) -> Result<(), ()>,
+) {
+    let mut rest = text;
+    while !rest.is_empty() {
+        let mut n = piece.min(rest.len());
+        while !rest.is_char_boundary(n) {
+            n += 1;
+        }
+        streamer.push(&rest[..n], on).unwrap();
+        rest = &rest[n..];
+    }
+    streamer.finish(on).unwrap();
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -218,17 +238,7 @@ proptest! {
             got_occ.extend(oc.iter().map(|o| (o.hit.start, o.hit.entry, o.nested)));
             Ok(())
         };
-        let mut streamer = Streamer::new(scanner, piece);
-        let mut rest = text.as_str();
-        while !rest.is_empty() {
-            let mut n = piece.min(rest.len());
-            while !rest.is_char_boundary(n) {
-                n += 1;
-            }
-            streamer.push(&rest[..n], &mut on).unwrap();
-            rest = &rest[n..];
-        }
-        streamer.finish(&mut on).unwrap();
+        push_in_pieces(Streamer::new(scanner, piece), &text, piece, &mut on);
         got_occ.sort();
         let mut want_occ = want_occ;
         want_occ.sort();
@@ -258,17 +268,7 @@ proptest! {
             settled = w.end();
             Ok(())
         };
-        let mut streamer = Streamer::new(scanner, piece).without_positions();
-        let mut rest = text.as_str();
-        while !rest.is_empty() {
-            let mut n = piece.min(rest.len());
-            while !rest.is_char_boundary(n) {
-                n += 1;
-            }
-            streamer.push(&rest[..n], &mut on).unwrap();
-            rest = &rest[n..];
-        }
-        streamer.finish(&mut on).unwrap();
+        push_in_pieces(Streamer::new(scanner, piece).without_positions(), &text, piece, &mut on);
         // Counted apart, in reverse order: no piece sees another's state.
         let mut counted: Vec<PieceTally> = pieces
             .iter()
