@@ -79,30 +79,36 @@ impl<'a> MatchJson<'a> {
 #[derive(Debug)]
 pub struct MatchesWriter {
     any: bool,
+    /// One match pretty-printed, reused from match to match.
+    buffer: Vec<u8>,
 }
 
 impl MatchesWriter {
     /// Starts the document.
     pub fn begin(out: &mut dyn Write) -> io::Result<MatchesWriter> {
         out.write_all(b"{\n  \"matches\": [")?;
-        Ok(MatchesWriter { any: false })
+        Ok(MatchesWriter {
+            any: false,
+            buffer: Vec::new(),
+        })
     }
 
     /// Writes the next match.
     pub fn push(&mut self, out: &mut dyn Write, m: &MatchJson<'_>) -> io::Result<()> {
         out.write_all(if self.any { b",\n" } else { b"\n" })?;
         self.any = true;
-        // One level in: JSON strings hold no line breaks, so every line
-        // of the pretty-printed object is one of its own lines.
-        let text = serde_json::to_string_pretty(m).map_err(io::Error::from)?;
-        for (i, line) in text.lines().enumerate() {
-            if i > 0 {
-                out.write_all(b"\n")?;
-            }
+        self.buffer.clear();
+        serde_json::to_writer_pretty(&mut self.buffer, m).map_err(io::Error::from)?;
+        // Two levels in: JSON strings hold no line breaks, so every line
+        // break is one of the object's own.
+        let mut rest = self.buffer.as_slice();
+        out.write_all(b"    ")?;
+        while let Some(at) = memchr::memchr(b'\n', rest) {
+            out.write_all(&rest[..=at])?;
             out.write_all(b"    ")?;
-            out.write_all(line.as_bytes())?;
+            rest = &rest[at + 1..];
         }
-        Ok(())
+        out.write_all(rest)
     }
 
     /// Ends the document.
