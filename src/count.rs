@@ -1,7 +1,7 @@
 //! Frequencies: per-entry counts as if each entry were searched alone, and
 //! the number of outermost spans. Pure data; printers in `report`.
 
-use crate::scan::{Hit, Occurrence, Resolver};
+use crate::scan::{Hit, Occurrence, Resolver, Split, Step};
 
 /// Counts of one entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,7 +41,12 @@ impl Tally {
     /// `resolver` (which carries over from earlier pieces of the same text).
     #[inline]
     pub fn add(&mut self, resolver: &mut Resolver, h: &Hit) {
-        let step = resolver.step(h);
+        self.apply(h, resolver.step(h));
+    }
+
+    /// Counts a hit as the resolver's `step` says.
+    #[inline]
+    fn apply(&mut self, h: &Hit, step: Step) {
         self.total += usize::from(step.outer);
         if step.counted {
             self.add_occurrence(h.entry, !step.outer);
@@ -107,23 +112,11 @@ impl Tally {
 
 /// The count of one piece of a streamed text, made apart from the pieces
 /// before it (on another thread) and joined to them in order by
-/// [`Joined`].
-///
-/// Whether a hit is an outermost span, and whether it is an occurrence of
-/// its entry, depends on the hits before it. A piece's first hits may lie
-/// inside a span of the piece before; they are kept as they are and
-/// resolved when the piece is joined. From the first hit that starts where
-/// no earlier hit reaches (nothing of the earlier pieces ends after
-/// [`Piece::settled`](crate::scan::stream::Piece), nothing of this piece
-/// before it ends after its start), every earlier hit has ended, so a
-/// fresh [`Resolver`] says what the one carried through the whole text
-/// would: the rest is counted here.
+/// [`Joined`]; see [`Split`].
 #[derive(Debug, Clone)]
 pub struct PieceTally {
-    /// Where the hits so far reach, while `tail` has not begun.
-    reach: usize,
-    head: Vec<Hit>,
-    tail: Option<(Tally, Resolver)>,
+    split: Split<()>,
+    tally: Tally,
 }
 
 impl PieceTally {
@@ -131,9 +124,8 @@ impl PieceTally {
     /// after `settled`.
     pub fn new(settled: usize) -> PieceTally {
         PieceTally {
-            reach: settled,
-            head: Vec::new(),
-            tail: None,
+            split: Split::new(settled),
+            tally: Tally::default(),
         }
     }
 
@@ -141,17 +133,9 @@ impl PieceTally {
     /// [`Scanner::hits`](crate::scan::Scanner::hits)'s order.
     #[inline]
     pub fn add(&mut self, h: &Hit) {
-        match &mut self.tail {
-            Some((tally, resolver)) => tally.add(resolver, h),
-            None if h.start >= self.reach => {
-                let mut tail = (Tally::default(), Resolver::default());
-                tail.0.add(&mut tail.1, h);
-                self.tail = Some(tail);
-            }
-            None => {
-                self.reach = self.reach.max(h.end);
-                self.head.push(*h);
-            }
+        match self.split.step(h) {
+            Some(step) => self.tally.apply(h, step),
+            None => self.split.head.push((*h, ())),
         }
     }
 }
@@ -169,15 +153,10 @@ pub struct Joined {
 impl Joined {
     /// Joins the next piece.
     pub fn join(&mut self, piece: PieceTally) {
-        for h in &piece.head {
-            self.tally.add(&mut self.resolver, h);
-        }
-        if let Some((tally, resolver)) = piece.tail {
-            self.tally.merge(&tally);
-            // Every hit before the tail ended before it began: what the
-            // tail's resolver does not know cannot matter to a later hit.
-            self.resolver = resolver;
-        }
+        let tally = &mut self.tally;
+        self.resolver
+            .join(piece.split, |h, step, ()| tally.apply(h, step));
+        tally.merge(&piece.tally);
     }
 }
 

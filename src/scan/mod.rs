@@ -443,6 +443,68 @@ impl Resolver {
     }
 }
 
+/// The hits of one piece of a streamed text resolved apart from the
+/// pieces before it (on another thread), and joined to them in order with
+/// [`Resolver::join`].
+///
+/// Whether a hit is an outermost span, and whether it is an occurrence of
+/// its entry, depends on the hits before it. A piece's first hits may lie
+/// inside a span of the piece before; they are kept in `head`, each with
+/// what the caller made of it, and resolved when the piece is joined. From
+/// the first hit that starts where no earlier hit reaches (nothing of the
+/// earlier pieces ends after `settled`, nothing of this piece before it
+/// ends after its start), every earlier hit has ended, so a fresh
+/// [`Resolver`] says what the one carried through the whole text would.
+#[derive(Debug, Clone)]
+pub struct Split<T> {
+    /// Where the hits so far reach, while the tail has not begun.
+    reach: usize,
+    /// The first hits, with what was made of each.
+    pub head: Vec<(Hit, T)>,
+    /// The resolver of the rest, once it has begun.
+    tail: Option<Resolver>,
+}
+
+impl<T> Split<T> {
+    /// The split of a piece such that no hit of an earlier piece ends
+    /// after `settled`.
+    pub fn new(settled: usize) -> Split<T> {
+        Split {
+            reach: settled,
+            head: Vec::new(),
+            tail: None,
+        }
+    }
+
+    /// Takes the piece's next hit, in [`Scanner::hits`]'s order: what the
+    /// resolver makes of it, or `None` when it is one of the head (for the
+    /// caller to push to `head`).
+    #[inline]
+    pub fn step(&mut self, h: &Hit) -> Option<Step> {
+        if self.tail.is_none() && h.start < self.reach {
+            self.reach = self.reach.max(h.end);
+            return None;
+        }
+        Some(self.tail.get_or_insert_with(Resolver::default).step(h))
+    }
+}
+
+impl Resolver {
+    /// Joins the next piece: resolves its head hits in order, calling `on`
+    /// with what each is, then takes the state its tail ended in.
+    pub fn join<T>(&mut self, split: Split<T>, mut on: impl FnMut(&Hit, Step, T)) {
+        for (h, t) in split.head {
+            let step = self.step(&h);
+            on(&h, step, t);
+        }
+        if let Some(tail) = split.tail {
+            // Every hit before the tail ended before it began: what the
+            // tail's resolver does not know cannot matter to a later hit.
+            *self = tail;
+        }
+    }
+}
+
 /// What [`Resolver::step`] made of a hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Step {

@@ -20,42 +20,25 @@ use super::{Hit, Scanner};
 use crate::text::lines;
 use crate::text::{LineIndex, Position, Span, Unit};
 
-/// One scanned piece of the text.
+/// One scanned piece of the text, as the streamer hands it out: a
+/// [`Piece`] borrowing the streamer's buffer, and the scanner.
 #[derive(Debug)]
 pub struct Window<'a> {
-    /// The text of the piece (its tail is scanned again with the next).
-    pub text: &'a str,
-    /// Byte offset of `text` in the whole text.
-    pub offset: usize,
-    /// Line and column (1-based, characters) where `text` starts.
-    pub start: Position,
+    piece: Piece<'a>,
     scanner: &'a Scanner,
-    /// Hits starting in `skip..cut` (offsets in `text`) belong to this
-    /// piece.
-    skip: usize,
-    cut: usize,
-    /// Built when a position is first asked for.
-    index: OnceCell<LineIndex>,
 }
 
 impl Window<'_> {
     /// Calls `on` for every hit that starts in this piece, in offsets of
     /// the whole text, in [`Scanner::hits`]'s order.
     pub fn for_each_hit(&self, on: impl FnMut(Hit)) {
-        hits_between(
-            self.scanner,
-            self.text,
-            self.offset,
-            self.skip,
-            self.cut,
-            on,
-        );
+        self.piece.for_each_hit(self.scanner, on);
     }
 
     /// Where this window's text ends, in offsets of the whole text: no hit
     /// it reports ends after it.
     pub fn end(&self) -> usize {
-        self.offset + self.text.len()
+        self.piece.offset + self.piece.text.len()
     }
 
     /// This window's text and bounds, owned, to be scanned on another
@@ -64,7 +47,7 @@ impl Window<'_> {
     /// `buffer` (one given back by [`Piece::into_buffer`], say).
     pub fn to_piece(&self, settled: usize, mut buffer: String) -> Piece<'static> {
         buffer.clear();
-        buffer.push_str(self.text);
+        buffer.push_str(&self.piece.text);
         Piece {
             text: Cow::Owned(buffer),
             ..self.as_piece(settled)
@@ -75,11 +58,10 @@ impl Window<'_> {
     /// text: for one scanned on this thread.
     pub fn as_piece(&self, settled: usize) -> Piece<'_> {
         Piece {
-            text: Cow::Borrowed(self.text),
-            offset: self.offset,
-            skip: self.skip,
-            cut: self.cut,
+            text: Cow::Borrowed(&self.piece.text),
             settled,
+            index: OnceCell::new(),
+            ..self.piece
         }
     }
 
@@ -90,55 +72,19 @@ impl Window<'_> {
         hits
     }
 
-    /// The position of a whole-text offset inside this window.
-    fn position(&self, at: usize) -> Position {
-        let p = self
-            .index
-            .get_or_init(|| LineIndex::new(self.text))
-            .position(self.text, at.saturating_sub(self.offset));
-        self.shift(p)
-    }
-
-    /// A position in `text` as a position in the whole text.
-    fn shift(&self, p: Position) -> Position {
-        if p.line == 1 {
-            Position {
-                line: self.start.line,
-                column: self.start.column + p.column - 1,
-            }
-        } else {
-            Position {
-                line: self.start.line + p.line - 1,
-                column: p.column,
-            }
-        }
-    }
-
     /// The reported span of a hit of this window.
     pub fn span(&self, h: &Hit) -> Span {
-        Span {
-            byte_start: h.start,
-            byte_end: h.end,
-            start: self.position(h.start),
-            end: self.position(h.end),
-        }
+        self.piece.span(h)
     }
 
     /// The text of a hit of this window.
     pub fn matched(&self, h: &Hit) -> &str {
-        self.text
-            .get(h.start - self.offset..h.end - self.offset)
-            .unwrap_or_default()
+        self.piece.matched(h)
     }
 
     /// The hit as a reportable match.
     pub fn to_match(&self, h: &Hit) -> super::Match {
-        super::Match {
-            hit: *h,
-            span: self.span(h),
-            unit: Unit::Line,
-            matched: self.matched(h).to_owned(),
-        }
+        self.piece.to_match(h)
     }
 }
 
@@ -163,17 +109,27 @@ fn hits_between(
     });
 }
 
-/// A [`Window`] that may outlive the streamer ([`Window::to_piece`]), so
-/// that pieces are scanned on several threads while the text is still
-/// being read; it knows no lines or columns.
+/// A scanned piece of the text with where it lies in the whole; owned
+/// ([`Window::to_piece`]), it outlives the streamer's buffer, so that
+/// pieces are scanned on several threads while the text is still being
+/// read.
 #[derive(Debug, Clone)]
 pub struct Piece<'a> {
+    /// The text of the piece (its tail is scanned again with the next).
     text: Cow<'a, str>,
+    /// Byte offset of `text` in the whole text.
     offset: usize,
+    /// Line and column (1-based, characters) where `text` starts; 1:1 for
+    /// a streamer without positions.
+    start: Position,
+    /// Hits starting in `skip..cut` (offsets in `text`) belong to this
+    /// piece.
     skip: usize,
     cut: usize,
     /// No hit of an earlier piece ends after this offset of the whole text.
     pub settled: usize,
+    /// Built when a position is first asked for.
+    index: OnceCell<LineIndex>,
 }
 
 impl Piece<'_> {
@@ -190,6 +146,57 @@ impl Piece<'_> {
         match self.text {
             Cow::Owned(text) => text,
             Cow::Borrowed(_) => String::new(),
+        }
+    }
+
+    /// The position of a whole-text offset inside this piece.
+    fn position(&self, at: usize) -> Position {
+        let p = self
+            .index
+            .get_or_init(|| LineIndex::new(&self.text))
+            .position(&self.text, at.saturating_sub(self.offset));
+        self.shift(p)
+    }
+
+    /// A position in `text` as a position in the whole text.
+    fn shift(&self, p: Position) -> Position {
+        if p.line == 1 {
+            Position {
+                line: self.start.line,
+                column: self.start.column + p.column - 1,
+            }
+        } else {
+            Position {
+                line: self.start.line + p.line - 1,
+                column: p.column,
+            }
+        }
+    }
+
+    /// The reported span of a hit of this piece.
+    pub fn span(&self, h: &Hit) -> Span {
+        Span {
+            byte_start: h.start,
+            byte_end: h.end,
+            start: self.position(h.start),
+            end: self.position(h.end),
+        }
+    }
+
+    /// The text of a hit of this piece.
+    pub fn matched(&self, h: &Hit) -> &str {
+        self.text
+            .get(h.start - self.offset..h.end - self.offset)
+            .unwrap_or_default()
+    }
+
+    /// The hit as a reportable match.
+    pub fn to_match(&self, h: &Hit) -> super::Match {
+        super::Match {
+            hit: *h,
+            span: self.span(h),
+            unit: Unit::Line,
+            matched: self.matched(h).to_owned(),
         }
     }
 }
@@ -306,13 +313,16 @@ impl<'s> Streamer<'s> {
         on: &mut dyn FnMut(&Window<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
         let window = Window {
-            text: &self.buffer,
-            offset: self.offset,
-            start: self.start,
+            piece: Piece {
+                text: Cow::Borrowed(&self.buffer),
+                offset: self.offset,
+                start: self.start,
+                skip: self.skip,
+                cut,
+                settled: 0,
+                index: OnceCell::new(),
+            },
             scanner: self.scanner,
-            skip: self.skip,
-            cut,
-            index: OnceCell::new(),
         };
         on(&window)?;
         // Keep one character of context before the cut.
@@ -320,10 +330,11 @@ impl<'s> Streamer<'s> {
             .char_indices()
             .next_back()
             .map_or(cut, |(i, _)| i);
-        let new_start = match window.index.get() {
+        let piece = &window.piece;
+        let new_start = match piece.index.get() {
             _ if !self.positions => self.start,
-            Some(_) => window.position(self.offset + context),
-            None => window.shift(lines::position(&self.buffer, context)),
+            Some(_) => piece.position(self.offset + context),
+            None => piece.shift(lines::position(&self.buffer, context)),
         };
         self.buffer.drain(..context);
         self.offset += context;
