@@ -46,17 +46,26 @@ impl Drop for Driver {
 /// One HTTP/1.1 request to the driver on loopback; the JSON answer and
 /// whether the status was 2xx.
 fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> (bool, Value) {
+    try_http(port, method, path, body)
+        .unwrap_or_else(|e| panic!("{method} {path} to chromedriver: {e}"))
+}
+
+/// [`http`], with a connection the driver refuses or resets (while it is
+/// still starting) as an error.
+fn try_http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> std::io::Result<(bool, Value)> {
     let body = body.map(Value::to_string).unwrap_or_default();
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to chromedriver");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
-    )
-    .unwrap();
+    )?;
     // chromedriver may keep the connection open: read the head, then as
     // many bytes as it announces.
     let mut raw = Vec::new();
@@ -65,8 +74,10 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> (bool, Val
         if let Some(at) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
             break at;
         }
-        let n = stream.read(&mut buf).unwrap();
-        assert!(n > 0, "chromedriver closed the connection");
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            return Err(std::io::Error::other("closed the connection"));
+        }
         raw.extend_from_slice(&buf[..n]);
     };
     let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
@@ -85,7 +96,7 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> (bool, Val
         if done {
             break;
         }
-        let n = stream.read(&mut buf).unwrap();
+        let n = stream.read(&mut buf)?;
         if n == 0 {
             break;
         }
@@ -99,7 +110,7 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> (bool, Val
         .nth(1)
         .is_some_and(|code| code.starts_with('2'));
     let value = serde_json::from_slice(&payload).unwrap_or(Value::Null);
-    (ok, value)
+    Ok((ok, value))
 }
 
 fn unchunk(mut data: &[u8]) -> Vec<u8> {
@@ -241,9 +252,8 @@ fn report_in_chromium() {
         port,
     };
     let start = Instant::now();
-    while !TcpStream::connect(("127.0.0.1", port))
-        .is_ok_and(|_| http(port, "GET", "/status", None).1["value"]["ready"] == true)
-    {
+    // Listening is not ready: a starting driver may reset the connection.
+    while !try_http(port, "GET", "/status", None).is_ok_and(|(_, v)| v["value"]["ready"] == true) {
         assert!(
             start.elapsed() < Duration::from_secs(30),
             "chromedriver did not start"
