@@ -555,42 +555,56 @@ fn scan_cmd(
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
     let (inputs, mut failed) = inputs(found, err)?;
-    let mut lines = human::ScanLines::new(lexicon);
-    let mut document = match format {
-        ScanFormat::Json => Some(json::MatchesWriter::begin(out)?),
-        ScanFormat::Human | ScanFormat::Ndjson => None,
-    };
-    let mut emit = |out: &mut dyn Write,
-                    path: &str,
-                    matches: &mut dyn Iterator<Item = scan::Match>|
-     -> io::Result<()> {
-        match format {
-            ScanFormat::Human => {
-                for m in matches {
-                    lines.line(out, path, &m)?;
-                }
-            }
-            ScanFormat::Ndjson => {
-                for m in matches {
-                    json::match_line(out, &json::MatchJson::new(path, &m, lexicon))?;
-                }
-            }
-            ScanFormat::Json => {
-                if let Some(document) = &mut document {
-                    for m in matches {
-                        document.push(out, &json::MatchJson::new(path, &m, lexicon))?;
-                    }
-                }
-            }
-        }
-        Ok(())
-    };
+    let mut printed = ScanOut::begin(format, lexicon, out)?;
     let results = input::process(&inputs, &ctx.input, ctx.threads, Large::Leave, |src| {
         let hits = scanner.hits(&src.text);
         locate(&src.text, &Positions::of(&src), &outermost(&hits, accepted))
     });
     for (input, p) in inputs.iter().zip(results) {
-        if matches!(p.result, Ok(Loaded::Streams)) {
+        if matches!(p.result, Ok(Loaded::Streams)) && ctx.threads > 1 {
+            let mut resolver = scan::Resolver::default();
+            // The pieces' output buffers, written and given back: fresh
+            // memory for each would be faulted in anew.
+            let spare = std::sync::Mutex::new(Vec::new());
+            let spare_buffer = || {
+                spare
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .pop()
+                    .unwrap_or_default()
+            };
+            stream_pieces(
+                ctx,
+                scanner,
+                true,
+                input,
+                err,
+                &mut failed,
+                |piece| Rendered::of(piece, scanner, format, lexicon, &p.path, spare_buffer()),
+                |rendered| {
+                    let Rendered {
+                        split,
+                        tail,
+                        mut bytes,
+                    } = rendered?;
+                    let mut written = Ok(());
+                    resolver.join(split, |_, step, range| {
+                        if step.outer && written.is_ok() {
+                            written = printed.put(out, &bytes[range]);
+                        }
+                    });
+                    written?;
+                    tail.into_iter()
+                        .try_for_each(|range| printed.put(out, &bytes[range]))?;
+                    bytes.clear();
+                    spare
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(bytes);
+                    Ok(())
+                },
+            )?;
+        } else if matches!(p.result, Ok(Loaded::Streams)) {
             let mut resolver = scan::Resolver::default();
             // Reused from piece to piece: a piece's spans take more than
             // the allocator keeps at hand, and fresh memory is faulted in.
@@ -602,20 +616,166 @@ fn scan_cmd(
                         spans.push(h);
                     }
                 });
-                emit(
+                printed.matches(
                     &mut *out,
                     &p.path,
                     &mut spans.iter().map(|h| window.to_match(h)),
                 )
             })?;
         } else if let Some((path, matches)) = take(p, err, &mut failed)? {
-            emit(out, &path, &mut matches.into_iter())?;
+            printed.matches(out, &path, &mut matches.into_iter())?;
         }
     }
-    if let Some(document) = document {
-        document.end(out)?;
-    }
+    printed.end(out)?;
     Ok(status(failed))
+}
+
+/// `scan`'s output: each match rendered in the format asked for, then
+/// written (in a JSON document, with the commas between matches).
+struct ScanOut<'a> {
+    format: ScanFormat,
+    lexicon: &'a Lexicon,
+    lines: human::ScanLines<'a>,
+    document: Option<json::MatchesWriter>,
+    /// One match rendered, reused from match to match.
+    buffer: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+impl<'a> ScanOut<'a> {
+    fn begin(format: ScanFormat, lexicon: &'a Lexicon, out: &mut dyn Write) -> io::Result<Self> {
+        Ok(ScanOut {
+            format,
+            lexicon,
+            lines: human::ScanLines::new(lexicon),
+            document: match format {
+                ScanFormat::Json => Some(json::MatchesWriter::begin(out)?),
+                ScanFormat::Human | ScanFormat::Ndjson => None,
+            },
+            buffer: Vec::new(),
+            scratch: Vec::new(),
+        })
+    }
+
+    /// Writes the matches of `path`.
+    fn matches(
+        &mut self,
+        out: &mut dyn Write,
+        path: &str,
+        matches: &mut dyn Iterator<Item = scan::Match>,
+    ) -> io::Result<()> {
+        let mut buffer = std::mem::take(&mut self.buffer);
+        let mut written = Ok(());
+        for m in matches {
+            buffer.clear();
+            written = render_match(
+                self.format,
+                self.lexicon,
+                &mut self.lines,
+                &mut self.scratch,
+                &mut buffer,
+                path,
+                &m,
+            )
+            .and_then(|()| self.put(out, &buffer));
+            if written.is_err() {
+                break;
+            }
+        }
+        self.buffer = buffer;
+        written
+    }
+
+    /// Writes one match as [`render_match`] made it.
+    fn put(&mut self, out: &mut dyn Write, rendered: &[u8]) -> io::Result<()> {
+        match &mut self.document {
+            Some(document) => document.push_rendered(out, rendered),
+            None => out.write_all(rendered),
+        }
+    }
+
+    /// Ends the output.
+    fn end(self, out: &mut dyn Write) -> io::Result<()> {
+        match self.document {
+            Some(document) => document.end(out),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Appends the output of one match in `format` to `to` (on any thread);
+/// `lines` and `scratch` are the printers' reused state.
+fn render_match(
+    format: ScanFormat,
+    lexicon: &Lexicon,
+    lines: &mut human::ScanLines<'_>,
+    scratch: &mut Vec<u8>,
+    to: &mut Vec<u8>,
+    path: &str,
+    m: &scan::Match,
+) -> io::Result<()> {
+    match format {
+        ScanFormat::Human => lines.line(to, path, m),
+        ScanFormat::Ndjson => json::match_line(to, &json::MatchJson::new(path, m, lexicon)),
+        ScanFormat::Json => {
+            json::MatchesWriter::render(to, scratch, &json::MatchJson::new(path, m, lexicon))
+        }
+    }
+}
+
+/// The output of the matches of one piece of a streamed scan, rendered on
+/// a worker thread; which of the head's hits are outermost spans is known
+/// when the piece is joined.
+struct Rendered {
+    /// The head's hits, with where each one's output lies in `bytes`.
+    split: scan::Split<std::ops::Range<usize>>,
+    /// Where the outermost spans of the rest lie in `bytes`, in order.
+    tail: Vec<std::ops::Range<usize>>,
+    bytes: Vec<u8>,
+}
+
+impl Rendered {
+    /// Renders the matches of `piece` that may be outermost spans into
+    /// `bytes` (an empty buffer).
+    fn of(
+        piece: &scan::stream::Piece<'_>,
+        scanner: &Scanner,
+        format: ScanFormat,
+        lexicon: &Lexicon,
+        path: &str,
+        bytes: Vec<u8>,
+    ) -> io::Result<Rendered> {
+        let mut r = Rendered {
+            split: scan::Split::new(piece.settled),
+            tail: Vec::new(),
+            bytes,
+        };
+        let mut lines = human::ScanLines::new(lexicon);
+        let mut scratch = Vec::new();
+        let mut written = Ok(());
+        piece.for_each_hit(scanner, |h| {
+            let step = r.split.step(&h);
+            if step.is_some_and(|s| !s.outer) || written.is_err() {
+                return;
+            }
+            let from = r.bytes.len();
+            written = render_match(
+                format,
+                lexicon,
+                &mut lines,
+                &mut scratch,
+                &mut r.bytes,
+                path,
+                &piece.to_match(&h),
+            );
+            let range = from..r.bytes.len();
+            match step {
+                Some(_) => r.tail.push(range),
+                None => r.split.head.push((h, range)),
+            }
+        });
+        written.map(|()| r)
+    }
 }
 
 /// What a streamed scan does with each piece.
@@ -689,6 +849,7 @@ fn count_stream(
     stream_pieces(
         ctx,
         scanner,
+        false,
         input,
         err,
         failed,
@@ -697,7 +858,10 @@ fn count_stream(
             piece.for_each_hit(scanner, |h| t.add(&h));
             t
         },
-        |t| joined.join(t),
+        |t| {
+            joined.join(t);
+            Ok(())
+        },
     )?;
     Ok(joined.tally)
 }
@@ -709,14 +873,16 @@ fn count_stream(
 /// worker already wait, it works on the piece itself, which is still in its
 /// cache. So no more threads than `ctx.threads` are busy, and memory stays
 /// bounded.
+#[allow(clippy::too_many_arguments)]
 fn stream_pieces<T: Send>(
     ctx: &Ctx,
     scanner: &Scanner,
+    positions: bool,
     input: &Input,
     err: &mut dyn Write,
     failed: &mut bool,
     work: impl Fn(&scan::stream::Piece<'_>) -> T + Sync,
-    mut join: impl FnMut(T),
+    mut join: impl FnMut(T) -> io::Result<()>,
 ) -> io::Result<()> {
     use std::sync::{Arc, Mutex, PoisonError, mpsc};
     let workers = ctx.threads.saturating_sub(1).max(1);
@@ -746,11 +912,11 @@ fn stream_pieces<T: Send>(
         let mut order = InOrder::default();
         let mut buffers = Vec::new();
         let (mut next, mut settled, mut away) = (0, 0, 0);
-        let read = stream_input(ctx, scanner, false, input, err, failed, &mut |window| {
+        let read = stream_input(ctx, scanner, positions, input, err, failed, &mut |window| {
             for (i, t, buffer) in done.try_iter() {
                 away -= 1;
                 buffers.push(buffer);
-                order.put(i, t, &mut join);
+                order.put(i, t, &mut join)?;
             }
             if away < queued {
                 let piece = window.to_piece(settled, buffers.pop().unwrap_or_default());
@@ -762,22 +928,26 @@ fn stream_pieces<T: Send>(
                         mpsc::TrySendError::Full((i, piece))
                         | mpsc::TrySendError::Disconnected((i, piece)),
                     ) => {
-                        order.put(i, work(&piece), &mut join);
+                        order.put(i, work(&piece), &mut join)?;
                         buffers.push(piece.into_buffer());
                     }
                 }
             } else {
-                order.put(next, work(&window.as_piece(settled)), &mut join);
+                order.put(next, work(&window.as_piece(settled)), &mut join)?;
             }
             next += 1;
             settled = window.end();
             Ok(())
         });
         drop(to_workers);
+        // After a failed write, the workers' results are dropped.
+        let mut joined = Ok(());
         for (i, t, _) in done {
-            order.put(i, t, &mut join);
+            if joined.is_ok() && read.is_ok() {
+                joined = order.put(i, t, &mut join);
+            }
         }
-        read
+        read.and(joined)
     })
 }
 
@@ -802,12 +972,13 @@ impl<T> Default for InOrder<T> {
 
 impl<T> InOrder<T> {
     /// Takes result `i`; hands on every result now due.
-    fn put(&mut self, i: usize, t: T, on: &mut impl FnMut(T)) {
+    fn put(&mut self, i: usize, t: T, on: &mut impl FnMut(T) -> io::Result<()>) -> io::Result<()> {
         self.waiting.insert(i, t);
         while let Some(t) = self.waiting.remove(&self.next) {
-            on(t);
             self.next += 1;
+            on(t)?;
         }
+        Ok(())
     }
 }
 

@@ -79,8 +79,10 @@ impl<'a> MatchJson<'a> {
 #[derive(Debug)]
 pub struct MatchesWriter {
     any: bool,
-    /// One match pretty-printed, reused from match to match.
-    buffer: Vec<u8>,
+    /// One match rendered, and its pretty-printed form: reused from match
+    /// to match.
+    element: Vec<u8>,
+    scratch: Vec<u8>,
 }
 
 impl MatchesWriter {
@@ -89,26 +91,45 @@ impl MatchesWriter {
         out.write_all(b"{\n  \"matches\": [")?;
         Ok(MatchesWriter {
             any: false,
-            buffer: Vec::new(),
+            element: Vec::new(),
+            scratch: Vec::new(),
         })
     }
 
     /// Writes the next match.
     pub fn push(&mut self, out: &mut dyn Write, m: &MatchJson<'_>) -> io::Result<()> {
+        let mut element = std::mem::take(&mut self.element);
+        element.clear();
+        MatchesWriter::render(&mut element, &mut self.scratch, m)?;
+        let written = self.push_rendered(out, &element);
+        self.element = element;
+        written
+    }
+
+    /// Writes the next match, as [`MatchesWriter::render`] made it (on
+    /// any thread).
+    pub fn push_rendered(&mut self, out: &mut dyn Write, element: &[u8]) -> io::Result<()> {
         out.write_all(if self.any { b",\n" } else { b"\n" })?;
         self.any = true;
-        self.buffer.clear();
-        serde_json::to_writer_pretty(&mut self.buffer, m).map_err(io::Error::from)?;
+        out.write_all(element)
+    }
+
+    /// Appends one match to `to` as the document holds it; `scratch` is a
+    /// buffer to reuse.
+    pub fn render(to: &mut Vec<u8>, scratch: &mut Vec<u8>, m: &MatchJson<'_>) -> io::Result<()> {
+        scratch.clear();
+        serde_json::to_writer_pretty(&mut *scratch, m).map_err(io::Error::from)?;
         // Two levels in: JSON strings hold no line breaks, so every line
         // break is one of the object's own.
-        let mut rest = self.buffer.as_slice();
-        out.write_all(b"    ")?;
+        let mut rest = scratch.as_slice();
+        to.extend_from_slice(b"    ");
         while let Some(at) = memchr::memchr(b'\n', rest) {
-            out.write_all(&rest[..=at])?;
-            out.write_all(b"    ")?;
+            to.extend_from_slice(&rest[..=at]);
+            to.extend_from_slice(b"    ");
             rest = &rest[at + 1..];
         }
-        out.write_all(rest)
+        to.extend_from_slice(rest);
+        Ok(())
     }
 
     /// Ends the document.

@@ -182,14 +182,10 @@ fn a_file_larger_than_memory_is_an_error_not_an_abort() {
     assert!(stderr.contains("huge.html: out of memory"), "{stderr}");
 }
 
-/// A file counted in pieces, on one thread and on several (the pieces
-/// counted apart and joined in order), counts what the whole file counts:
-/// slogans, their nested parts and ASCII forms fall across every kind of
-/// piece boundary.
-#[test]
-fn streamed_count_on_threads_equals_the_whole() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("big.txt");
+/// A text in which slogans, their nested parts and ASCII forms fall across
+/// every kind of piece boundary: a fixed sequence of parts that looks
+/// random, every part after every other.
+fn mixed_text() -> String {
     let parts = [
         "坚持省级主责、市县主战、派出所主防",
         "两队一室",
@@ -204,30 +200,49 @@ fn streamed_count_on_threads_equals_the_whole() {
         "一室",
         "主防主防",
     ];
-    // A fixed sequence that looks random: every part after every other.
     let mut text = String::new();
     let mut x: u32 = 7;
     for _ in 0..6_000 {
         x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
         text.push_str(parts[(x >> 16) as usize % parts.len()]);
     }
-    std::fs::write(&path, &text).unwrap();
-    let count = |threads: &str, stream_above: &str, piece: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_tifa"))
-            .args(["--no-config", "-j", threads, "count", "--format", "json"])
-            .arg(&path)
-            .env("TIFA_STREAM_ABOVE", stream_above)
-            .env("TIFA_PIECE_BYTES", piece)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let whole = count("1", "100000000", "1");
+    text
+}
+
+/// `tifa -j THREADS ARGS… path` with the streaming settings given; its
+/// standard output.
+fn run_streamed(
+    path: &std::path::Path,
+    threads: &str,
+    stream_above: &str,
+    piece: &str,
+    args: &[&str],
+) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .args(["--no-config", "--color", "never", "-j", threads])
+        .args(args)
+        .arg(path)
+        .env("TIFA_STREAM_ABOVE", stream_above)
+        .env("TIFA_PIECE_BYTES", piece)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A file counted in pieces, on one thread and on several (the pieces
+/// counted apart and joined in order), counts what the whole file counts.
+#[test]
+fn streamed_count_on_threads_equals_the_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.txt");
+    std::fs::write(&path, mixed_text()).unwrap();
+    let count = ["count", "--format", "json"];
+    let whole = run_streamed(&path, "1", "100000000", "1", &count);
     // The text has both outermost spans and nested occurrences to count.
     let counted: serde_json::Value = serde_json::from_str(&whole).unwrap();
     let entries = counted["entries"].as_array().unwrap();
@@ -239,10 +254,33 @@ fn streamed_count_on_threads_equals_the_whole() {
     for threads in ["1", "2", "4"] {
         for piece in ["1", "17", "4096"] {
             assert_eq!(
-                count(threads, "0", piece),
+                run_streamed(&path, threads, "0", piece, &count),
                 whole,
                 "-j {threads}, pieces of {piece} bytes"
             );
+        }
+    }
+}
+
+/// A file scanned in pieces, on one thread and on several (each piece's
+/// output made on a worker, joined in order), prints what the whole file
+/// prints, in every format.
+#[test]
+fn streamed_scan_on_threads_equals_the_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.txt");
+    std::fs::write(&path, mixed_text()).unwrap();
+    for format in ["human", "json", "ndjson"] {
+        let scan = ["scan", "--format", format];
+        let whole = run_streamed(&path, "1", "100000000", "1", &scan);
+        assert!(whole.lines().count() > 1_000, "{format}: {whole}");
+        for threads in ["1", "2", "4"] {
+            for piece in ["1", "17", "4096"] {
+                assert!(
+                    run_streamed(&path, threads, "0", piece, &scan) == whole,
+                    "{format}, -j {threads}, pieces of {piece} bytes"
+                );
+            }
         }
     }
 }
