@@ -561,6 +561,12 @@ fn scan_cmd(
         locate(&src.text, &Positions::of(&src), &outermost(&hits, accepted))
     });
     for (input, p) in inputs.iter().zip(results) {
+        let job = Streamed {
+            ctx,
+            scanner,
+            input,
+            positions: true,
+        };
         if matches!(p.result, Ok(Loaded::Streams)) && ctx.threads > 1 {
             let mut resolver = scan::Resolver::default();
             // The pieces' output buffers, written and given back: fresh
@@ -574,10 +580,7 @@ fn scan_cmd(
                     .unwrap_or_default()
             };
             stream_pieces(
-                ctx,
-                scanner,
-                true,
-                input,
+                job,
                 err,
                 &mut failed,
                 |piece| Rendered::of(piece, scanner, format, lexicon, &p.path, spare_buffer()),
@@ -609,7 +612,7 @@ fn scan_cmd(
             // Reused from piece to piece: a piece's spans take more than
             // the allocator keeps at hand, and fresh memory is faulted in.
             let mut spans = Vec::new();
-            stream_input(ctx, scanner, true, input, err, &mut failed, &mut |window| {
+            stream_input(job, err, &mut failed, &mut |window| {
                 spans.clear();
                 window.for_each_hit(|h| {
                     if resolver.step(&h).outer {
@@ -781,17 +784,30 @@ impl Rendered {
 /// What a streamed scan does with each piece.
 type OnPiece<'a> = dyn FnMut(&scan::stream::Window<'_>) -> io::Result<()> + 'a;
 
+/// One input to scan in pieces, and how.
+#[derive(Clone, Copy)]
+struct Streamed<'a> {
+    ctx: &'a Ctx,
+    scanner: &'a Scanner,
+    input: &'a Input,
+    /// Keep lines and columns (off for counting).
+    positions: bool,
+}
+
 /// Scans one input in pieces, calling `on` with each piece; reports notes
 /// and errors.
 fn stream_input(
-    ctx: &Ctx,
-    scanner: &Scanner,
-    positions: bool,
-    input: &Input,
+    job: Streamed<'_>,
     err: &mut dyn Write,
     failed: &mut bool,
     on: &mut OnPiece<'_>,
 ) -> io::Result<()> {
+    let Streamed {
+        ctx,
+        scanner,
+        input,
+        positions,
+    } = job;
     let path = input.shown(&ctx.input);
     let mut decoder = match input.open_stream(&ctx.input) {
         Ok(Loaded::Text(d)) => d,
@@ -836,10 +852,16 @@ fn count_stream(
     err: &mut dyn Write,
     failed: &mut bool,
 ) -> io::Result<Tally> {
+    let job = Streamed {
+        ctx,
+        scanner,
+        input,
+        positions: false,
+    };
     if ctx.threads <= 1 {
         let mut t = Tally::default();
         let mut resolver = scan::Resolver::default();
-        stream_input(ctx, scanner, false, input, err, failed, &mut |window| {
+        stream_input(job, err, failed, &mut |window| {
             window.for_each_hit(&mut |h| t.add(&mut resolver, &h));
             Ok(())
         })?;
@@ -847,10 +869,7 @@ fn count_stream(
     }
     let mut joined = Joined::default();
     stream_pieces(
-        ctx,
-        scanner,
-        false,
-        input,
+        job,
         err,
         failed,
         |piece| {
@@ -873,19 +892,15 @@ fn count_stream(
 /// worker already wait, it works on the piece itself, which is still in its
 /// cache. So no more threads than `ctx.threads` are busy, and memory stays
 /// bounded.
-#[allow(clippy::too_many_arguments)]
 fn stream_pieces<T: Send>(
-    ctx: &Ctx,
-    scanner: &Scanner,
-    positions: bool,
-    input: &Input,
+    job: Streamed<'_>,
     err: &mut dyn Write,
     failed: &mut bool,
     work: impl Fn(&scan::stream::Piece<'_>) -> T + Sync,
     mut join: impl FnMut(T) -> io::Result<()>,
 ) -> io::Result<()> {
     use std::sync::{Arc, Mutex, PoisonError, mpsc};
-    let workers = ctx.threads.saturating_sub(1).max(1);
+    let workers = job.ctx.threads.saturating_sub(1).max(1);
     let queued = workers * QUEUED;
     std::thread::scope(|scope| {
         let (to_workers, pieces) =
@@ -912,7 +927,7 @@ fn stream_pieces<T: Send>(
         let mut order = InOrder::default();
         let mut buffers = Vec::new();
         let (mut next, mut settled, mut away) = (0, 0, 0);
-        let read = stream_input(ctx, scanner, positions, input, err, failed, &mut |window| {
+        let read = stream_input(job, err, failed, &mut |window| {
             for (i, t, buffer) in done.try_iter() {
                 away -= 1;
                 buffers.push(buffer);
