@@ -555,7 +555,8 @@ fn scan_cmd(
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
     let (inputs, mut failed) = inputs(found, err)?;
-    let mut printed = ScanOut::begin(format, lexicon, out)?;
+    let lines = human::ScanLines::new(lexicon);
+    let mut printed = ScanOut::begin(format, lexicon, &lines, out)?;
     let results = input::process(&inputs, &ctx.input, ctx.threads, Large::Leave, |src| {
         let hits = scanner.hits(&src.text);
         locate(&src.text, &Positions::of(&src), &outermost(&hits, accepted))
@@ -567,7 +568,7 @@ fn scan_cmd(
             input,
             positions: true,
         };
-        if matches!(p.result, Ok(Loaded::Streams)) && ctx.threads > 1 {
+        if matches!(p.result, Ok(Loaded::Streams)) {
             let mut resolver = scan::Resolver::default();
             // The pieces' output buffers, written and given back: fresh
             // memory for each would be faulted in anew.
@@ -583,7 +584,10 @@ fn scan_cmd(
                 job,
                 err,
                 &mut failed,
-                |piece| Rendered::of(piece, scanner, format, lexicon, &p.path, spare_buffer()),
+                |piece| {
+                    let buffer = spare_buffer();
+                    Rendered::of(piece, scanner, format, lexicon, &lines, &p.path, buffer)
+                },
                 |rendered| {
                     let Rendered {
                         split,
@@ -607,24 +611,6 @@ fn scan_cmd(
                     Ok(())
                 },
             )?;
-        } else if matches!(p.result, Ok(Loaded::Streams)) {
-            let mut resolver = scan::Resolver::default();
-            // Reused from piece to piece: a piece's spans take more than
-            // the allocator keeps at hand, and fresh memory is faulted in.
-            let mut spans = Vec::new();
-            stream_input(job, err, &mut failed, &mut |window| {
-                spans.clear();
-                window.for_each_hit(|h| {
-                    if resolver.step(&h).outer {
-                        spans.push(h);
-                    }
-                });
-                printed.matches(
-                    &mut *out,
-                    &p.path,
-                    &mut spans.iter().map(|h| window.to_match(h)),
-                )
-            })?;
         } else if let Some((path, matches)) = take(p, err, &mut failed)? {
             printed.matches(out, &path, &mut matches.into_iter())?;
         }
@@ -638,7 +624,7 @@ fn scan_cmd(
 struct ScanOut<'a> {
     format: ScanFormat,
     lexicon: &'a Lexicon,
-    lines: human::ScanLines<'a>,
+    lines: &'a human::ScanLines<'a>,
     document: Option<json::MatchesWriter>,
     /// One match rendered, reused from match to match.
     buffer: Vec<u8>,
@@ -646,11 +632,16 @@ struct ScanOut<'a> {
 }
 
 impl<'a> ScanOut<'a> {
-    fn begin(format: ScanFormat, lexicon: &'a Lexicon, out: &mut dyn Write) -> io::Result<Self> {
+    fn begin(
+        format: ScanFormat,
+        lexicon: &'a Lexicon,
+        lines: &'a human::ScanLines<'a>,
+        out: &mut dyn Write,
+    ) -> io::Result<Self> {
         Ok(ScanOut {
             format,
             lexicon,
-            lines: human::ScanLines::new(lexicon),
+            lines,
             document: match format {
                 ScanFormat::Json => Some(json::MatchesWriter::begin(out)?),
                 ScanFormat::Human | ScanFormat::Ndjson => None,
@@ -674,7 +665,7 @@ impl<'a> ScanOut<'a> {
             written = render_match(
                 self.format,
                 self.lexicon,
-                &mut self.lines,
+                self.lines,
                 &mut self.scratch,
                 &mut buffer,
                 path,
@@ -707,11 +698,11 @@ impl<'a> ScanOut<'a> {
 }
 
 /// Appends the output of one match in `format` to `to` (on any thread);
-/// `lines` and `scratch` are the printers' reused state.
+/// `scratch` is a buffer to reuse.
 fn render_match(
     format: ScanFormat,
     lexicon: &Lexicon,
-    lines: &mut human::ScanLines<'_>,
+    lines: &human::ScanLines<'_>,
     scratch: &mut Vec<u8>,
     to: &mut Vec<u8>,
     path: &str,
@@ -745,6 +736,7 @@ impl Rendered {
         scanner: &Scanner,
         format: ScanFormat,
         lexicon: &Lexicon,
+        lines: &human::ScanLines<'_>,
         path: &str,
         bytes: Vec<u8>,
     ) -> io::Result<Rendered> {
@@ -753,7 +745,6 @@ impl Rendered {
             tail: Vec::new(),
             bytes,
         };
-        let mut lines = human::ScanLines::new(lexicon);
         let mut scratch = Vec::new();
         let mut written = Ok(());
         piece.for_each_hit(scanner, |h| {
@@ -765,7 +756,7 @@ impl Rendered {
             written = render_match(
                 format,
                 lexicon,
-                &mut lines,
+                lines,
                 &mut scratch,
                 &mut r.bytes,
                 path,
@@ -843,8 +834,7 @@ fn stream_input(
     Ok(())
 }
 
-/// Counts one input read in pieces: on this thread with one thread, else
-/// with the pieces counted on the worker threads while this one reads.
+/// Counts one input read in pieces ([`stream_pieces`]).
 fn count_stream(
     ctx: &Ctx,
     scanner: &Scanner,
@@ -858,15 +848,6 @@ fn count_stream(
         input,
         positions: false,
     };
-    if ctx.threads <= 1 {
-        let mut t = Tally::default();
-        let mut resolver = scan::Resolver::default();
-        stream_input(job, err, failed, &mut |window| {
-            window.for_each_hit(&mut |h| t.add(&mut resolver, &h));
-            Ok(())
-        })?;
-        return Ok(t);
-    }
     let mut joined = Joined::default();
     stream_pieces(
         job,
@@ -885,13 +866,13 @@ fn count_stream(
     Ok(joined.tally)
 }
 
-/// [`stream_input`] with the pieces worked on several threads: `work`
-/// makes a result of each piece and `join` gets the results in the order
-/// of the pieces. This thread reads and decodes, and hands each piece to
-/// one of `ctx.threads - 1` worker threads; when [`QUEUED`] pieces per
-/// worker already wait, it works on the piece itself, which is still in its
-/// cache. So no more threads than `ctx.threads` are busy, and memory stays
-/// bounded.
+/// [`stream_input`] with the pieces worked on all threads: `work` makes a
+/// result of each piece and `join` gets the results in the order of the
+/// pieces. This thread reads and decodes, and hands each piece to one of
+/// `ctx.threads - 1` worker threads; when [`QUEUED`] pieces per worker
+/// already wait (always, with no worker), it works on the piece itself,
+/// which is still in its cache. So no more threads than `ctx.threads` are
+/// busy, and memory stays bounded.
 fn stream_pieces<T: Send>(
     job: Streamed<'_>,
     err: &mut dyn Write,
@@ -900,7 +881,7 @@ fn stream_pieces<T: Send>(
     mut join: impl FnMut(T) -> io::Result<()>,
 ) -> io::Result<()> {
     use std::sync::{Arc, Mutex, PoisonError, mpsc};
-    let workers = job.ctx.threads.saturating_sub(1).max(1);
+    let workers = job.ctx.threads.saturating_sub(1);
     let queued = workers * QUEUED;
     std::thread::scope(|scope| {
         let (to_workers, pieces) =

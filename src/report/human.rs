@@ -73,10 +73,11 @@ fn paint<D: std::fmt::Display>(
 }
 
 /// Prints scan lines, `path:line:column: matched → term — short
-/// definition`; each entry's short definition is made once.
+/// definition`; each entry's short definition is made once, whichever
+/// thread prints first.
 pub struct ScanLines<'a> {
     lexicon: &'a Lexicon,
-    short: Vec<Option<String>>,
+    short: Vec<std::sync::OnceLock<String>>,
 }
 
 impl<'a> ScanLines<'a> {
@@ -84,15 +85,17 @@ impl<'a> ScanLines<'a> {
     pub fn new(lexicon: &'a Lexicon) -> ScanLines<'a> {
         ScanLines {
             lexicon,
-            short: vec![None; lexicon.len()],
+            short: (0..lexicon.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
         }
     }
 
     /// Prints the line of one match.
-    pub fn line(&mut self, out: &mut dyn Write, path: &str, m: &Match) -> io::Result<()> {
+    pub fn line(&self, out: &mut dyn Write, path: &str, m: &Match) -> io::Result<()> {
         let e = self.lexicon.entry(m.hit.entry);
-        let short = match self.short.get_mut(m.hit.entry) {
-            Some(short) => short.get_or_insert_with(|| e.short_definition(SHORT_DEFINITION)),
+        let short = match self.short.get(m.hit.entry) {
+            Some(short) => short.get_or_init(|| e.short_definition(SHORT_DEFINITION)),
             None => &e.short_definition(SHORT_DEFINITION),
         };
         writeln!(
