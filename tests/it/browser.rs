@@ -74,7 +74,7 @@ fn try_http(
         if let Some(at) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
             break at;
         }
-        let n = stream.read(&mut buf)?;
+        let n = read_some(&mut stream, &mut buf)?;
         if n == 0 {
             return Err(std::io::Error::other("closed the connection"));
         }
@@ -96,7 +96,7 @@ fn try_http(
         if done {
             break;
         }
-        let n = stream.read(&mut buf)?;
+        let n = read_some(&mut stream, &mut buf)?;
         if n == 0 {
             break;
         }
@@ -111,6 +111,17 @@ fn try_http(
         .is_some_and(|code| code.starts_with('2'));
     let value = serde_json::from_slice(&payload).unwrap_or(Value::Null);
     Ok((ok, value))
+}
+
+/// One `read`, again when a signal interrupts it (the test harness's
+/// other threads start and reap processes).
+fn read_some(stream: &mut TcpStream, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match stream.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            read => return read,
+        }
+    }
 }
 
 fn unchunk(mut data: &[u8]) -> Vec<u8> {
