@@ -19,7 +19,7 @@
 //!   [`super::NEAR_MISS_MIN_CHARS`]).
 
 use super::{Detail, Finding, Rule};
-use crate::lexicon::{FormKind, Lexicon};
+use crate::lexicon::{Context, FormKind, Lexicon};
 use crate::scan::Hit;
 use crate::text::normalize;
 
@@ -35,6 +35,10 @@ impl Pieces {
     pub(super) fn new(lexicon: &Lexicon, min_chars: usize) -> Pieces {
         let mut pieces = Vec::new();
         for (i, e) in lexicon.entries().iter().enumerate() {
+            // An entry only matched in a context has no near misses outside it.
+            if !e.scanned || e.context != Context::Any {
+                continue;
+            }
             for (kind, _, form) in e.forms() {
                 if !kind.is_accepted() {
                     continue;

@@ -46,6 +46,7 @@ impl Slogans {
             .entries()
             .iter()
             .enumerate()
+            .filter(|(_, e)| e.scanned)
             .filter_map(|(i, e)| {
                 let parts = e.parts();
                 // Parts of one ASCII character (`3+7+N`) would match

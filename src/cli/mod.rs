@@ -41,6 +41,10 @@ pub struct GlobalArgs {
     /// Do not load the lexicon built into tifa.
     #[arg(long, global = true, help_heading = "Lexicon")]
     pub no_default_lexicon: bool,
+    /// Also find the entries of scope `general`: ordinary words that have a
+    /// police meaning too (专班, 网格员), which are otherwise only looked up.
+    #[arg(long, global = true, help_heading = "Lexicon")]
+    pub all_terms: bool,
     /// When to colour the output (NO_COLOR is respected with `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, help_heading = "Output")]
     pub color: ColorChoice,

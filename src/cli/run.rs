@@ -332,9 +332,13 @@ fn prepare(
     import: Option<(String, &Imported)>,
     err: &mut dyn Write,
 ) -> io::Result<Option<(Lexicon, Option<Scanner>)>> {
-    let Some(lexicon) = load_lexicon(cli, config, extra, import, err)? else {
+    let Some(mut lexicon) = load_lexicon(cli, config, extra, import, err)? else {
         return Ok(None);
     };
+    // An entry's examples test it whatever its scope.
+    if matches!(cli.command, Command::Lexicon(LexiconCommand::Test)) {
+        lexicon = lexicon.with_all_terms();
+    }
     let needs_scanner = !matches!(
         cli.command,
         Command::Lookup { .. }
@@ -384,6 +388,7 @@ fn load_lexicon(
     }
     if diags.is_empty() {
         match setup::load_lexicon(!cli.global.no_default_lexicon, layers) {
+            Ok(lexicon) if cli.global.all_terms => return Ok(Some(lexicon.with_all_terms())),
             Ok(lexicon) => return Ok(Some(lexicon)),
             Err(d) => diags = d,
         }

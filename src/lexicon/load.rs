@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::raw::{RawEntry, RawFile};
-use super::{Entry, Example, FormNote, validate};
+use super::{Context, Entry, Example, FormNote, Scope, validate};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::input::io_message;
 use crate::text::LineIndex;
@@ -210,6 +210,23 @@ fn to_entry(p: &Parsed<'_>, index: &LineIndex) -> Entry {
             })
             .collect()
     };
+    // Validation has ruled out unknown names.
+    let scope = r
+        .scope
+        .as_ref()
+        .and_then(|s| Scope::parse(s.get_ref().trim()))
+        .unwrap_or_default();
+    let context = if !r.followed_by.is_empty() {
+        Context::FollowedBy(r.followed_by.iter().map(text).collect())
+    } else if r
+        .context
+        .as_ref()
+        .is_some_and(|c| c.get_ref().trim() == "quoted")
+    {
+        Context::Quoted
+    } else {
+        Context::Any
+    };
     Entry {
         id: text(&r.id),
         term: text(&r.term),
@@ -225,6 +242,11 @@ fn to_entry(p: &Parsed<'_>, index: &LineIndex) -> Entry {
         examples: examples(&r.examples),
         counterexamples: examples(&r.counterexamples),
         superseded_by: r.superseded_by.as_ref().map(text),
+        scope,
+        context,
+        scanned: scope != Scope::General,
+        notes: r.notes.as_ref().map(text),
+        en_note: r.en_note.as_ref().map(text),
         location: locate(r.term.span()),
     }
 }

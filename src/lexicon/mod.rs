@@ -64,6 +64,98 @@ pub struct FormNote {
     pub note: Option<String>,
 }
 
+/// How widely an entry may match in arbitrary text: the precision policy
+/// of `lexicon/README.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// A national Party or State formulation (`两个维护`): a correct
+    /// recognition wherever it appears.
+    National,
+    /// A term distinctive to public-security work (`两队一室`): matched
+    /// everywhere. The default of an entry that does not say.
+    #[default]
+    Policing,
+    /// An ordinary word that also has a police meaning (`专班`): found by
+    /// `lookup`, scanned only when asked for (`--all-terms`).
+    General,
+}
+
+impl Scope {
+    /// The names written in the lexicon, in order.
+    pub const NAMES: [&'static str; 3] = ["national", "policing", "general"];
+
+    /// The scope written as `name`.
+    pub fn parse(name: &str) -> Option<Scope> {
+        match name {
+            "national" => Some(Scope::National),
+            "policing" => Some(Scope::Policing),
+            "general" => Some(Scope::General),
+            _ => None,
+        }
+    }
+
+    /// The name written in the lexicon and in machine output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::National => "national",
+            Scope::Policing => "policing",
+            Scope::General => "general",
+        }
+    }
+}
+
+/// Where a form of an entry counts as the formulation: anywhere, or only
+/// in a context that says the writer meant it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Context {
+    /// Anywhere.
+    #[default]
+    Any,
+    /// Only as the whole text inside quotation marks: `“专班”`.
+    Quoted,
+    /// Only when one of these texts follows at once: `一二三四` in
+    /// `一二三四总体思路`.
+    FollowedBy(Vec<String>),
+}
+
+impl Context {
+    /// True when a form found at `start..end` of `text` stands in this
+    /// context.
+    pub fn allows(&self, text: &str, start: usize, end: usize) -> bool {
+        match self {
+            Context::Any => true,
+            Context::Quoted => {
+                let before = text.get(..start).and_then(|t| t.chars().next_back());
+                let after = text.get(end..).and_then(|t| t.chars().next());
+                matches!(
+                    (before, after),
+                    (Some('“'), Some('”'))
+                        | (Some('‘'), Some('’'))
+                        | (Some('「'), Some('」'))
+                        | (Some('『'), Some('』'))
+                        | (Some('"'), Some('"'))
+                        | (Some('＂'), Some('＂'))
+                        | (Some('\''), Some('\''))
+                )
+            }
+            Context::FollowedBy(after) => text
+                .get(end..)
+                .is_some_and(|t| after.iter().any(|a| t.starts_with(a.as_str()))),
+        }
+    }
+
+    /// The most characters of context the rule looks at after a form.
+    pub fn chars_after(&self) -> usize {
+        match self {
+            Context::Any => 0,
+            Context::Quoted => 1,
+            Context::FollowedBy(after) => {
+                after.iter().map(|a| a.chars().count()).max().unwrap_or(0)
+            }
+        }
+    }
+}
+
 /// A sentence attached to an entry, with where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Example {
@@ -104,6 +196,18 @@ pub struct Entry {
     pub counterexamples: Vec<Example>,
     /// The entry that replaces this one, if it is outdated as a whole.
     pub superseded_by: Option<String>,
+    /// How widely the entry may match (the precision policy).
+    pub scope: Scope,
+    /// Where its forms count as the formulation.
+    pub context: Context,
+    /// True when scanners search its forms: every entry but a `general`
+    /// one, unless [`Lexicon::with_all_terms`] asked for all.
+    pub scanned: bool,
+    /// Notes on the term's origin and its use in one place or one source,
+    /// kept apart from the general definition.
+    pub notes: Option<String>,
+    /// An English note for translators, kept apart from the bare `en`.
+    pub en_note: Option<String>,
     /// Where the entry's `term` is written.
     pub location: Location,
 }
@@ -221,6 +325,16 @@ impl Lexicon {
     /// Only if the embedded files are broken, which the test suite rules out.
     pub fn embedded() -> Result<Lexicon, Vec<Diagnostic>> {
         Lexicon::load(&[embedded_files()])
+    }
+
+    /// The same lexicon with every entry scanned, `general` ones too
+    /// (`--all-terms`).
+    #[must_use]
+    pub fn with_all_terms(mut self) -> Lexicon {
+        for e in &mut self.entries {
+            e.scanned = true;
+        }
+        self
     }
 
     /// All entries, in load order.

@@ -43,6 +43,16 @@ pub(crate) struct RawEntry {
     pub(crate) counterexamples: Vec<Spanned<String>>,
     #[serde(default)]
     pub(crate) superseded_by: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) scope: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) context: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) followed_by: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) notes: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) en_note: Option<Spanned<String>>,
 }
 
 /// A `[[entry.wrong]]` or `[[entry.outdated]]` table.

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use toml::Spanned;
 
+use super::Scope;
 use super::load::Parsed;
 use crate::diagnostic::Diagnostic;
 use crate::text::normalize;
@@ -29,6 +30,8 @@ pub(super) fn validate(entries: &[Parsed<'_>]) -> Vec<Diagnostic> {
             ("category", Some(&r.category)),
             ("definition", Some(&r.definition)),
             ("en", r.en.as_ref()),
+            ("notes", r.notes.as_ref()),
+            ("en_note", r.en_note.as_ref()),
         ] {
             if let Some(v) = value
                 && v.get_ref().trim().is_empty()
@@ -42,6 +45,7 @@ pub(super) fn validate(entries: &[Parsed<'_>]) -> Vec<Diagnostic> {
             ("sources", &r.sources),
             ("examples", &r.examples),
             ("counterexamples", &r.counterexamples),
+            ("followed_by", &r.followed_by),
         ] {
             for v in list {
                 if v.get_ref().trim().is_empty() {
@@ -56,6 +60,31 @@ pub(super) fn validate(entries: &[Parsed<'_>]) -> Vec<Diagnostic> {
                 diags.push(p.diag(rel.span(), format!("entry `{id}` lists itself as related")));
             } else if !ids.contains(target) {
                 diags.push(unknown_id(p, rel, "related"));
+            }
+        }
+        if let Some(s) = &r.scope
+            && Scope::parse(s.get_ref().trim()).is_none()
+        {
+            diags.push(
+                p.diag(s.span(), format!("unknown scope `{}`", s.get_ref().trim()))
+                    .with_hint(format!("a scope is one of: {}", Scope::NAMES.join(", "))),
+            );
+        }
+        if let Some(c) = &r.context {
+            let name = c.get_ref().trim();
+            if name != "quoted" {
+                diags.push(
+                    p.diag(c.span(), format!("unknown context `{name}`"))
+                        .with_hint("the context is \"quoted\"; for a following text use followed_by = [...]"),
+                );
+            } else if let Some(first) = r.followed_by.first() {
+                diags.push(
+                    p.diag(
+                        first.span(),
+                        format!("entry `{id}` has both context and followed_by"),
+                    )
+                    .with_hint("give one context rule per entry"),
+                );
             }
         }
         if let Some(s) = &r.superseded_by

@@ -45,7 +45,7 @@ use aho_corasick::MatchKind;
 use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous::NFA;
 
-use crate::lexicon::{FormKind, Lexicon};
+use crate::lexicon::{Context, FormKind, Lexicon};
 use crate::text::{Positions, Span, Unit, normalize};
 use boundary::Edges;
 
@@ -93,6 +93,11 @@ pub struct Scanner {
     patterns: Vec<Pattern>,
     /// The boundary edges of each pattern, by pattern id.
     edges: Vec<Edges>,
+    /// The context rule of each pattern's entry, by pattern id: an index
+    /// into `contexts`, where 0 is [`Context::Any`].
+    context_of: Vec<u32>,
+    /// The distinct context rules; the first is [`Context::Any`].
+    contexts: Vec<Context>,
     /// The most non-whitespace characters in one form.
     max_form_chars: usize,
 }
@@ -110,7 +115,7 @@ impl Scanner {
     ///
     /// When the automaton exceeds aho-corasick's size limits.
     pub fn new(lexicon: &Lexicon) -> Result<Scanner, BuildError> {
-        Scanner::from_forms(forms_of(lexicon, |_| true))
+        Scanner::from_forms(forms_of(lexicon, |_| true))?.with_contexts(lexicon)
     }
 
     /// Builds the automaton over the accepted forms only (terms and
@@ -122,7 +127,44 @@ impl Scanner {
     ///
     /// When the automaton exceeds aho-corasick's size limits.
     pub fn accepted_only(lexicon: &Lexicon) -> Result<Scanner, BuildError> {
-        Scanner::from_forms(forms_of(lexicon, FormKind::is_accepted))
+        Scanner::from_forms(forms_of(lexicon, FormKind::is_accepted))?.with_contexts(lexicon)
+    }
+
+    /// Applies the context rules of the lexicon's entries (`context =
+    /// "quoted"`, `followed_by`) to the patterns of those entries, and
+    /// keeps enough text after a streamed cut for the longest rule.
+    ///
+    /// # Errors
+    ///
+    /// Never; the `Result` keeps the constructors' shape.
+    pub fn with_contexts(mut self, lexicon: &Lexicon) -> Result<Scanner, BuildError> {
+        let mut contexts = vec![Context::Any];
+        let mut by_entry = vec![0u32; lexicon.len()];
+        for (i, e) in lexicon.entries().iter().enumerate() {
+            if e.context == Context::Any {
+                continue;
+            }
+            let at = match contexts.iter().position(|c| *c == e.context) {
+                Some(at) => at,
+                None => {
+                    contexts.push(e.context.clone());
+                    contexts.len() - 1
+                }
+            };
+            by_entry[i] = u32::try_from(at).unwrap_or(0);
+            self.max_form_chars = self
+                .max_form_chars
+                .max(e.term.chars().count() + e.context.chars_after() + 1);
+        }
+        if contexts.len() > 1 {
+            self.context_of = self
+                .patterns
+                .iter()
+                .map(|p| by_entry.get(p.entry).copied().unwrap_or(0))
+                .collect();
+            self.contexts = contexts;
+        }
+        Ok(self)
     }
 
     /// Builds the automaton over the given `(form, entry, kind, index)`
@@ -179,6 +221,8 @@ impl Scanner {
             automaton,
             patterns,
             edges,
+            context_of: Vec::new(),
+            contexts: vec![Context::Any],
             max_form_chars,
         })
     }
@@ -256,6 +300,12 @@ impl Scanner {
                 head = 0;
             }
             let p = &self.patterns[f.pattern];
+            if let Some(&c) = self.context_of.get(f.pattern)
+                && c != 0
+                && !self.contexts[c as usize].allows(text, f.start, f.end)
+            {
+                return;
+            }
             let hit = Hit {
                 start: f.start,
                 end: f.end,
@@ -313,6 +363,7 @@ fn forms_of(
         .entries()
         .iter()
         .enumerate()
+        .filter(|(_, e)| e.scanned)
         .flat_map(move |(entry, e)| {
             e.forms()
                 .filter(move |&(kind, _, _)| keep(kind))
