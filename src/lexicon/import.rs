@@ -26,7 +26,7 @@ use crate::text::{Decoded, decode};
 
 /// The columns a spreadsheet may have, in the order `lexicon export
 /// --format csv` writes them.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 19] = [
     "id",
     "term",
     "category",
@@ -41,6 +41,11 @@ pub const COLUMNS: [&str; 14] = [
     "superseded_by",
     "examples",
     "counterexamples",
+    "scope",
+    "context",
+    "followed_by",
+    "notes",
+    "en_note",
 ];
 
 /// Columns every spreadsheet needs.
@@ -101,6 +106,16 @@ struct OutEntry {
     counterexamples: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     superseded_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    followed_by: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    en_note: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     wrong: Vec<OutForm>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -339,6 +354,11 @@ fn entry(cells: &HashMap<&str, String>) -> Result<OutEntry, Vec<String>> {
         examples: lines(cells.get("examples")),
         counterexamples: lines(cells.get("counterexamples")),
         superseded_by: optional("superseded_by"),
+        scope: optional("scope"),
+        context: optional("context"),
+        followed_by: list(cells.get("followed_by")),
+        notes: optional("notes"),
+        en_note: optional("en_note"),
         wrong: list(cells.get("wrong"))
             .iter()
             .map(|w| form_note(w))

@@ -156,6 +156,15 @@ impl Context {
     }
 }
 
+/// The name of a context rule written as `context = "…"`: `quoted`, or
+/// none (anywhere, or `followed_by`, which is written as its list).
+pub fn context_name(context: &Context) -> Option<&'static str> {
+    match context {
+        Context::Quoted => Some("quoted"),
+        Context::Any | Context::FollowedBy(_) => None,
+    }
+}
+
 /// A sentence attached to an entry, with where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Example {

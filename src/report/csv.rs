@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use crate::count::Tally;
 use crate::lexicon::import::COLUMNS;
-use crate::lexicon::{FormNote, Lexicon};
+use crate::lexicon::{Context, FormNote, Lexicon, context_name};
 
 /// One CSV field.
 pub fn field(s: &str) -> String {
@@ -113,6 +113,14 @@ pub fn export(out: &mut dyn Write, lexicon: &Lexicon) -> io::Result<()> {
             e.superseded_by.clone().unwrap_or_default(),
             examples(&e.examples),
             examples(&e.counterexamples),
+            e.scope.as_str().to_owned(),
+            context_name(&e.context).unwrap_or_default().to_owned(),
+            match &e.context {
+                Context::FollowedBy(after) => list(after),
+                _ => String::new(),
+            },
+            e.notes.clone().unwrap_or_default(),
+            e.en_note.clone().unwrap_or_default(),
         ];
         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
         row(out, &cells)?;

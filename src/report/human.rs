@@ -12,7 +12,7 @@ use crate::check::{Lang, Located, Severity};
 use crate::count::Tally;
 use crate::diagnostic::Diagnostic;
 use crate::input::InputError;
-use crate::lexicon::{Entry, Lexicon};
+use crate::lexicon::{Context, Entry, Lexicon, Scope};
 use crate::lookup::{Found, Mode};
 use crate::scan::Match;
 use crate::text::Unit;
@@ -415,6 +415,9 @@ pub fn entry_card(
         writeln!(out, "  {}  {}", name.bold(), value)
     };
     label(out, "释义", &e.definition)?;
+    if let Some(notes) = &e.notes {
+        label(out, "说明", notes)?;
+    }
     if !e.components.is_empty() {
         label(out, "组成", &e.components.join(" · "))?;
     }
@@ -433,6 +436,19 @@ pub fn entry_card(
     }
     if let Some(en) = &e.en {
         label(out, "英文", en)?;
+    }
+    if let Some(note) = &e.en_note {
+        label(out, "英注", note)?;
+    }
+    let matching = match (&e.scope, &e.context) {
+        (Scope::General, _) => Some("一般词语，仅在 --all-terms 时扫描".to_owned()),
+        (_, Context::Quoted) => Some("仅在引号内整体出现时匹配".to_owned()),
+        (_, Context::FollowedBy(after)) => Some(format!("仅在后接“{}”时匹配", after.join("”“"))),
+        (Scope::National, Context::Any) => Some("全国性提法，处处匹配".to_owned()),
+        (Scope::Policing, Context::Any) => None,
+    };
+    if let Some(m) = matching {
+        label(out, "匹配", &m)?;
     }
     for s in &e.sources {
         label(out, "出处", s)?;

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::check::Located;
 use crate::count::{EntryCount, Tally};
-use crate::lexicon::{Entry, FormNote, Lexicon};
+use crate::lexicon::{Context, Entry, FormNote, Lexicon, context_name};
 use crate::lookup::Found;
 use crate::scan::Match;
 use crate::text::{Span, Unit};
@@ -225,6 +225,11 @@ pub struct EntryJson<'a> {
     examples: Vec<&'a str>,
     counterexamples: Vec<&'a str>,
     superseded_by: Option<&'a str>,
+    scope: &'a str,
+    context: Option<&'a str>,
+    followed_by: &'a [String],
+    notes: Option<&'a str>,
+    en_note: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -259,6 +264,14 @@ impl<'a> EntryJson<'a> {
             examples: e.examples.iter().map(|x| x.text.as_str()).collect(),
             counterexamples: e.counterexamples.iter().map(|x| x.text.as_str()).collect(),
             superseded_by: e.superseded_by.as_deref(),
+            scope: e.scope.as_str(),
+            context: context_name(&e.context),
+            followed_by: match &e.context {
+                Context::FollowedBy(after) => after,
+                _ => &[],
+            },
+            notes: e.notes.as_deref(),
+            en_note: e.en_note.as_deref(),
         }
     }
 }

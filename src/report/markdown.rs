@@ -110,6 +110,12 @@ pub fn entry_body(
     if let Some(en) = &e.en {
         writeln!(out, "- 英文：{}", escape(en))?;
     }
+    if let Some(note) = &e.en_note {
+        writeln!(out, "- 英注：{}", escape(note))?;
+    }
+    if let Some(notes) = &e.notes {
+        writeln!(out, "- 说明：{}", escape(notes))?;
+    }
     if !e.sources.is_empty() {
         let sources: Vec<String> = e.sources.iter().map(|s| escape(s)).collect();
         writeln!(out, "- 出处：{}", sources.join("；"))?;

@@ -127,11 +127,16 @@ fn concept(w: &mut W<'_>, lexicon: &Lexicon, e: &Entry) -> io::Result<()> {
             if let Some(by) = e.superseded_by.as_deref().and_then(|id| lexicon.get(id)) {
                 text(w, "note", &format!("已由“{}”取代", by.term))?;
             }
+            if let Some(notes) = &e.notes {
+                text(w, "note", notes)?;
+            }
             zh(w, e)?;
             if let Some(en) = &e.en {
                 w.create_element("langSec")
                     .with_attribute(("xml:lang", "en"))
-                    .write_inner_content(|w| term_sec(w, en, "preferredTerm-admn-sts", None))?;
+                    .write_inner_content(|w| {
+                        term_sec(w, en, "preferredTerm-admn-sts", e.en_note.as_deref())
+                    })?;
             }
             Ok(())
         })?;
