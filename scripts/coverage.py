@@ -214,7 +214,13 @@ class Verdict:
 
 def judge(tifa: str, quotes: list[Quote]) -> list[Verdict]:
     # One scan over all quotes, one per line.
-    _, out = run_tifa(tifa, ["scan", "--format", "json", "-"], "\n".join(q.text for q in quotes) + "\n")
+    # Each inside quotation marks, as the article has it (entries with
+    # `context = "quoted"` need them); columns are then one further on.
+    _, out = run_tifa(
+        tifa,
+        ["--all-terms", "scan", "--format", "json", "-"],
+        "\n".join(f"“{q.text}”" for q in quotes) + "\n",
+    )
     by_line: dict[int, list[dict]] = {}
     for m in json.loads(out)["matches"]:
         by_line.setdefault(m["line"], []).append(m)
@@ -226,8 +232,8 @@ def judge(tifa: str, quotes: list[Quote]) -> list[Verdict]:
             m
             for m in matches
             if m["line"] == m["end_line"] == k
-            and m["column"] == 1
-            and m["end_column"] == len(q.text) + 1
+            and m["column"] == 2
+            and m["end_column"] == len(q.text) + 2
         ]
         if whole:
             # Confirm with lookup: the text is that entry's term or a variant.

@@ -41,8 +41,10 @@ pub struct GlobalArgs {
     /// Do not load the lexicon built into tifa.
     #[arg(long, global = true, help_heading = "Lexicon")]
     pub no_default_lexicon: bool,
-    /// Also find the entries of scope `general`: ordinary words that have a
-    /// police meaning too (专班, 网格员), which are otherwise only looked up.
+    /// Find every term the lexicon knows, everywhere: also the entries of
+    /// scope `general` (ordinary words with a police meaning too, such as
+    /// 专班, 网格员, otherwise only looked up), and entries with a context
+    /// rule outside their context.
     #[arg(long, global = true, help_heading = "Lexicon")]
     pub all_terms: bool,
     /// When to colour the output (NO_COLOR is respected with `auto`).

@@ -335,9 +335,9 @@ fn prepare(
     let Some(mut lexicon) = load_lexicon(cli, config, extra, import, err)? else {
         return Ok(None);
     };
-    // An entry's examples test it whatever its scope.
+    // An entry's examples test it whatever its scope, in its context.
     if matches!(cli.command, Command::Lexicon(LexiconCommand::Test)) {
-        lexicon = lexicon.with_all_terms();
+        lexicon = lexicon.with_general();
     }
     let needs_scanner = !matches!(
         cli.command,

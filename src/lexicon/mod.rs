@@ -303,6 +303,7 @@ impl Entry {
 pub struct Lexicon {
     entries: Vec<Entry>,
     by_id: HashMap<String, usize>,
+    all_terms: bool,
 }
 
 impl Lexicon {
@@ -324,7 +325,11 @@ impl Lexicon {
             .enumerate()
             .map(|(i, e)| (e.id.clone(), i))
             .collect();
-        Ok(Lexicon { entries, by_id })
+        Ok(Lexicon {
+            entries,
+            by_id,
+            all_terms: false,
+        })
     }
 
     /// The embedded default lexicon.
@@ -336,14 +341,29 @@ impl Lexicon {
         Lexicon::load(&[embedded_files()])
     }
 
-    /// The same lexicon with every entry scanned, `general` ones too
-    /// (`--all-terms`).
+    /// The same lexicon with every entry scanned everywhere: `general`
+    /// ones too, and context rules lifted (`--all-terms`: all the lexicon
+    /// knows).
     #[must_use]
-    pub fn with_all_terms(mut self) -> Lexicon {
+    pub fn with_all_terms(self) -> Lexicon {
+        let mut lexicon = self.with_general();
+        lexicon.all_terms = true;
+        lexicon
+    }
+
+    /// The same lexicon with the `general` entries scanned too, context
+    /// rules kept (what `lexicon test` runs examples with).
+    #[must_use]
+    pub fn with_general(mut self) -> Lexicon {
         for e in &mut self.entries {
             e.scanned = true;
         }
         self
+    }
+
+    /// True when [`Lexicon::with_all_terms`] made it.
+    pub fn all_terms(&self) -> bool {
+        self.all_terms
     }
 
     /// All entries, in load order.

@@ -140,6 +140,9 @@ impl Scanner {
     pub fn with_contexts(mut self, lexicon: &Lexicon) -> Result<Scanner, BuildError> {
         let mut contexts = vec![Context::Any];
         let mut by_entry = vec![0u32; lexicon.len()];
+        if lexicon.all_terms() {
+            return Ok(self);
+        }
         for (i, e) in lexicon.entries().iter().enumerate() {
             if e.context == Context::Any {
                 continue;
