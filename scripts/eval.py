@@ -15,6 +15,10 @@ json` (default options: what a user gets) over the excerpts and reports:
   all of them and the national ones (`| national`) apart;
 - false hits: spans `scan` lists on the general (non-policing) pages that
   overlap no gold formulation of the page, per 10,000 characters of excerpt.
+  A span of a `national` entry (a Party or State formulation) is a correct
+  recognition wherever it appears (lexicon/README.md, precision policy); the
+  gold may not list every one, so such spans are counted apart and listed,
+  and the figure is given both ways.
 
 Pages were chosen by scripts/eval_reserved.py before the lexicon was grown, and
 no entry may cite a reserved page (the test `lexicon_sources` checks that).
@@ -108,17 +112,40 @@ def recall(pages: list, show: bool) -> tuple:
     return found, total, nat_found, nat_total
 
 
-def false_hits(pages: list, show: bool) -> tuple:
-    false = chars = 0
+def scopes(tifa: str) -> dict:
+    out = subprocess.run(
+        [tifa, "--no-config", "lexicon", "export", "--format", "json"],
+        capture_output=True,
+        check=True,
+    )
+    return {e["id"]: e.get("scope", "policing") for e in json.loads(out.stdout)["entries"]}
+
+
+def false_hits(pages: list, scope: dict, show: bool) -> tuple:
+    false = national = chars = 0
     for page in pages:
         chars += len(page["body"])
         gold = [g for form, _ in page["gold"] for g in occurrences(page["body"], form)]
         for s, e, matched, entry in page["spans"]:
-            if not any(s < b and a < e for a, b in gold):
-                false += 1
-                if show:
-                    print(f"  false {page['path'].name}: {matched} ({entry})")
-    return false, chars
+            if any(s < b and a < e for a, b in gold):
+                continue
+            if scope.get(entry) == "national":
+                national += 1
+                print(f"  national, not in gold: {page['path'].name}: {matched} ({entry})")
+                continue
+            false += 1
+            if show:
+                print(f"  false {page['path'].name}: {matched} ({entry})")
+    return false, national, chars
+
+
+def reserved_sources() -> list:
+    """Pages the lexicon cites that the reserve rule set aside (must be none)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from eval_reserved import reserved  # noqa: E402
+
+    rows = (ROOT / "lexicon" / "SOURCES.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return [r.split("\t")[0] for r in rows if reserved(r.split("\t")[0])]
 
 
 def main() -> int:
@@ -135,8 +162,9 @@ def main() -> int:
     policing, general = load("policing"), load("general")
     scan(tifa, policing + general)
     found, total, nat_found, nat_total = recall(policing, args.misses)
-    false, chars = false_hits(general, args.false)
+    false, national, chars = false_hits(general, scopes(tifa), args.false)
     rate = false * 10_000 / chars if chars else 0.0
+    strict = (false + national) * 10_000 / chars if chars else 0.0
     r = found / total if total else 0.0
     n = nat_found / nat_total if nat_total else 0.0
     print(f"policing pages: {len(policing)}, gold formulations: {total} ({nat_total} national)")
@@ -147,7 +175,15 @@ def main() -> int:
         f"false hits: {false} = {rate:.2f} per 10,000 characters   "
         f"target ≤ {TARGETS['false_per_10k']:g}"
     )
-    met = r >= TARGETS["recall"] and n >= TARGETS["national"] and rate <= TARGETS["false_per_10k"]
+    print(
+        f"  counting national formulations not in the gold too: {false + national} "
+        f"= {strict:.2f} per 10,000 characters"
+    )
+    bad = reserved_sources()
+    print(f"lexicon sources on reserved pages: {len(bad)}")
+    for url in bad:
+        print(f"  reserved: {url}")
+    met = not bad and r >= TARGETS["recall"] and n >= TARGETS["national"] and rate <= TARGETS["false_per_10k"]
     return 0 if met or not args.check else 1
 
 

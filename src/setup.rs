@@ -70,12 +70,15 @@ pub fn read_layers<'a>(
     (layers, diags)
 }
 
-/// Loads the embedded lexicon (when `default`) under `layers`.
+/// Loads the embedded lexicon (when `default`) under `layers` as
+/// [`load_lexicon`] does, but parses and validates the embedded files too
+/// (`tifa lexicon validate`), where [`load_lexicon`] takes the entries
+/// build.rs digested when there is nothing to merge.
 ///
 /// # Errors
 ///
 /// Every problem of the merged lexicon, located.
-pub fn load_lexicon(
+pub fn validate_lexicon(
     default: bool,
     layers: impl IntoIterator<Item = Vec<LexiconFile>>,
 ) -> Result<Lexicon, Vec<Diagnostic>> {
@@ -85,4 +88,21 @@ pub fn load_lexicon(
         .chain(layers)
         .collect();
     Lexicon::load(&all)
+}
+
+/// Loads the embedded lexicon (when `default`) under `layers`.
+///
+/// # Errors
+///
+/// Every problem of the merged lexicon, located.
+pub fn load_lexicon(
+    default: bool,
+    layers: impl IntoIterator<Item = Vec<LexiconFile>>,
+) -> Result<Lexicon, Vec<Diagnostic>> {
+    let mut layers = layers.into_iter().peekable();
+    if default && layers.peek().is_none() {
+        // The common case: nothing to merge, nothing to validate again.
+        return Lexicon::embedded();
+    }
+    validate_lexicon(default, layers)
 }

@@ -29,6 +29,8 @@ pub(super) struct Pieces {
     /// `(entry, form characters, left half?)`, indexed by the pattern's
     /// `form` field.
     pieces: Vec<(usize, Vec<char>, bool)>,
+    /// The normalized `not_wrong` words of each entry, by entry.
+    not_wrong: Vec<Vec<String>>,
 }
 
 impl Pieces {
@@ -50,7 +52,17 @@ impl Pieces {
                 }
             }
         }
-        Pieces { pieces }
+        let not_wrong = lexicon
+            .entries()
+            .iter()
+            .map(|e| {
+                e.not_wrong
+                    .iter()
+                    .map(|w| normalize(w).as_str().to_owned())
+                    .collect()
+            })
+            .collect();
+        Pieces { pieces, not_wrong }
     }
 
     /// The patterns: `(half, entry, Piece, index into the pieces)`.
@@ -87,6 +99,13 @@ impl Pieces {
                 let Some((start, end)) = window else { continue };
                 let w: Vec<char> = text[start..end].chars().collect();
                 if !one_interior_edit(&w, form) || clashes(spans, start, end) {
+                    continue;
+                }
+                if self
+                    .not_wrong
+                    .get(*entry)
+                    .is_some_and(|words| words.iter().any(|x| *x == text[start..end]))
+                {
                     continue;
                 }
                 if out.iter().any(|f| f.start == start && f.end == end) {

@@ -387,7 +387,12 @@ fn load_lexicon(
         }]);
     }
     if diags.is_empty() {
-        match setup::load_lexicon(!cli.global.no_default_lexicon, layers) {
+        let load = if matches!(cli.command, Command::Lexicon(LexiconCommand::Validate { .. })) {
+            setup::validate_lexicon
+        } else {
+            setup::load_lexicon
+        };
+        match load(!cli.global.no_default_lexicon, layers) {
             Ok(lexicon) if cli.global.all_terms => return Ok(Some(lexicon.with_all_terms())),
             Ok(lexicon) => return Ok(Some(lexicon)),
             Err(d) => diags = d,

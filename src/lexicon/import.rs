@@ -26,7 +26,7 @@ use crate::text::{Decoded, decode};
 
 /// The columns a spreadsheet may have, in the order `lexicon export
 /// --format csv` writes them.
-pub const COLUMNS: [&str; 19] = [
+pub const COLUMNS: [&str; 20] = [
     "id",
     "term",
     "category",
@@ -46,6 +46,7 @@ pub const COLUMNS: [&str; 19] = [
     "followed_by",
     "notes",
     "en_note",
+    "not_wrong",
 ];
 
 /// Columns every spreadsheet needs.
@@ -116,6 +117,8 @@ struct OutEntry {
     notes: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     en_note: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    not_wrong: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     wrong: Vec<OutForm>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -359,6 +362,7 @@ fn entry(cells: &HashMap<&str, String>) -> Result<OutEntry, Vec<String>> {
         followed_by: list(cells.get("followed_by")),
         notes: optional("notes"),
         en_note: optional("en_note"),
+        not_wrong: list(cells.get("not_wrong")),
         wrong: list(cells.get("wrong"))
             .iter()
             .map(|w| form_note(w))

@@ -19,8 +19,109 @@ pub struct LexiconFile {
     pub text: String,
 }
 
-// `EMBEDDED: &[(&str, &str)]`, the files under `lexicon/`, listed by build.rs.
+/// An embedded entry as build.rs digests it: the trimmed values of its
+/// TOML, with where its term and examples are written.
+struct Digested {
+    path: &'static str,
+    line: usize,
+    column: usize,
+    id: &'static str,
+    term: &'static str,
+    category: &'static str,
+    definition: &'static str,
+    components: &'static [&'static str],
+    variants: &'static [&'static str],
+    wrong: &'static [(&'static str, Option<&'static str>)],
+    outdated: &'static [(&'static str, Option<&'static str>)],
+    en: Option<&'static str>,
+    sources: &'static [&'static str],
+    related: &'static [&'static str],
+    examples: &'static [(&'static str, usize, usize)],
+    counterexamples: &'static [(&'static str, usize, usize)],
+    superseded_by: Option<&'static str>,
+    scope: Option<&'static str>,
+    context: Option<&'static str>,
+    followed_by: &'static [&'static str],
+    notes: Option<&'static str>,
+    en_note: Option<&'static str>,
+    not_wrong: &'static [&'static str],
+}
+
+// `EMBEDDED: &[(&str, &str)]`, the files under `lexicon/`, listed by
+// build.rs, and `DIGEST`, their entries.
 include!(concat!(env!("OUT_DIR"), "/embedded_lexicon.rs"));
+
+/// The embedded entries from build.rs's digest, as [`load`] would make
+/// them from the embedded files; None when a file did not parse at build
+/// time (then [`load`] reports why). Not validated here: the test suite
+/// validates the embedded files and compares the two paths.
+pub(super) fn embedded_entries() -> Option<Vec<Entry>> {
+    let digest = DIGEST?;
+    let owned = |v: &[&str]| v.iter().map(|&x| x.to_owned()).collect::<Vec<_>>();
+    let forms = |v: &[(&str, Option<&str>)]| {
+        v.iter()
+            .map(|&(form, note)| FormNote {
+                form: form.to_owned(),
+                note: note.map(str::to_owned),
+            })
+            .collect()
+    };
+    Some(
+        digest
+            .iter()
+            .map(|d| {
+                let location = |line, column| Location {
+                    path: d.path.to_owned(),
+                    line,
+                    column,
+                };
+                let examples = |v: &[(&str, usize, usize)]| {
+                    v.iter()
+                        .map(|&(text, line, column)| Example {
+                            text: text.to_owned(),
+                            location: location(line, column),
+                        })
+                        .collect()
+                };
+                let scope = d.scope.and_then(Scope::parse).unwrap_or_default();
+                Entry {
+                    id: d.id.to_owned(),
+                    term: d.term.to_owned(),
+                    category: d.category.to_owned(),
+                    definition: d.definition.to_owned(),
+                    components: owned(d.components),
+                    variants: owned(d.variants),
+                    wrong: forms(d.wrong),
+                    outdated: forms(d.outdated),
+                    en: d.en.map(str::to_owned),
+                    sources: owned(d.sources),
+                    related: owned(d.related),
+                    examples: examples(d.examples),
+                    counterexamples: examples(d.counterexamples),
+                    superseded_by: d.superseded_by.map(str::to_owned),
+                    scope,
+                    context: context_of(d.context, owned(d.followed_by)),
+                    scanned: scope != Scope::General,
+                    notes: d.notes.map(str::to_owned),
+                    en_note: d.en_note.map(str::to_owned),
+                    not_wrong: owned(d.not_wrong),
+                    location: location(d.line, d.column),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The context rule of an entry's `context` and `followed_by`.
+fn context_of(context: Option<&str>, followed_by: Vec<String>) -> Context {
+    if !followed_by.is_empty() {
+        Context::FollowedBy(followed_by)
+    } else if context == Some("quoted") {
+        Context::Quoted
+    } else {
+        Context::Any
+    }
+}
 
 /// The default lexicon compiled into the binary.
 pub fn embedded_files() -> Vec<LexiconFile> {
@@ -216,17 +317,10 @@ fn to_entry(p: &Parsed<'_>, index: &LineIndex) -> Entry {
         .as_ref()
         .and_then(|s| Scope::parse(s.get_ref().trim()))
         .unwrap_or_default();
-    let context = if !r.followed_by.is_empty() {
-        Context::FollowedBy(r.followed_by.iter().map(text).collect())
-    } else if r
-        .context
-        .as_ref()
-        .is_some_and(|c| c.get_ref().trim() == "quoted")
-    {
-        Context::Quoted
-    } else {
-        Context::Any
-    };
+    let context = context_of(
+        r.context.as_ref().map(|c| c.get_ref().trim()),
+        r.followed_by.iter().map(text).collect(),
+    );
     Entry {
         id: text(&r.id),
         term: text(&r.term),
@@ -247,6 +341,7 @@ fn to_entry(p: &Parsed<'_>, index: &LineIndex) -> Entry {
         scanned: scope != Scope::General,
         notes: r.notes.as_ref().map(text),
         en_note: r.en_note.as_ref().map(text),
+        not_wrong: texts(&r.not_wrong),
         location: locate(r.term.span()),
     }
 }

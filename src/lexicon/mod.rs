@@ -76,7 +76,8 @@ pub enum Scope {
     #[default]
     Policing,
     /// An ordinary word that also has a police meaning (`专班`): found by
-    /// `lookup`, scanned only when asked for (`--all-terms`).
+    /// `lookup`; in text only where it is quoted as a formulation
+    /// (`“专班”`), or everywhere when asked for (`--all-terms`).
     General,
 }
 
@@ -209,14 +210,20 @@ pub struct Entry {
     pub scope: Scope,
     /// Where its forms count as the formulation.
     pub context: Context,
-    /// True when scanners search its forms: every entry but a `general`
-    /// one, unless [`Lexicon::with_all_terms`] asked for all.
+    /// True when scanners search its forms everywhere (in its context, if
+    /// it has a rule): every entry but a `general` one, which is searched
+    /// only inside quotation marks, unless [`Lexicon::with_general`] or
+    /// [`Lexicon::with_all_terms`] asked for all.
     pub scanned: bool,
     /// Notes on the term's origin and its use in one place or one source,
     /// kept apart from the general definition.
     pub notes: Option<String>,
     /// An English note for translators, kept apart from the bare `en`.
     pub en_note: Option<String>,
+    /// Established words one character away from a form that are not
+    /// misquotes of it (`智能安防小区` for `智慧安防小区`): never reported
+    /// as its near misses.
+    pub not_wrong: Vec<String>,
     /// Where the entry's `term` is written.
     pub location: Location,
 }
@@ -319,26 +326,35 @@ impl Lexicon {
     /// duplicate ids and forms, wrong forms equal to accepted ones, empty
     /// fields, unknown `related` ids, an empty lexicon.
     pub fn load(layers: &[Vec<LexiconFile>]) -> Result<Lexicon, Vec<Diagnostic>> {
-        let entries = load::load(layers)?;
-        let by_id = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.clone(), i))
-            .collect();
-        Ok(Lexicon {
-            entries,
-            by_id,
-            all_terms: false,
-        })
+        Ok(Lexicon::from_entries(load::load(layers)?))
     }
 
-    /// The embedded default lexicon.
+    /// The embedded default lexicon, from the entries build.rs digested
+    /// (no TOML parsed at run time), or from its files when they did not
+    /// parse at build time.
     ///
     /// # Errors
     ///
     /// Only if the embedded files are broken, which the test suite rules out.
     pub fn embedded() -> Result<Lexicon, Vec<Diagnostic>> {
-        Lexicon::load(&[embedded_files()])
+        match load::embedded_entries() {
+            Some(entries) => Ok(Lexicon::from_entries(entries)),
+            None => Lexicon::load(&[embedded_files()]),
+        }
+    }
+
+    /// A lexicon of entries already validated.
+    fn from_entries(entries: Vec<Entry>) -> Lexicon {
+        let by_id = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        Lexicon {
+            entries,
+            by_id,
+            all_terms: false,
+        }
     }
 
     /// The same lexicon with every entry scanned everywhere: `general`

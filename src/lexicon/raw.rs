@@ -53,6 +53,8 @@ pub(crate) struct RawEntry {
     pub(crate) notes: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) en_note: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) not_wrong: Vec<Spanned<String>>,
 }
 
 /// A `[[entry.wrong]]` or `[[entry.outdated]]` table.

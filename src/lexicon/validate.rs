@@ -46,6 +46,7 @@ pub(super) fn validate(entries: &[Parsed<'_>]) -> Vec<Diagnostic> {
             ("examples", &r.examples),
             ("counterexamples", &r.counterexamples),
             ("followed_by", &r.followed_by),
+            ("not_wrong", &r.not_wrong),
         ] {
             for v in list {
                 if v.get_ref().trim().is_empty() {

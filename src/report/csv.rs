@@ -121,6 +121,7 @@ pub fn export(out: &mut dyn Write, lexicon: &Lexicon) -> io::Result<()> {
             },
             e.notes.clone().unwrap_or_default(),
             e.en_note.clone().unwrap_or_default(),
+            list(&e.not_wrong),
         ];
         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
         row(out, &cells)?;

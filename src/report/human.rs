@@ -424,6 +424,9 @@ pub fn entry_card(
     if !e.variants.is_empty() {
         label(out, "变体", &e.variants.join(" · "))?;
     }
+    if !e.not_wrong.is_empty() {
+        label(out, "非误", &e.not_wrong.join(" · "))?;
+    }
     for (name, forms) in [("误写", &e.wrong), ("旧称", &e.outdated)] {
         for f in forms.iter() {
             let note = f
@@ -441,7 +444,13 @@ pub fn entry_card(
         label(out, "英注", note)?;
     }
     let matching = match (&e.scope, &e.context) {
-        (Scope::General, _) => Some("一般词语，仅在 --all-terms 时扫描".to_owned()),
+        (Scope::General, Context::FollowedBy(after)) => Some(format!(
+            "一般词语，仅在后接“{}”时匹配（--all-terms 时处处匹配）",
+            after.join("”“")
+        )),
+        (Scope::General, _) => {
+            Some("一般词语，仅在引号内整体出现时匹配（--all-terms 时处处匹配）".to_owned())
+        }
         (_, Context::Quoted) => Some("仅在引号内整体出现时匹配".to_owned()),
         (_, Context::FollowedBy(after)) => Some(format!("仅在后接“{}”时匹配", after.join("”“"))),
         (Scope::National, Context::Any) => Some("全国性提法，处处匹配".to_owned()),

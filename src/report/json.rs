@@ -230,6 +230,7 @@ pub struct EntryJson<'a> {
     followed_by: &'a [String],
     notes: Option<&'a str>,
     en_note: Option<&'a str>,
+    not_wrong: &'a [String],
 }
 
 #[derive(Debug, Serialize)]
@@ -272,6 +273,7 @@ impl<'a> EntryJson<'a> {
             },
             notes: e.notes.as_deref(),
             en_note: e.en_note.as_deref(),
+            not_wrong: &e.not_wrong,
         }
     }
 }

@@ -144,20 +144,26 @@ impl Scanner {
             return Ok(self);
         }
         for (i, e) in lexicon.entries().iter().enumerate() {
-            if e.context == Context::Any {
+            // A `general` entry not asked for counts only where the writer
+            // quotes it as a formulation.
+            let context = match &e.context {
+                Context::Any if !e.scanned => &Context::Quoted,
+                c => c,
+            };
+            if *context == Context::Any {
                 continue;
             }
-            let at = match contexts.iter().position(|c| *c == e.context) {
+            let at = match contexts.iter().position(|c| c == context) {
                 Some(at) => at,
                 None => {
-                    contexts.push(e.context.clone());
+                    contexts.push(context.clone());
                     contexts.len() - 1
                 }
             };
             by_entry[i] = u32::try_from(at).unwrap_or(0);
             self.max_form_chars = self
                 .max_form_chars
-                .max(e.term.chars().count() + e.context.chars_after() + 1);
+                .max(e.term.chars().count() + context.chars_after() + 1);
         }
         if contexts.len() > 1 {
             self.context_of = self
@@ -366,7 +372,6 @@ fn forms_of(
         .entries()
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.scanned)
         .flat_map(move |(entry, e)| {
             e.forms()
                 .filter(move |&(kind, _, _)| keep(kind))

@@ -4,12 +4,27 @@
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use tifa::lexicon::{FormKind, Lexicon};
+use tifa::lexicon::{Context, FormKind, Lexicon};
 use tifa::scan::{Hit, Scanner, accepted, outermost, per_entry};
 use tifa::text::normalize;
 
-/// The embedded lexicon and its scanner, built once for all cases.
+/// The embedded lexicon with every entry matched everywhere
+/// (`--all-terms`) and its scanner, built once for all cases: the
+/// automaton against a naive search.
 fn fixture() -> &'static (Lexicon, Scanner) {
+    static FIXTURE: OnceLock<(Lexicon, Scanner)> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let lexicon = Lexicon::embedded()
+            .expect("embedded lexicon loads")
+            .with_all_terms();
+        let scanner = Scanner::new(&lexicon).expect("scanner builds");
+        (lexicon, scanner)
+    })
+}
+
+/// The embedded lexicon as a run has it (`general` entries only in
+/// quotes, context rules applied) and its scanner.
+fn policy_fixture() -> &'static (Lexicon, Scanner) {
     static FIXTURE: OnceLock<(Lexicon, Scanner)> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let lexicon = Lexicon::embedded().expect("embedded lexicon loads");
@@ -33,6 +48,7 @@ fn document(forms: Vec<String>) -> impl Strategy<Value = String> {
     let form = proptest::sample::select(forms);
     let piece = prop_oneof![
         4 => form.clone(),
+        1 => form.clone().prop_map(|f| format!("“{f}”")),
         2 => (form, 0usize..8, prop_oneof![Just("\n"), Just("\n\n"), Just(" "), Just("\r\n")]).prop_map(
             |(f, k, brk)| {
                 let chars: Vec<char> = f.chars().collect();
@@ -106,6 +122,29 @@ proptest! {
             let got = occurrences.iter().filter(|o| o.hit.entry == i).count();
             prop_assert_eq!(got, want, "entry {} in {:?}", &e.id, &text);
         }
+    }
+
+    /// With the precision policy, the hits are those of every form
+    /// everywhere that stand in their entry's context: a `general` entry
+    /// inside quotation marks, an entry with a rule where the rule allows.
+    #[test]
+    fn context_rules_filter_the_hits(text in document(forms(&policy_fixture().0))) {
+        let (all_lexicon, all) = fixture();
+        let (lexicon, scanner) = policy_fixture();
+        let want: Vec<Hit> = all
+            .hits(&text)
+            .into_iter()
+            .filter(|h| {
+                let e = &lexicon.entries()[h.entry];
+                assert_eq!(e.id, all_lexicon.entries()[h.entry].id);
+                let context = match &e.context {
+                    Context::Any if !e.scanned => Context::Quoted,
+                    c => c.clone(),
+                };
+                context.allows(&text, h.start, h.end)
+            })
+            .collect();
+        prop_assert_eq!(scanner.hits(&text), want, "{:?}", &text);
     }
 
     #[test]
