@@ -43,8 +43,8 @@ pub struct GlobalArgs {
     pub no_default_lexicon: bool,
     /// Find every term the lexicon knows, everywhere: also the entries of
     /// scope `general` (ordinary words with a police meaning too, such as
-    /// 专班, 网格员, otherwise only looked up), and entries with a context
-    /// rule outside their context.
+    /// 专班, 网格员, otherwise matched only inside quotation marks), and
+    /// entries with a context rule outside their context.
     #[arg(long, global = true, help_heading = "Lexicon")]
     pub all_terms: bool,
     /// When to colour the output (NO_COLOR is respected with `auto`).

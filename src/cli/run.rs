@@ -387,7 +387,10 @@ fn load_lexicon(
         }]);
     }
     if diags.is_empty() {
-        let load = if matches!(cli.command, Command::Lexicon(LexiconCommand::Validate { .. })) {
+        let load = if matches!(
+            cli.command,
+            Command::Lexicon(LexiconCommand::Validate { .. })
+        ) {
             setup::validate_lexicon
         } else {
             setup::load_lexicon

@@ -399,7 +399,13 @@ mod tests {
             .into_iter()
             .filter(|f| {
                 [
-                    "campaigns", "core", "mechanisms", "platforms", "slogans", "team", "tech",
+                    "campaigns",
+                    "core",
+                    "mechanisms",
+                    "platforms",
+                    "slogans",
+                    "team",
+                    "tech",
                     "vocabulary",
                 ]
                 .iter()
@@ -407,7 +413,11 @@ mod tests {
             })
             .collect();
         // The seed's entries link to later ones; the table does not care.
-        let text: String = seed.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("\n");
+        let text: String = seed
+            .iter()
+            .map(|f| f.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
         let text = text
             .lines()
             .filter(|l| !l.starts_with("related = "))
@@ -420,7 +430,11 @@ mod tests {
         .unwrap();
         assert!(lexicon.len() >= 250);
         assert!(Scanner::new(&lexicon).unwrap().has_table());
-        assert!(!Scanner::new(&Lexicon::embedded().unwrap()).unwrap().has_table());
+        assert!(
+            !Scanner::new(&Lexicon::embedded().unwrap())
+                .unwrap()
+                .has_table()
+        );
     }
 
     fn agrees(scanner: &Scanner, text: &str) {

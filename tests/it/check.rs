@@ -320,3 +320,44 @@ fn no_near_misses_on_the_samples() {
         .collect();
     assert!(near.is_empty(), "{near:#?}");
 }
+
+/// Misquotes of formulations the field's lexicon added (the 总要求, the
+/// 枫桥式公安派出所 standards, the five-level 主责/主战/主防 formula …):
+/// order, a missing part, separators, one character off; the correct
+/// quotation on the last line is clean.
+#[test]
+fn misquotes_of_the_field_formulations() {
+    let (status, out, _) = tifa(&[
+        "--no-config",
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/check/field.md",
+    ]);
+    assert_eq!(status, ExitStatus::Findings);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    let on = |line: u64| -> Vec<(&str, &str)> {
+        findings
+            .iter()
+            .filter(|f| f["line"] == line)
+            .map(|f| (f["rule"].as_str().unwrap(), f["id"].as_str().unwrap_or("")))
+            .collect()
+    };
+    assert_eq!(
+        on(3),
+        [("wrong-form", "dui-dang-zhongcheng-zong-yaoqiu")],
+        "order, listed"
+    );
+    assert_eq!(on(5)[0].0, "wrong-form", "a part missing, listed");
+    assert_eq!(on(7)[0].0, "non-canonical", "separators");
+    assert_eq!(
+        on(9)[0].0,
+        "missing-part",
+        "a part missing, found by the parts rule"
+    );
+    assert_eq!(on(11)[0].0, "near-miss", "one character off");
+    assert_eq!(on(13)[0].0, "wrong-form", "order, listed");
+    assert_eq!(on(15)[0].0, "part-order", "order, found by the parts rule");
+    assert!(on(17).is_empty(), "the correct quotation: {:?}", on(17));
+}
