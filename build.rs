@@ -48,7 +48,9 @@ fn main() {
             Some(d)
         });
     }
-    out.push_str("];\n\n/// The embedded entries, digested by build.rs (None: a file does not parse).\n");
+    out.push_str(
+        "];\n\n/// The embedded entries, digested by build.rs (None: a file does not parse).\n",
+    );
     match digest {
         Some(d) => {
             out.push_str("static DIGEST: Option<&[Digested]> = Some(&[\n");
@@ -113,7 +115,10 @@ struct Form {
 fn digest_file(path: &str, text: &str, out: &mut String) -> Option<()> {
     let file: File = toml::from_str(text).ok()?;
     let s = |v: &str| format!("{:?}", v.trim());
-    let opt = |v: &Option<String>| v.as_deref().map_or("None".into(), |v| format!("Some({})", s(v)));
+    let opt = |v: &Option<String>| {
+        v.as_deref()
+            .map_or("None".into(), |v| format!("Some({})", s(v)))
+    };
     let list = |v: &[String]| {
         let items: Vec<String> = v.iter().map(|x| s(x)).collect();
         format!("&[{}]", items.join(", "))
@@ -128,8 +133,15 @@ fn digest_file(path: &str, text: &str, out: &mut String) -> Option<()> {
     let at = |span: std::ops::Range<usize>| {
         let before = &text.as_bytes()[..span.start.min(text.len())];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = before[start..].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
+        let start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = before[start..]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count()
+            + 1;
         (line, column)
     };
     let examples = |v: &[Spanned<String>]| {
