@@ -52,7 +52,13 @@ pub struct Filter {
     base: PathBuf,
     include: Option<globset::GlobSet>,
     exclude: Option<globset::GlobSet>,
+    /// tifa's own files, canonical: the lexicon files and folders the run
+    /// loads (and the config it reads); never read as inputs.
+    own: Vec<PathBuf>,
 }
+
+/// The name of tifa's configuration file, never read as an input.
+pub const CONFIG_NAME: &str = "tifa.toml";
 
 impl Filter {
     /// A filter from globs (already validated by the config loader);
@@ -75,11 +81,40 @@ impl Filter {
             base: cwd.join(base),
             include: set(include),
             exclude: set(exclude),
+            own: Vec::new(),
         }
+    }
+
+    /// The same filter, also leaving out tifa's own files: every
+    /// `tifa.toml`, and the `.toml` files at or under `paths` (the lexicon
+    /// files and folders a run loads), so that `check --fix .` never
+    /// rewrites the lexicon it checks with.
+    #[must_use]
+    pub fn without_own(mut self, paths: &[&Path]) -> Filter {
+        self.own = paths
+            .iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .collect();
+        self
+    }
+
+    /// True when `path` is one of tifa's own files (see
+    /// [`Filter::without_own`]). Only `.toml` files are looked up on disk.
+    fn is_own(&self, path: &Path) -> bool {
+        if path.file_name().is_some_and(|n| n == CONFIG_NAME) {
+            return true;
+        }
+        if self.own.is_empty() || path.extension().is_none_or(|e| e != "toml") {
+            return false;
+        }
+        std::fs::canonicalize(path).is_ok_and(|p| self.own.iter().any(|o| p.starts_with(o)))
     }
 
     /// True when `path` is to be read.
     pub fn allows(&self, path: &Path) -> bool {
+        if self.is_own(path) {
+            return false;
+        }
         if self.include.is_none() && self.exclude.is_none() {
             return true;
         }

@@ -153,7 +153,16 @@ pub fn run_on(
         || std::thread::available_parallelism().map_or(1, usize::from),
         usize::from,
     );
-    let filter = config.filter();
+    // tifa's own files are never inputs: the config, and every lexicon
+    // file the run loads (`check --fix .` must not rewrite them).
+    let own: Vec<&Path> = config
+        .path
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(setup::lexicon_paths(&config, &cli.global.lexicon))
+        .chain(extra.iter().map(PathBuf::as_path))
+        .collect();
+    let filter = config.filter().without_own(&own);
     let input_opts = input::Options {
         hidden: cli.global.hidden,
         follow: cli.global.follow,

@@ -361,3 +361,43 @@ fn misquotes_of_the_field_formulations() {
     assert_eq!(on(15)[0].0, "part-order", "order, found by the parts rule");
     assert!(on(17).is_empty(), "the correct quotation: {:?}", on(17));
 }
+
+/// tifa's own files are never inputs: `check --fix .` in a folder that
+/// holds the team's `tifa.toml`, the lexicon folder it names and a lexicon
+/// given with `--lexicon` fixes the document and leaves those files as
+/// they were (they hold the wrong forms, as data).
+#[test]
+fn fix_never_touches_tifas_own_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let lexicon = std::fs::read_to_string("tests/fixtures/lexicon.toml").unwrap();
+    std::fs::create_dir(dir.path().join("terms")).unwrap();
+    std::fs::write(dir.path().join("terms/team.toml"), &lexicon).unwrap();
+    let config = "lexicon = [\"terms/\"]\n";
+    std::fs::write(dir.path().join("tifa.toml"), config).unwrap();
+    let extra = "[[entry]]\nid = \"x\"\nterm = \"测试提法\"\ncategory = \"口号提法\"\n\
+                 definition = \"测试。\"\n\n[[entry.wrong]]\nform = \"两队一室化\"\n";
+    std::fs::write(dir.path().join("extra.toml"), extra).unwrap();
+    // Not loaded by this run: a TOML file like any other text.
+    std::fs::write(dir.path().join("notes.toml"), "a = \"推行两队一所\"\n").unwrap();
+    std::fs::write(dir.path().join("draft.txt"), "推行两队一所。\n").unwrap();
+    let root = dir.path().to_str().unwrap();
+    let config_path = dir.path().join("tifa.toml");
+    let extra_path = dir.path().join("extra.toml");
+    let (status, out, err) = tifa(&[
+        "--no-default-lexicon",
+        "--config",
+        config_path.to_str().unwrap(),
+        "--lexicon",
+        extra_path.to_str().unwrap(),
+        "check",
+        "--fix",
+        root,
+    ]);
+    assert_ne!(status, ExitStatus::Error, "{out}{err}");
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(read("draft.txt"), "推行两队一室。\n");
+    assert_eq!(read("notes.toml"), "a = \"推行两队一室\"\n");
+    assert_eq!(read("terms/team.toml"), lexicon);
+    assert_eq!(read("tifa.toml"), config);
+    assert_eq!(read("extra.toml"), extra);
+}
