@@ -382,9 +382,9 @@ impl Input {
             None => match decode(bytes) {
                 Decoded::Text(text, encoding) => (text, encoding),
                 Decoded::Binary if !opts.binary => {
-                    return Ok(Loaded::Skipped(
-                        "binary file (NUL bytes) skipped; --binary reads it".into(),
-                    ));
+                    return Ok(Loaded::Skipped(binary_skipped(
+                        crate::text::decode::utf16_without_bom(bytes),
+                    )));
                 }
                 Decoded::Binary | Decoded::Undecodable => match String::from_utf8_lossy(bytes) {
                     std::borrow::Cow::Borrowed(text) => (text.to_owned(), Encoding::Utf8),
@@ -512,11 +512,27 @@ impl Input {
         let piece = piece_bytes();
         match crate::text::decode::StreamDecoder::sniff(reader, opts.encoding, opts.binary, piece) {
             Ok(crate::text::decode::Sniffed::Text(d)) => Ok(Loaded::Text(d)),
-            Ok(crate::text::decode::Sniffed::Binary) => Ok(Loaded::Skipped(
-                "binary file (NUL bytes) skipped; --binary reads it".into(),
-            )),
+            Ok(crate::text::decode::Sniffed::Binary(utf16)) => {
+                Ok(Loaded::Skipped(binary_skipped(utf16)))
+            }
             Err(e) => Err(io_error(&shown, &e)),
         }
+    }
+}
+
+/// Why a binary-looking file was skipped, and what reads it: the encoding
+/// it looks like (UTF-16 without a BOM), or `--binary`.
+fn binary_skipped(utf16: Option<Encoding>) -> String {
+    match utf16 {
+        Some(enc @ (Encoding::Utf16Le | Encoding::Utf16Be)) => format!(
+            "binary file (NUL bytes) skipped; it looks like {enc} without a BOM: --encoding {} reads it",
+            if enc == Encoding::Utf16Le {
+                "utf-16le"
+            } else {
+                "utf-16be"
+            }
+        ),
+        Some(_) | None => "binary file (NUL bytes) skipped; --binary reads it".into(),
     }
 }
 

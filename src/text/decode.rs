@@ -144,8 +144,33 @@ pub struct StreamDecoder<R> {
 pub enum Sniffed<R> {
     /// Text, to be decoded piece by piece.
     Text(StreamDecoder<R>),
-    /// Binary (a NUL byte in the first 8 KiB, no BOM).
-    Binary,
+    /// Binary (a NUL byte in the first 8 KiB, no BOM); the encoding it
+    /// looks like, when it looks like UTF-16 without a BOM.
+    Binary(Option<Encoding>),
+}
+
+/// The UTF-16 that binary-looking bytes (NUL bytes, no BOM) look like: text
+/// with ASCII in it has a NUL in every other byte, on the odd offsets for
+/// little-endian, on the even ones for big-endian.
+pub fn utf16_without_bom(bytes: &[u8]) -> Option<Encoding> {
+    let head = &bytes[..bytes.len().min(BINARY_SNIFF) & !1];
+    if head.len() < 4 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for pair in head.chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    let pairs = head.len() / 2;
+    // Most pairs have their NUL on one side, almost none on the other.
+    if odd * 4 >= pairs && even * 5 <= odd {
+        Some(Encoding::Utf16Le)
+    } else if even * 4 >= pairs && odd * 5 <= even {
+        Some(Encoding::Utf16Be)
+    } else {
+        None
+    }
 }
 
 impl<R: Read> StreamDecoder<R> {
@@ -174,7 +199,7 @@ impl<R: Read> StreamDecoder<R> {
         } else if !binary_as_text
             && memchr::memchr(0, &first[..first.len().min(BINARY_SNIFF)]).is_some()
         {
-            return Ok(Sniffed::Binary);
+            return Ok(Sniffed::Binary(utf16_without_bom(&first)));
         } else if valid_utf8_prefix(&first) {
             (Encoding::Utf8, 0)
         } else if gb18030_prefix(&first) {
