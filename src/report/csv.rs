@@ -28,13 +28,15 @@ fn row(out: &mut dyn Write, fields: &[&str]) -> io::Result<()> {
     out.write_all(b"\r\n")
 }
 
-/// `id,term,count,nested`, or with a leading `path` column per file.
+/// `id,term,count,nested`, or with a leading `path` column per file;
+/// UTF-8 with a BOM, so that Excel reads it as UTF-8 (as `lexicon export`).
 pub fn count(
     out: &mut dyn Write,
     lexicon: &Lexicon,
     total: &Tally,
     by_file: Option<&[(String, Tally)]>,
 ) -> io::Result<()> {
+    out.write_all("\u{FEFF}".as_bytes())?;
     let write_rows = |out: &mut dyn Write, path: Option<&str>, t: &Tally| -> io::Result<()> {
         for c in t.ranked() {
             let e = lexicon.entry(c.entry);
