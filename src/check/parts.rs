@@ -8,7 +8,8 @@
 //! A run of every part, in order, is the slogan with other separators; a run
 //! of every part in another order is `part-order`; a run that lacks exactly
 //! one part of a slogan of four or more parts, uses the slogan's own
-//! separator, and fits no other slogan, is `missing-part`. Three-part
+//! separator, fits no other slogan, and is not one stretch of a longer
+//! enumeration (`…、从严治警、从优待警`), is `missing-part`. Three-part
 //! slogans are left out of `missing-part`: two of three items is an
 //! ordinary enumeration (`做实主动警务、预防警务` is not a misquote of
 //! `主动警务、预防警务、融合警务`); known partial misquotes of them belong in
@@ -126,6 +127,7 @@ impl Slogans {
                 } else if order.len() + 1 == parts.len()
                     && parts.len() >= MIN_PARTS_FOR_MISSING
                     && text.get(start..end).is_some_and(|t| t.contains(*sep))
+                    && !continues(text, start, end, *sep)
                     && self.fits_one(
                         &run.iter()
                             .map(|h| &text[h.start..h.end])
@@ -153,14 +155,28 @@ impl Slogans {
     }
 }
 
+/// True when the enumeration goes on past the run, on either side, with
+/// another item after the slogan's separator (`政治建警、改革强警、从严治警、
+/// 从优待警` is another formulation, not the four-part one missing a part).
+fn continues(text: &str, start: usize, end: usize, sep: char) -> bool {
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut after = text.get(end..).unwrap_or_default().chars();
+    let mut before = text.get(..start).unwrap_or_default().chars().rev();
+    (after.next() == Some(sep) && word(after.next()))
+        || (before.next() == Some(sep) && word(before.next()))
+}
+
 /// Maximal runs of at least two part hits, each separated from the next by
-/// a short run of separators, with no part twice.
+/// a short run of separators (or by nothing), with no part twice.
 fn runs<'h>(text: &str, hits: &[&'h Hit]) -> Vec<Vec<&'h Hit>> {
     let mut out: Vec<Vec<&Hit>> = Vec::new();
     let mut run: Vec<&Hit> = Vec::new();
     for &h in hits {
+        // An empty gap joins too: in the normalized text a space between
+        // two parts (`市县主战 派出所主防`) is gone, and parts written with
+        // no separator at all want one as much.
         let joins = run.last().is_some_and(|last| {
-            h.start > last.end
+            h.start >= last.end
                 && !run.iter().any(|r| r.form == h.form)
                 && text.get(last.end..h.start).is_some_and(|gap| {
                     gap.chars().count() <= MAX_GAP && gap.chars().all(is_separator)

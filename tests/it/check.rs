@@ -286,10 +286,17 @@ fn near_misses_of_every_long_form_are_found() {
                 let text = format!("据悉，{edited}。");
                 tried += 1;
                 // Of this entry, or of a sibling as near (一级/二级英雄模范,
-                // 电子行驶证/电子驾驶证).
+                // 电子行驶证/电子驾驶证); a slogan that lost the character
+                // between two parts is reported by the parts rule.
                 let found = checker.check(&text).iter().any(|f| {
                     f.entry.is_some()
-                        && matches!(f.rule, Rule::NearMiss | Rule::WrongForm | Rule::Superseded)
+                        && matches!(
+                            f.rule,
+                            Rule::NearMiss
+                                | Rule::WrongForm
+                                | Rule::Superseded
+                                | Rule::NonCanonical
+                        )
                 });
                 if !found {
                     missed.push(format!("{} ← {edited}", e.id));
@@ -360,6 +367,17 @@ fn misquotes_of_the_field_formulations() {
     assert_eq!(on(13)[0].0, "wrong-form", "order, listed");
     assert_eq!(on(15)[0].0, "part-order", "order, found by the parts rule");
     assert!(on(17).is_empty(), "the correct quotation: {:?}", on(17));
+    assert_eq!(
+        on(19),
+        [
+            ("non-canonical", "shixian-zhuzhan-zhufang-zhuxun"),
+            ("non-canonical", "jichu-lao-chushi-shao"),
+        ],
+        "parts separated by spaces"
+    );
+    // Three parts of the four-part slogan inside a longer enumeration of
+    // their own: another formulation, not a part missing.
+    assert!(on(21).is_empty(), "a longer enumeration: {:?}", on(21));
 }
 
 /// tifa's own files are never inputs: `check --fix .` in a folder that
