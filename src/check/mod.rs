@@ -18,6 +18,7 @@
 //! two findings overlap, the more specific rule wins (the order of the
 //! table above).
 
+pub mod code;
 pub mod fix;
 mod near_miss;
 mod parts;
@@ -290,6 +291,23 @@ impl<'a> Checker<'a> {
     /// Every finding in `text`, sorted by position, none overlapping, with
     /// inline suppressions applied.
     pub fn check(&self, text: &str) -> Vec<Finding> {
+        self.check_in(text, &[])
+    }
+
+    /// [`Checker::check`] of a document named `path`: in Markdown, code
+    /// spans and code blocks are not checked ([`code`]). What every front
+    /// end calls.
+    pub fn check_document(&self, path: &str, text: &str) -> Vec<Finding> {
+        if code::is_markdown(path) {
+            self.check_in(text, &code::code_ranges(text))
+        } else {
+            self.check_in(text, &[])
+        }
+    }
+
+    /// [`Checker::check`], dropping findings that overlap a range of `skip`
+    /// (byte offsets of `text`).
+    pub fn check_in(&self, text: &str, skip: &[std::ops::Range<usize>]) -> Vec<Finding> {
         let norm = normalize(text);
         let n = norm.as_str();
         let hits = self.scanner.normalized_hits(n);
@@ -319,6 +337,9 @@ impl<'a> Checker<'a> {
         let mut kept: Vec<Finding> = found
             .into_iter()
             .filter_map(|mut f| {
+                if skip.iter().any(|r| r.start < f.end && f.start < r.end) {
+                    return None;
+                }
                 f.severity = self.settings.severity(f.rule)?;
                 let matched = text.get(f.start..f.end).unwrap_or_default();
                 if self.allow.contains(normalize(matched).as_str()) {

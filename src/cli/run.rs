@@ -1220,7 +1220,7 @@ fn check_one(
     src: Source,
     opts: &CheckOptions,
 ) -> Checked {
-    let findings = checker.check(&src.text);
+    let findings = checker.check_document(&src.path, &src.text);
     let positions = Positions::of(&src);
     let located = |findings: &[check::Finding]| {
         check::locate(&src.text, &positions, findings, lexicon, opts.lang)
@@ -1283,7 +1283,7 @@ fn check_one(
         None => Source::plain(&src.path, fixed_content.clone()),
         Some(_) => crate::format::html::source(&src.path, fixed_content.clone()),
     };
-    let remaining = checker.check(&after.text);
+    let remaining = checker.check_document(&after.path, &after.text);
     checked.items = check::locate(
         &after.text,
         &Positions::of(&after),

@@ -37,7 +37,7 @@ impl<'e> Checked<'e> {
     pub(crate) fn new(engine: &'e Engine, doc: &Document, lang: Lang, encoding: Encoding) -> Self {
         let src = doc.source();
         let findings = match engine.checker() {
-            Some(c) if engine.checks(doc.path.as_deref()) => c.check(&src.text),
+            Some(c) if engine.checks(doc.path.as_deref()) => c.check_document(&src.path, &src.text),
             _ => Vec::new(),
         };
         Checked {

@@ -419,3 +419,26 @@ fn fix_never_touches_tifas_own_files() {
     assert_eq!(read("tifa.toml"), config);
     assert_eq!(read("extra.toml"), extra);
 }
+
+/// In Markdown, code spans and code blocks are neither checked nor fixed.
+#[test]
+fn markdown_code_is_not_checked_nor_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("tests/fixtures/check/code.md").unwrap();
+    let path = dir.path().join("doc.md");
+    std::fs::write(&path, &text).unwrap();
+    let (status, out, err) = check(&["--fix", path.to_str().unwrap()]);
+    assert_ne!(status, ExitStatus::Error, "{out}{err}");
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(fixed.matches("两队一所").count(), 3, "{fixed}");
+    assert!(fixed.contains("正文推行两队一室") && fixed.contains("正文再写一次两队一室"));
+    // The same text under another name is plain text: every one is fixed.
+    let plain = dir.path().join("doc.txt");
+    std::fs::write(&plain, &text).unwrap();
+    check(&["--fix", plain.to_str().unwrap()]);
+    assert!(
+        !std::fs::read_to_string(&plain)
+            .unwrap()
+            .contains("两队一所")
+    );
+}
