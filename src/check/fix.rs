@@ -44,16 +44,34 @@ pub fn in_source<'s>(
     };
     let fixes = findings
         .iter()
-        .filter_map(|f| {
+        .filter(|f| in_plain_source(src, positions, f))
+        .map(|f| {
             let span = positions.span(f.start, f.end);
-            let plain =
-                m.source.get(span.byte_start..span.byte_end) == src.text.get(f.start..f.end);
-            plain.then(|| Finding {
+            Finding {
                 start: span.byte_start,
                 end: span.byte_end,
                 ..f.clone()
-            })
+            }
         })
         .collect();
     (&m.source, fixes)
+}
+
+/// True when the span of `f` reads in the source as in the text: no tag or
+/// entity inside (always, for a text without markup).
+fn in_plain_source(src: &Source, positions: &Positions<'_>, f: &Finding) -> bool {
+    let Some(m) = &src.markup else {
+        return true;
+    };
+    let span = positions.span(f.start, f.end);
+    m.source.get(span.byte_start..span.byte_end) == src.text.get(f.start..f.end)
+}
+
+/// True when `--fix` can apply the finding `f` to this document: not in a
+/// Word document, nor in a text read with replacement characters, and in
+/// HTML only where [`in_source`] keeps it.
+pub fn can_apply(src: &Source, positions: &Positions<'_>, f: &Finding) -> bool {
+    src.format != crate::format::Format::Docx
+        && src.note.is_none()
+        && in_plain_source(src, positions, f)
 }

@@ -1189,7 +1189,7 @@ fn check_cmd(
                     &mut *out
                 };
             let fixed = (opts.mode == FixMode::Write).then_some(fixed);
-            human::check_summary(summary, &all, checked, fixed, opts.lang)?;
+            human::check_summary(summary, &all, checked, failed, fixed, opts.lang)?;
         }
         CheckFormat::Github => {}
     }
@@ -1233,6 +1233,13 @@ fn check_one(
         write_error: None,
         note: None,
     };
+    // What `--fix` would change for this file: nothing in a Word document
+    // or in a text read with replacement characters, in HTML only spans
+    // with no markup inside (the summary's "fixable" must be true).
+    let mut findings = findings;
+    for f in &mut findings {
+        f.fixable = f.fixable && check::fix::can_apply(&src, &positions, f);
+    }
     if opts.mode == FixMode::Report {
         checked.items = located(&findings);
         return checked;

@@ -600,11 +600,13 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
 }
 
 /// The last line of `check`: how many findings of each severity, and how
-/// many `--fix` can apply (or applied).
+/// many `--fix` can apply (or applied). When an input could not be read
+/// (`failed`), it never says that no problem was found.
 pub fn check_summary(
     out: &mut dyn Write,
     items: &[&Located],
     files: usize,
+    failed: bool,
     fixed: Option<usize>,
     lang: Lang,
 ) -> io::Result<()> {
@@ -617,7 +619,9 @@ pub fn check_summary(
     let fixable = items.iter().filter(|i| i.finding.fixable).count();
     let line = match lang {
         Lang::Zh => {
-            let mut s = if items.is_empty() {
+            let mut s = if items.is_empty() && failed {
+                format!("检查了 {files} 个文件，未发现问题；有输入无法读取（见上）")
+            } else if items.is_empty() {
                 format!("检查了 {files} 个文件，未发现问题")
             } else {
                 format!(
@@ -635,7 +639,12 @@ pub fn check_summary(
             s
         }
         Lang::En => {
-            let mut s = if items.is_empty() {
+            let mut s = if items.is_empty() && failed {
+                format!(
+                    "checked {}, no problems found in them; some inputs could not be read (see above)",
+                    plural(files, "file")
+                )
+            } else if items.is_empty() {
                 format!("checked {}, no problems found", plural(files, "file"))
             } else {
                 format!(
