@@ -65,6 +65,11 @@ pub enum Mode {
     Pinyin,
     /// The query is the pinyin initials of a term or variant.
     Initials,
+    /// The full pinyin of a term or variant starts with the query
+    /// (`fengqiao` for 枫桥经验).
+    PinyinPrefix,
+    /// The query is, or is a part of, the English rendering.
+    English,
     /// The definition contains the query (`--in-definitions`).
     Definition,
     /// A term or variant one or two characters away from the query: a
@@ -88,6 +93,8 @@ impl Mode {
             Mode::Substring => "substring",
             Mode::Pinyin => "pinyin",
             Mode::Initials => "initials",
+            Mode::PinyinPrefix => "pinyin-prefix",
+            Mode::English => "english",
             Mode::Definition => "definition",
             Mode::Fuzzy => "fuzzy",
             Mode::List => "list",
@@ -149,6 +156,9 @@ pub fn lookup(lexicon: &Lexicon, query: &str, options: Options<'_>) -> Vec<Found
     }
     if found.is_empty() {
         found = by_pinyin(&entries, query);
+    }
+    if found.is_empty() {
+        found = by_english(&entries, query);
     }
     if options.in_definitions {
         let lower = q.to_lowercase();
@@ -247,6 +257,53 @@ fn partial(entries: &[(usize, &Entry)], q: &str) -> Vec<Found> {
             })
             .collect();
         if !found.is_empty() {
+            // The closest first: 派出所 before 派出所主防 for 派.
+            let mut found = found;
+            found.sort_by_key(|f| (f.form.chars().count(), f.entry));
+            return found;
+        }
+    }
+    Vec::new()
+}
+
+/// Tier 5: the English rendering, equal to the query (any case), then
+/// containing it as whole words; the shortest rendering first.
+fn by_english(entries: &[(usize, &Entry)], query: &str) -> Vec<Found> {
+    let q = query.trim().to_lowercase();
+    if q.chars().count() < 3 || !q.chars().any(|c| c.is_ascii_alphabetic()) {
+        return Vec::new();
+    }
+    let words = |s: &str| -> String {
+        let spaced: String = s
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect();
+        format!(
+            " {} ",
+            spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+        )
+    };
+    let wanted = words(&q);
+    for exact in [true, false] {
+        let mut found: Vec<Found> = entries
+            .iter()
+            .filter_map(|&(i, e)| {
+                let en = e.en.as_deref()?;
+                let have = words(&en.to_lowercase());
+                let hit = if exact {
+                    have == wanted
+                } else {
+                    have.contains(&wanted)
+                };
+                hit.then(|| Found {
+                    entry: i,
+                    mode: Mode::English,
+                    form: en.to_owned(),
+                })
+            })
+            .collect();
+        if !found.is_empty() {
+            found.sort_by_key(|f| (f.form.len(), f.entry));
             return found;
         }
     }
@@ -279,6 +336,20 @@ fn by_pinyin(entries: &[(usize, &Entry)], query: &str) -> Vec<Found> {
                 });
             }
         }
+    }
+    // No whole reading: readings that start with the query, for a query
+    // of more than initials (two syllables or more, `fengqiao`).
+    if found.is_empty() && q.len() >= 4 {
+        for (i, form, full, _) in &readings {
+            if full.starts_with(&q) && !found.iter().any(|f| f.entry == *i) {
+                found.push(Found {
+                    entry: *i,
+                    mode: Mode::PinyinPrefix,
+                    form: (*form).to_owned(),
+                });
+            }
+        }
+        found.sort_by_key(|f| (f.form.chars().count(), f.entry));
     }
     found
 }

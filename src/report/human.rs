@@ -289,6 +289,8 @@ fn why(found: &Found, query: &str) -> Option<String> {
         Mode::Substring => format!("（“{form}”含“{q}”）"),
         Mode::Pinyin => format!("（“{q}”是“{form}”的拼音）"),
         Mode::Initials => format!("（“{q}”是“{form}”的拼音首字母）"),
+        Mode::PinyinPrefix => format!("（“{form}”的拼音以“{q}”开头）"),
+        Mode::English => format!("（英文“{form}”）"),
         Mode::Definition => format!("（释义含“{q}”）"),
     })
 }
