@@ -191,6 +191,14 @@ pub enum Command {
         /// Language of the messages.
         #[arg(long, value_enum, default_value_t = LangArg::Zh)]
         lang: LangArg,
+        /// Never report this form in this run (repeatable), as `allow` in
+        /// tifa.toml: a proper name, an accepted house style.
+        #[arg(long, value_name = "FORM")]
+        allow: Vec<String>,
+        /// Turn this rule off for this run (repeatable), as `RULE = "off"`
+        /// under `[rules]` in tifa.toml.
+        #[arg(long, value_name = "RULE", value_parser = parse_rule)]
+        disable: Vec<crate::check::Rule>,
     },
     /// Print a text with each term marked and numbered, then a glossary.
     ///
@@ -390,6 +398,14 @@ pub enum ExportFormat {
     Tbx,
     /// Every term and variant, longest first, one per line (`rg -F -f`).
     Patterns,
+}
+
+/// A rule id of `check` (`near-miss`), for `--disable`.
+fn parse_rule(id: &str) -> Result<crate::check::Rule, String> {
+    crate::check::Rule::from_id(id).ok_or_else(|| {
+        let ids: Vec<&str> = crate::check::Rule::ALL.iter().map(|r| r.id()).collect();
+        format!("unknown rule `{id}`; the rules are: {}", ids.join(", "))
+    })
 }
 
 #[cfg(test)]

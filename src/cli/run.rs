@@ -225,6 +225,8 @@ pub fn run_on(
                 fix,
                 diff,
                 lang,
+                allow,
+                disable,
                 ..
             },
             Some(s),
@@ -247,6 +249,8 @@ pub fn run_on(
                 fail_on,
                 mode,
                 lang,
+                allow: allow.clone(),
+                disable: disable.clone(),
             };
             check_cmd(&ctx, s, found, &opts, out, err)
         }
@@ -1090,6 +1094,10 @@ struct CheckOptions {
     fail_on: Option<Severity>,
     mode: FixMode,
     lang: Lang,
+    /// `--allow`: forms not reported in this run, besides tifa.toml's.
+    allow: Vec<String>,
+    /// `--disable`: rules off in this run.
+    disable: Vec<check::Rule>,
 }
 
 /// What checking one file gave.
@@ -1117,7 +1125,11 @@ fn check_cmd(
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
-    let settings = ctx.config.settings();
+    let mut settings = ctx.config.settings();
+    settings.allow.extend(opts.allow.iter().cloned());
+    for rule in &opts.disable {
+        settings.severities.insert(*rule, None);
+    }
     let checker = match Checker::new(lexicon, scanner, settings.clone()) {
         Ok(c) => c,
         Err(e) => {
