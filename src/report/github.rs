@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 
 use crate::check::{Located, Severity};
+use crate::text::Unit;
 
 /// Escapes a message (`%`, CR, LF).
 fn data(s: &str) -> String {
@@ -18,13 +19,27 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// `::warning file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`
+/// `::warning file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`;
+/// for a Word document (positions in paragraphs), `::warning file=…,title=…::¶N:C: message`.
 pub fn finding(out: &mut dyn Write, path: &str, item: &Located) -> io::Result<()> {
     let command = match item.finding.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "notice",
     };
+    if item.unit == Unit::Paragraph {
+        // A Word document has no lines for the runner to point at: a
+        // file-level annotation, the paragraph and character in the text.
+        return writeln!(
+            out,
+            "::{command} file={},title={}::¶{}:{}: {}",
+            property(path),
+            property(&format!("tifa {}", item.finding.rule.id())),
+            item.span.start.line,
+            item.span.start.column,
+            data(&item.message),
+        );
+    }
     writeln!(
         out,
         "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
