@@ -116,7 +116,9 @@ pub enum Command {
     /// whole slogan is listed. With no PATH, or `-`, reads standard input.
     /// Folders are walked, respecting .gitignore, .ignore and .tifaignore.
     Scan {
-        /// Files or folders to scan; `-` for standard input.
+        /// Files or folders to scan; `-` for standard input. With none:
+        /// standard input, or the current folder when standard input is a
+        /// terminal (as ripgrep).
         #[arg(value_name = "PATH")]
         paths: Vec<String>,
         /// Output format.
@@ -128,7 +130,9 @@ pub enum Command {
     /// Each entry is counted as if it were searched alone, so the parts of a
     /// slogan count inside it too; those occurrences are marked nested.
     Count {
-        /// Files or folders to count; `-` for standard input.
+        /// Files or folders to count; `-` for standard input. With none:
+        /// standard input, or the current folder when standard input is a
+        /// terminal (as ripgrep).
         #[arg(value_name = "PATH")]
         paths: Vec<String>,
         /// Also count per file.
@@ -170,7 +174,9 @@ pub enum Command {
     /// `tifa-disable[: rule,…]` and `tifa-enable` inside comments
     /// (`<!-- -->`, `#`, `//`).
     Check {
-        /// Files or folders to check; `-` for standard input.
+        /// Files or folders to check; `-` for standard input. With none:
+        /// standard input, or the current folder when standard input is a
+        /// terminal (as ripgrep).
         #[arg(value_name = "PATH")]
         paths: Vec<String>,
         /// Output format.

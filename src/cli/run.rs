@@ -514,7 +514,17 @@ fn import_csv(path: &Path, err: &mut dyn Write) -> io::Result<Option<Imported>> 
 /// The paths a command reads, when it reads inputs (none given means
 /// standard input).
 fn input_paths(command: &Command) -> Option<Vec<String>> {
+    use std::io::IsTerminal as _;
     match command {
+        // Nothing to read on a terminal: the current folder, as ripgrep and
+        // typos do, instead of waiting for typed text.
+        Command::Scan { paths, .. }
+        | Command::Count { paths, .. }
+        | Command::Check { paths, .. }
+            if paths.is_empty() && std::io::stdin().is_terminal() =>
+        {
+            Some(vec![".".to_owned()])
+        }
         Command::Scan { paths, .. }
         | Command::Count { paths, .. }
         | Command::Check { paths, .. }

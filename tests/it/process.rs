@@ -284,3 +284,34 @@ fn streamed_scan_on_threads_equals_the_whole() {
         }
     }
 }
+
+/// With no path and a terminal on standard input, `check` reads the
+/// current folder (as ripgrep does) instead of waiting for typed text. The
+/// terminal is util-linux's `script`; the test says so and skips without
+/// it.
+#[test]
+fn no_path_on_a_terminal_reads_the_current_folder() {
+    let Some(script) = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        println!("skipped: `script` (util-linux) is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("draft.txt"), "推行两队一所。\n").unwrap();
+    let tifa = env!("CARGO_BIN_EXE_tifa");
+    let out = std::process::Command::new(script)
+        .args([
+            "-qec",
+            &format!("{tifa} --no-config --color never check"),
+            "/dev/null",
+        ])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("draft.txt:1:3"), "{text}");
+    assert!(text.contains("两队一室"), "{text}");
+}
