@@ -38,7 +38,7 @@ impl Pieces {
         let mut pieces = Vec::new();
         for (i, e) in lexicon.entries().iter().enumerate() {
             // An entry only matched in a context has no near misses outside it.
-            if !e.scanned || e.context != Context::Any {
+            if !lexicon.scanned(e) || e.context != Context::Any {
                 continue;
             }
             for (kind, _, form) in e.forms() {

@@ -47,7 +47,7 @@ impl Slogans {
             .entries()
             .iter()
             .enumerate()
-            .filter(|(_, e)| e.scanned)
+            .filter(|(_, e)| lexicon.scanned(e))
             .filter_map(|(i, e)| {
                 let parts = e.parts();
                 // Parts of one ASCII character (`3+7+N`) would match

@@ -210,11 +210,6 @@ pub struct Entry {
     pub scope: Scope,
     /// Where its forms count as the formulation.
     pub context: Context,
-    /// True when scanners search its forms everywhere (in its context, if
-    /// it has a rule): every entry but a `general` one, which is searched
-    /// only inside quotation marks, unless [`Lexicon::with_general`] or
-    /// [`Lexicon::with_all_terms`] asked for all.
-    pub scanned: bool,
     /// Notes on the term's origin and its use in one place or one source,
     /// kept apart from the general definition.
     pub notes: Option<String>,
@@ -310,6 +305,10 @@ impl Entry {
 pub struct Lexicon {
     entries: Vec<Entry>,
     by_id: HashMap<String, usize>,
+    /// `general` entries are matched like the others
+    /// ([`Lexicon::with_general`]).
+    general: bool,
+    /// Every entry is matched everywhere ([`Lexicon::with_all_terms`]).
     all_terms: bool,
 }
 
@@ -353,6 +352,7 @@ impl Lexicon {
         Lexicon {
             entries,
             by_id,
+            general: false,
             all_terms: false,
         }
     }
@@ -371,15 +371,29 @@ impl Lexicon {
     /// rules kept (what `lexicon test` runs examples with).
     #[must_use]
     pub fn with_general(mut self) -> Lexicon {
-        for e in &mut self.entries {
-            e.scanned = true;
-        }
+        self.general = true;
         self
     }
 
-    /// True when [`Lexicon::with_all_terms`] made it.
-    pub fn all_terms(&self) -> bool {
-        self.all_terms
+    /// True when scanners search the forms of `e` like any entry's (in its
+    /// context rule, if it has one): every entry but a `general` one,
+    /// unless [`Lexicon::with_general`] or [`Lexicon::with_all_terms`] asked
+    /// for all.
+    pub fn scanned(&self, e: &Entry) -> bool {
+        e.scope != Scope::General || self.general
+    }
+
+    /// Where the forms of `e` count when scanned: everywhere with
+    /// [`Lexicon::with_all_terms`]; a `general` entry not asked for only
+    /// inside quotation marks; else its own rule.
+    pub fn context_of<'e>(&self, e: &'e Entry) -> &'e Context {
+        static ANY: Context = Context::Any;
+        static QUOTED: Context = Context::Quoted;
+        match &e.context {
+            _ if self.all_terms => &ANY,
+            Context::Any if !self.scanned(e) => &QUOTED,
+            c => c,
+        }
     }
 
     /// All entries, in load order.

@@ -115,7 +115,7 @@ impl Scanner {
     ///
     /// When the automaton exceeds aho-corasick's size limits.
     pub fn new(lexicon: &Lexicon) -> Result<Scanner, BuildError> {
-        Scanner::from_forms(forms_of(lexicon, |_| true))?.with_contexts(lexicon)
+        Ok(Scanner::from_forms(forms_of(lexicon, |_| true))?.with_contexts(lexicon))
     }
 
     /// Builds the automaton over the accepted forms only (terms and
@@ -127,29 +127,18 @@ impl Scanner {
     ///
     /// When the automaton exceeds aho-corasick's size limits.
     pub fn accepted_only(lexicon: &Lexicon) -> Result<Scanner, BuildError> {
-        Scanner::from_forms(forms_of(lexicon, FormKind::is_accepted))?.with_contexts(lexicon)
+        Ok(Scanner::from_forms(forms_of(lexicon, FormKind::is_accepted))?.with_contexts(lexicon))
     }
 
-    /// Applies the context rules of the lexicon's entries (`context =
-    /// "quoted"`, `followed_by`) to the patterns of those entries, and
+    /// Applies the context rules of the lexicon's entries
+    /// ([`Lexicon::context_of`]: `context = "quoted"`, `followed_by`, a
+    /// `general` entry only in quotes) to the patterns of those entries, and
     /// keeps enough text after a streamed cut for the longest rule.
-    ///
-    /// # Errors
-    ///
-    /// Never; the `Result` keeps the constructors' shape.
-    pub fn with_contexts(mut self, lexicon: &Lexicon) -> Result<Scanner, BuildError> {
+    fn with_contexts(mut self, lexicon: &Lexicon) -> Scanner {
         let mut contexts = vec![Context::Any];
         let mut by_entry = vec![0u32; lexicon.len()];
-        if lexicon.all_terms() {
-            return Ok(self);
-        }
         for (i, e) in lexicon.entries().iter().enumerate() {
-            // A `general` entry not asked for counts only where the writer
-            // quotes it as a formulation.
-            let context = match &e.context {
-                Context::Any if !e.scanned => &Context::Quoted,
-                c => c,
-            };
+            let context = lexicon.context_of(e);
             if *context == Context::Any {
                 continue;
             }
@@ -173,7 +162,7 @@ impl Scanner {
                 .collect();
             self.contexts = contexts;
         }
-        Ok(self)
+        self
     }
 
     /// Builds the automaton over the given `(form, entry, kind, index)`

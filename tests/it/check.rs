@@ -257,7 +257,7 @@ fn near_misses_of_every_long_form_are_found() {
     for e in lexicon.entries() {
         // An entry matched only in a context (a `general` one: in quotes)
         // has no near misses outside it.
-        if !e.scanned || e.context != tifa::lexicon::Context::Any {
+        if !lexicon.scanned(e) || e.context != tifa::lexicon::Context::Any {
             continue;
         }
         for (kind, _, form) in e.forms() {

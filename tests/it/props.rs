@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use tifa::lexicon::{Context, FormKind, Lexicon};
+use tifa::lexicon::{Context, FormKind, Lexicon, Scope};
 use tifa::scan::{Hit, Scanner, accepted, outermost, per_entry};
 use tifa::text::normalize;
 
@@ -137,10 +137,12 @@ proptest! {
             .filter(|h| {
                 let e = &lexicon.entries()[h.entry];
                 assert_eq!(e.id, all_lexicon.entries()[h.entry].id);
+                // The policy, written out: a `general` entry only in quotes.
                 let context = match &e.context {
-                    Context::Any if !e.scanned => Context::Quoted,
+                    Context::Any if e.scope == Scope::General => Context::Quoted,
                     c => c.clone(),
                 };
+                assert_eq!(*lexicon.context_of(e), context);
                 context.allows(&text, h.start, h.end)
             })
             .collect();
