@@ -389,3 +389,71 @@ proptest! {
         }
     }
 }
+
+/// A checker on the lexicon as a run has it, built once for all cases.
+fn checker() -> &'static tifa::check::Checker<'static> {
+    static CHECKER: OnceLock<tifa::check::Checker<'static>> = OnceLock::new();
+    CHECKER.get_or_init(|| {
+        let (lexicon, scanner) = policy_fixture();
+        tifa::check::Checker::new(lexicon, scanner, tifa::check::Settings::default())
+            .expect("checker builds")
+    })
+}
+
+/// Where `check` and `scan` agree on what a term is: a wrong or outdated
+/// form `check` reports is exactly a span the scanner resolves
+/// (leftmost-longest over every kind of form) as that wrong or outdated
+/// form, and each such span is reported, by that rule or by a finding
+/// that covers it.
+fn wrong_forms_agree(text: &str) -> Result<(), TestCaseError> {
+    use tifa::check::{Detail, Rule};
+    let (_, scanner) = policy_fixture();
+    let norm = normalize(text);
+    let hits = scanner.normalized_hits(norm.as_str());
+    let wrong: Vec<(usize, usize)> = outermost(&hits, |h| {
+        matches!(
+            h.kind,
+            FormKind::Term | FormKind::Variant | FormKind::Wrong | FormKind::Outdated
+        )
+    })
+    .iter()
+    .filter(|h| matches!(h.kind, FormKind::Wrong | FormKind::Outdated))
+    .map(|h| (norm.start_to_original(h.start), norm.end_to_original(h.end)))
+    .collect();
+    let findings = checker().check(text);
+    for f in &findings {
+        let listed = f.rule == Rule::WrongForm
+            || f.rule == Rule::Superseded && matches!(f.detail, Detail::Outdated(Some(_)));
+        prop_assert!(
+            !listed || wrong.contains(&(f.start, f.end)),
+            "{text:?}: check reports {:?} at {}..{}, scan sees {wrong:?}",
+            f.rule,
+            f.start,
+            f.end
+        );
+    }
+    for (a, b) in &wrong {
+        prop_assert!(
+            findings.iter().any(|f| f.start <= *a && *b <= f.end),
+            "{text:?}: scan sees a wrong form at {a}..{b} that check does not report"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn check_and_scan_agree_on_a_run_with_a_tab() {
+    // Found by the check_fix fuzz target.
+    wrong_forms_agree("省级主责,\t市县主战,派出所主防").unwrap();
+    wrong_forms_agree("省级主责,市县主战,派出所主防").unwrap();
+    wrong_forms_agree("省级主责， 市县主战，\n派出所主防").unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn check_and_scan_agree_on_wrong_forms(text in document(forms(&policy_fixture().0))) {
+        wrong_forms_agree(&text)?;
+    }
+}
