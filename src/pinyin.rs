@@ -160,6 +160,15 @@ fn word_at(chars: &[char]) -> Option<(usize, &'static str)> {
     best
 }
 
+/// True when two Chinese characters share their toneless (most common)
+/// reading: `枫`/`风`, `实`/`室`, the slips a pinyin keyboard makes.
+pub fn homophones(a: char, b: char) -> bool {
+    match (a.to_pinyin(), b.to_pinyin()) {
+        (Some(a), Some(b)) => a.plain() == b.plain(),
+        _ => false,
+    }
+}
+
 /// Full toneless pinyin, without spaces: `情指行` → `qingzhixing`.
 pub fn full(s: &str) -> String {
     full_of(&groups(s))
@@ -233,6 +242,16 @@ pub fn query_key(query: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn homophones_share_a_toneless_reading() {
+        assert!(super::homophones('枫', '风'));
+        assert!(super::homophones('实', '室'));
+        assert!(super::homophones('化', '华'));
+        assert!(!super::homophones('防', '任'));
+        assert!(!super::homophones('动', '调'));
+        assert!(!super::homophones('a', 'a'));
+    }
 
     #[test]
     fn polyphones_in_policing_terms() {

@@ -1,8 +1,8 @@
 //! Near misses: a span one character off a long accepted form (`云眼晴` in
 //! `芯大脑+云眼晴+智手脚`, `法制润警`).
 //!
-//! Every accepted form of at least `min_chars` characters is split into two
-//! halves, and the halves are patterns of the checker's automaton. One edit
+//! Every accepted form of at least `min_chars` characters is split into
+//! two halves, and the halves are patterns of the checker's automaton. One edit
 //! leaves at least one half intact, so every one-edit variant contains a
 //! half exactly (the pigeonhole principle): a hit of the left half is tried
 //! against the windows of `n - 1`, `n` and `n + 1` characters that start
@@ -10,13 +10,28 @@
 //! window is a near miss when its edit distance to the form is exactly one.
 //!
 //! What keeps ordinary words out:
-//! - the edit must be inside the form, not on its first or last character:
-//!   a changed last character is usually another word that shares a prefix
+//! - in running text, the edit must be inside a form of at least
+//!   `min_chars` characters, not on its first or last character: a changed
+//!   last character is usually another word that shares a prefix
 //!   (`社区警务工作` is not `社区警务队` misspelt);
+//! - a character replaced by a homophone (the slip of a pinyin keyboard)
+//!   counts on the first or last character too, and so in forms of four
+//!   characters, where the context says the writer meant the formulation:
+//!   clause punctuation, a quotation mark or a line end on that side
+//!   (`“风桥经验”`, `推进情指行一体华，`, `一标三室。`), or the window one
+//!   part of an enumeration whose neighbour is a lexicon term
+//!   (`省级主则、市县主战`). Other changes there are other words
+//!   (`派出所主任，` is not `派出所主防`), and so is a character added or
+//!   dropped at an edge (`社区警务队员`). A form shorter than `min_chars`
+//!   has no near misses inside (`警民联动` is not `警民联调` misspelt); its
+//!   patterns are the form without its first or its last character;
 //! - the window must not be a lexicon form, lie inside one, or cut through
-//!   one (it may contain whole terms);
-//! - forms shorter than `min_chars` are not searched (see
-//!   [`super::NEAR_MISS_MIN_CHARS`]).
+//!   one (it may contain whole terms), nor be a `not_wrong` word of the
+//!   entry, nor a unit's name: a model's name without its `式`
+//!   (`枫桥派出所`, one character off `枫桥式派出所`) is a place and a unit,
+//!   the station's name, not a misquote;
+//! - forms shorter than four characters are not searched
+//!   ([`super::NEAR_MISS_MIN_CHARS`] is `min_chars`' default).
 
 use super::{Detail, Finding, Rule};
 use crate::lexicon::{Context, FormKind, Lexicon};
@@ -31,7 +46,39 @@ pub(super) struct Pieces {
     pieces: Vec<(usize, Vec<char>, bool)>,
     /// The normalized `not_wrong` words of each entry, by entry.
     not_wrong: Vec<Vec<String>>,
+    /// Forms shorter than this are only near-missed in context.
+    min_chars: usize,
 }
+
+/// The shortest form whose near misses are looked for in context.
+const EDGE_MIN_CHARS: usize = 4;
+
+/// Words that end a unit's name: a place name before one of them is the
+/// unit's proper name.
+const UNIT_WORDS: [&str; 22] = [
+    "派出所",
+    "公安局",
+    "公安分局",
+    "分局",
+    "警务室",
+    "警务站",
+    "工作站",
+    "检查站",
+    "大队",
+    "中队",
+    "支队",
+    "总队",
+    "交警队",
+    "法庭",
+    "法院",
+    "检察院",
+    "司法所",
+    "街道",
+    "社区",
+    "服务站",
+    "服务中心",
+    "治安队",
+];
 
 impl Pieces {
     pub(super) fn new(lexicon: &Lexicon, min_chars: usize) -> Pieces {
@@ -46,7 +93,7 @@ impl Pieces {
                     continue;
                 }
                 let chars: Vec<char> = normalize(form).as_str().chars().collect();
-                if chars.len() >= min_chars.max(3) {
+                if chars.len() >= min_chars.max(3) || chars.len() >= EDGE_MIN_CHARS {
                     pieces.push((i, chars.clone(), true));
                     pieces.push((i, chars, false));
                 }
@@ -62,7 +109,11 @@ impl Pieces {
                     .collect()
             })
             .collect();
-        Pieces { pieces, not_wrong }
+        Pieces {
+            pieces,
+            not_wrong,
+            min_chars,
+        }
     }
 
     /// The patterns: `(half, entry, Piece, index into the pieces)`.
@@ -71,7 +122,16 @@ impl Pieces {
             .iter()
             .enumerate()
             .map(|(k, (entry, chars, left))| {
-                let mid = chars.len() / 2;
+                // A form too short for running text is only near-missed by
+                // a changed character at an edge (one inside is another
+                // word as often as not: 警民联动, 警民联调), which leaves
+                // all but that character intact: those are its pieces, and
+                // rarer in text than halves would be.
+                let mid = if chars.len() < self.min_chars {
+                    if *left { chars.len() - 1 } else { 1 }
+                } else {
+                    chars.len() / 2
+                };
                 let half: String = if *left {
                     chars[..mid].iter().collect()
                 } else {
@@ -90,7 +150,12 @@ impl Pieces {
                 continue;
             };
             let n = form.len();
-            for len in [n - 1, n, n + 1] {
+            let lens = if n < self.min_chars {
+                [n, n, n]
+            } else {
+                [n - 1, n, n + 1]
+            };
+            for len in lens {
                 let window = if *left {
                     forward(text, h.start, len).map(|end| (h.start, end))
                 } else {
@@ -98,7 +163,14 @@ impl Pieces {
                 };
                 let Some((start, end)) = window else { continue };
                 let w: Vec<char> = text[start..end].chars().collect();
-                if !one_interior_edit(&w, form) || clashes(spans, start, end) {
+                let Some(edit) = one_edit(&w, form) else {
+                    continue;
+                };
+                let plain = edit.interior && n >= self.min_chars;
+                if !plain && !slip_in_context(text, start, end, spans, &w, form, &edit) {
+                    continue;
+                }
+                if clashes(spans, start, end) || unit_name(&w, form, &edit) {
                     continue;
                 }
                 if self
@@ -158,37 +230,176 @@ fn clashes(spans: &[Hit], start: usize, end: usize) -> bool {
     })
 }
 
-/// True when `w` is one substitution, insertion or deletion away from `f`,
-/// the edit is not on the first or last character of `f`, and the
-/// characters involved are letters or ideographs (a quote mark or a comma
-/// more or less is punctuation, not a misquote; separators are the parts
-/// rule's business).
-pub(super) fn one_interior_edit(w: &[char], f: &[char]) -> bool {
+/// One edit that turns a form into a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Edit {
+    /// Where, in the form's characters.
+    at: usize,
+    /// A character changed (not added or dropped).
+    substitution: bool,
+    /// Not on the form's first or last character.
+    interior: bool,
+}
+
+/// The edit when `w` is one substitution, insertion or deletion away from
+/// `f` and the characters involved are letters or ideographs (a quote mark
+/// or a comma more or less is punctuation, not a misquote; separators are
+/// the parts rule's business). An edit on the first or last character
+/// counts only as a substitution of one ideograph by another (a digit one
+/// off is another number; a character added at an edge makes another
+/// word).
+fn one_edit(w: &[char], f: &[char]) -> Option<Edit> {
     let n = f.len();
     let first_diff = w.iter().zip(f).position(|(a, b)| a != b);
     let word = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric());
-    match w.len() as isize - n as isize {
+    let ideograph = |c: Option<&char>| c.is_some_and(|c| !c.is_ascii() && c.is_alphabetic());
+    let edit = match w.len() as isize - n as isize {
         0 => {
-            let Some(i) = first_diff else { return false };
-            w[i + 1..] == f[i + 1..] && i > 0 && i + 1 < n && word(w.get(i)) && word(f.get(i))
+            let i = first_diff?;
+            let ok = w[i + 1..] == f[i + 1..] && word(w.get(i)) && word(f.get(i));
+            let edge = i == 0 || i + 1 == n;
+            let edge_ok = ideograph(w.get(i)) && ideograph(f.get(i));
+            (ok && (!edge || edge_ok)).then_some(Edit {
+                at: i,
+                substitution: true,
+                interior: !edge,
+            })
         }
         1 => {
             // An inserted character at w[i], between f[i-1] and f[i].
             let i = first_diff.unwrap_or(n);
-            w[i + 1..] == f[i..] && i > 0 && i < n && word(w.get(i))
+            (w[i + 1..] == f[i..] && i > 0 && i < n && word(w.get(i))).then_some(Edit {
+                at: i,
+                substitution: false,
+                interior: true,
+            })
         }
         -1 => {
             // f[i] deleted.
             let i = first_diff.unwrap_or(n - 1);
-            w[i..] == f[i + 1..] && i > 0 && i + 1 < n && word(f.get(i))
+            (w[i..] == f[i + 1..] && i > 0 && i + 1 < n && word(f.get(i))).then_some(Edit {
+                at: i,
+                substitution: false,
+                interior: true,
+            })
         }
-        _ => false,
+        _ => None,
+    }?;
+    Some(edit)
+}
+
+/// Opening and closing quotation marks.
+fn opens(c: char) -> bool {
+    matches!(c, '“' | '‘' | '「' | '『' | '《' | '"' | '\'')
+}
+fn closes(c: char) -> bool {
+    matches!(c, '”' | '’' | '」' | '』' | '》' | '"' | '\'')
+}
+
+/// Clause punctuation: what ends a clause or separates the parts of an
+/// enumeration.
+fn clause(c: char) -> bool {
+    matches!(
+        c,
+        '、' | '，'
+            | ','
+            | '。'
+            | '；'
+            | ';'
+            | '：'
+            | ':'
+            | '！'
+            | '!'
+            | '？'
+            | '?'
+            | '（'
+            | '）'
+            | '('
+            | ')'
+            | '\n'
+    )
+}
+
+/// True when the window `start..end` of `text` is quoted.
+fn quoted(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    before.is_some_and(opens) && after.is_some_and(closes)
+}
+
+/// True when the context says the writer meant a formulation at
+/// `start..end`: it is quoted, stands between clause punctuation (or the
+/// text's ends) on both sides, or is bounded on one side and on the other
+/// separated by a list separator from a lexicon term.
+fn meant(text: &str, start: usize, end: usize, spans: &[Hit]) -> bool {
+    if quoted(text, start, end) {
+        return true;
     }
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let bounded = |c: Option<char>| c.is_none_or(|c| clause(c) || opens(c) || closes(c));
+    let list = |c: Option<char>| matches!(c, Some('、' | '，' | ',' | '；' | ';'));
+    let term_at = |at: usize, right: bool| {
+        spans
+            .iter()
+            .any(|s| if right { s.start == at } else { s.end == at })
+    };
+    let left_part = list(before) && before.is_some_and(|c| term_at(start - c.len_utf8(), false));
+    let right_part = list(after) && after.is_some_and(|c| term_at(end + c.len_utf8(), true));
+    (bounded(before) || left_part) && (bounded(after) || right_part)
+}
+
+/// True when a changed first or last character, which running text does
+/// not count, counts here: a homophone (the slip of a pinyin keyboard:
+/// `风桥经验`, `一标三室`), where the context says a formulation was meant:
+/// clause punctuation, a quotation mark or a line end on the edited edge,
+/// or the whole window [`meant`].
+fn slip_in_context(
+    text: &str,
+    start: usize,
+    end: usize,
+    spans: &[Hit],
+    w: &[char],
+    f: &[char],
+    edit: &Edit,
+) -> bool {
+    if !edit.substitution || !crate::pinyin::homophones(w[edit.at], f[edit.at]) {
+        return false;
+    }
+    let bounded = |c: Option<char>| c.is_none_or(|c| clause(c) || opens(c) || closes(c));
+    if edit.interior {
+        false
+    } else if edit.at == 0 {
+        bounded(text[..start].chars().next_back()) || meant(text, start, end, spans)
+    } else {
+        bounded(text[end..].chars().next()) || meant(text, start, end, spans)
+    }
+}
+
+/// True when the window is a unit's proper name: the form is a model's
+/// name, a place followed by `式` (or `型`) and a unit word (`枫桥式派出所`),
+/// and the window is the same without that `式`: a place and a unit
+/// (`枫桥派出所`, the station in 枫桥), not a misquote.
+fn unit_name(w: &[char], f: &[char], edit: &Edit) -> bool {
+    !edit.substitution
+        && w.len() < f.len()
+        && matches!(f[edit.at], '式' | '型')
+        && UNIT_WORDS.iter().any(|u| {
+            let u: Vec<char> = u.chars().collect();
+            w.ends_with(&u) && f[edit.at + 1..].starts_with(&u)
+        })
+}
+
+/// True when `w` is one interior edit away from `f` (what counts in
+/// running text).
+#[cfg(test)]
+fn one_interior_edit(w: &[char], f: &[char]) -> bool {
+    one_edit(w, f).is_some_and(|e| e.interior)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::one_interior_edit;
+    use super::{one_edit, one_interior_edit};
 
     fn t(w: &str, f: &str) -> bool {
         let w: Vec<char> = w.chars().collect();
@@ -213,5 +424,30 @@ mod tests {
         // Zero or two edits.
         assert!(!t("两队一室", "两队一室"));
         assert!(!t("两对一所", "两队一室"));
+    }
+
+    fn edge(w: &str, f: &str) -> bool {
+        let w: Vec<char> = w.chars().collect();
+        let f: Vec<char> = f.chars().collect();
+        one_edit(&w, &f).is_some_and(|e| !e.interior && e.substitution)
+    }
+
+    #[test]
+    fn edge_edits_are_changed_ideographs() {
+        assert!(edge("风桥经验", "枫桥经验"));
+        assert!(edge("一标三室", "一标三实"));
+        assert!(edge("情指行一体华", "情指行一体化"));
+        // Added or dropped at an edge: another word, never an edge edit.
+        assert!(
+            one_edit(
+                &['社', '区', '警', '务', '队', '员'],
+                &['社', '区', '警', '务', '队']
+            )
+            .is_none()
+        );
+        assert!(one_edit(&['区', '警', '务', '队'], &['社', '区', '警', '务', '队']).is_none());
+        // A digit or letter one off is another number.
+        assert!(!edge("2333总体布局", "1333总体布局"));
+        assert!(!edge("1+3+N", "1+3+M"));
     }
 }

@@ -442,3 +442,76 @@ fn markdown_code_is_not_checked_nor_fixed() {
             .contains("两队一所")
     );
 }
+
+/// The findings of `check --format json` on a fixture, as (line, rule,
+/// matched).
+fn findings_of(path: &str) -> Vec<(u64, String, String)> {
+    let (_, out, _) = tifa(&["--no-config", "check", "--format", "json", path]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["rule"].as_str().unwrap().to_owned(),
+                f["matched"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Misquotes of national Party and State formulations, one per line
+/// (order, a part missing, separators, spaces, one character off at an
+/// edge or inside): every one is reported, once, by the expected rule; the
+/// correct quotations after them are clean.
+#[test]
+fn misquotes_of_national_formulations_are_all_caught() {
+    let found = findings_of("tests/fixtures/check/national.md");
+    let expected: [(u64, &str); 18] = [
+        (3, "wrong-form"),
+        (5, "missing-part"),
+        (7, "non-canonical"),
+        (9, "non-canonical"),
+        (11, "near-miss"),
+        (13, "near-miss"),
+        (15, "near-miss"),
+        (17, "part-order"),
+        (19, "part-order"),
+        (21, "missing-part"),
+        (23, "non-canonical"),
+        (25, "near-miss"),
+        (27, "near-miss"),
+        (29, "near-miss"),
+        (31, "near-miss"),
+        (33, "non-canonical"),
+        (35, "non-canonical"),
+        (37, "wrong-form"),
+    ];
+    let got: Vec<(u64, &str)> = found.iter().map(|(l, r, _)| (*l, r.as_str())).collect();
+    assert_eq!(got, expected, "{found:#?}");
+}
+
+/// A character changed on the first or last character of a form, or in a
+/// four-character form, is a misquote where the context says the
+/// formulation was meant (quoted, clause punctuation on that side, a part
+/// beside other parts) and the change is a homophone; a station's name and
+/// ordinary words sharing a prefix are not.
+#[test]
+fn near_misses_at_the_edges_in_context() {
+    let found = findings_of("tests/fixtures/check/edges.md");
+    let got: Vec<(u64, &str, &str)> = found
+        .iter()
+        .map(|(l, r, m)| (*l, r.as_str(), m.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (3, "wrong-form", "风桥经验"),
+            (5, "near-miss", "一标三室"),
+            (7, "near-miss", "情指行一体华"),
+            (9, "wrong-form", "市县主站"),
+        ]
+    );
+}
