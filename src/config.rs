@@ -30,24 +30,27 @@ use crate::input::{Filter, io_message};
 /// The file name looked for.
 pub const FILE_NAME: &str = "tifa.toml";
 
+/// The top-level keys, with their spans, for reading key by key (so
+/// every problem is reported, not only the first).
+type RawTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
+/// The `[rules]` table with spans of its keys and values.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawConfig {
+struct RawRules {
     #[serde(default)]
-    lexicon: Vec<Spanned<String>>,
-    #[serde(default)]
-    include: Vec<Spanned<String>>,
-    #[serde(default)]
-    exclude: Vec<Spanned<String>>,
-    #[serde(default)]
-    allow: Vec<Spanned<String>>,
-    #[serde(default)]
-    fail_on: Option<Spanned<String>>,
-    #[serde(default)]
-    near_miss_min_chars: Option<Spanned<i64>>,
-    #[serde(default)]
-    rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    rules: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
 }
+
+/// The keys of the file, in the order of the docs.
+const KEYS: [&str; 7] = [
+    "lexicon",
+    "include",
+    "exclude",
+    "allow",
+    "fail-on",
+    "near-miss-min-chars",
+    "rules",
+];
 
 /// A loaded configuration.
 #[derive(Debug, Clone, Default)]
@@ -106,14 +109,29 @@ impl Config {
     ///
     /// Every problem, located.
     pub fn load(path: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let (config, diags) = Config::load_lenient(path);
+        if diags.is_empty() {
+            Ok(config)
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// [`Config::load`] that keeps what is valid ([`Config::parse_lenient`]).
+    pub fn load_lenient(path: &Path) -> (Config, Vec<Diagnostic>) {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            vec![Diagnostic::whole(
-                &shown,
-                format!("cannot read config: {}", io_message(&e)),
-            )]
-        })?;
-        Config::parse(&shown, &text, path.parent().unwrap_or(Path::new(".")))
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                Config::parse_lenient(&shown, &text, path.parent().unwrap_or(Path::new(".")))
+            }
+            Err(e) => (
+                Config::default(),
+                vec![Diagnostic::whole(
+                    &shown,
+                    format!("cannot read config: {}", io_message(&e)),
+                )],
+            ),
+        }
     }
 
     /// Parses configuration `text` read from `shown`; relative paths are
@@ -123,83 +141,158 @@ impl Config {
     ///
     /// Every problem, located.
     pub fn parse(shown: &str, text: &str, base: &Path) -> Result<Config, Vec<Diagnostic>> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let (config, diags) = Config::parse_lenient(shown, text, base);
+        if diags.is_empty() {
+            Ok(config)
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// [`Config::parse`] that keeps what is valid: the configuration
+    /// without its bad keys and values, and every problem, in the order of
+    /// the file (all of them, unless the TOML itself cannot be read: then
+    /// the first, and an empty configuration). For commands that can go on
+    /// without the config's check settings, as `lookup` does.
+    pub fn parse_lenient(shown: &str, text: &str, base: &Path) -> (Config, Vec<Diagnostic>) {
+        let mut config = Config {
+            path: Some(PathBuf::from(shown)),
+            ..Config::default()
+        };
+        let syntax = |e: toml::de::Error| {
             vec![Diagnostic::at(
                 shown,
                 text,
                 e.span().unwrap_or(0..0),
                 e.message().trim().to_owned(),
             )]
-        })?;
-        let mut diags = Vec::new();
+        };
+        let raw: RawTable = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => return (config, syntax(e)),
+        };
+        let rules = match toml::from_str::<RawRules>(text) {
+            Ok(r) => r.rules.unwrap_or_default(),
+            Err(e) => return (config, syntax(e)),
+        };
+        // (span start, diagnostic), sorted at the end.
+        let mut diags: Vec<(usize, Diagnostic)> = Vec::new();
+        let mut push = |span: std::ops::Range<usize>, d: Diagnostic| diags.push((span.start, d));
         let at = |s: std::ops::Range<usize>, m: String| Diagnostic::at(shown, text, s, m);
-        let mut severities = HashMap::new();
-        for (name, value) in &raw.rules {
+        for (key, value) in &raw {
+            let span = value.span();
+            let strings =
+                |push: &mut dyn FnMut(std::ops::Range<usize>, Diagnostic)| -> Vec<String> {
+                    match value.get_ref() {
+                        toml::Value::Array(items) if items.iter().all(toml::Value::is_str) => items
+                            .iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect(),
+                        _ => {
+                            push(
+                                span.clone(),
+                                at(
+                                    span.clone(),
+                                    format!("`{}` must be a list of strings", key.get_ref()),
+                                )
+                                .with_hint(format!("{} = [\"…\"]", key.get_ref())),
+                            );
+                            Vec::new()
+                        }
+                    }
+                };
+            match key.get_ref().as_str() {
+                "lexicon" => {
+                    config.lexicon = strings(&mut push).iter().map(|l| base.join(l)).collect();
+                }
+                "include" | "exclude" => {
+                    let globs = strings(&mut push);
+                    for g in &globs {
+                        if let Err(e) = globset::Glob::new(g) {
+                            push(
+                                span.clone(),
+                                at(span.clone(), format!("invalid glob `{g}`: {}", e.kind())),
+                            );
+                        }
+                    }
+                    if key.get_ref() == "include" {
+                        config.include = globs;
+                    } else {
+                        config.exclude = globs;
+                    }
+                }
+                "allow" => config.allow = strings(&mut push),
+                "fail-on" => match value.get_ref().as_str().and_then(Severity::from_name) {
+                    Some(s) => config.fail_on = Some(s),
+                    None => push(
+                        span.clone(),
+                        at(
+                            span.clone(),
+                            format!("invalid severity {}", value.get_ref()),
+                        )
+                        .with_hint("use \"info\", \"warning\" or \"error\""),
+                    ),
+                },
+                "near-miss-min-chars" => match value.get_ref().as_integer().map(usize::try_from) {
+                    Some(Ok(n)) if n >= 3 => config.near_miss_min_chars = Some(n),
+                    _ => push(
+                        span.clone(),
+                        at(
+                            span.clone(),
+                            format!(
+                                "near-miss-min-chars must be 3 or more, not {}",
+                                value.get_ref()
+                            ),
+                        ),
+                    ),
+                },
+                "rules" => {
+                    if !value.get_ref().is_table() {
+                        push(
+                            span.clone(),
+                            at(span.clone(), "`rules` must be a table".to_owned())
+                                .with_hint("[rules]\nnear-miss = \"off\""),
+                        );
+                    }
+                }
+                other => push(
+                    key.span(),
+                    at(key.span(), format!("unknown key `{other}`"))
+                        .with_hint(format!("keys: {}", KEYS.join(", "))),
+                ),
+            }
+        }
+        for (name, value) in &rules {
             let Some(rule) = Rule::from_id(name.get_ref()) else {
                 let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
-                diags.push(
+                push(
+                    name.span(),
                     at(name.span(), format!("unknown rule `{}`", name.get_ref()))
                         .with_hint(format!("rules: {}", ids.join(", "))),
                 );
                 continue;
             };
             match value.get_ref().as_str() {
-                "off" => {
-                    severities.insert(rule, None);
+                Some("off") => {
+                    config.severities.insert(rule, None);
                 }
-                v => match Severity::from_name(v) {
+                v => match v.and_then(Severity::from_name) {
                     Some(s) => {
-                        severities.insert(rule, Some(s));
+                        config.severities.insert(rule, Some(s));
                     }
-                    None => diags.push(
-                        at(value.span(), format!("invalid severity `{v}`"))
-                            .with_hint("use \"off\", \"info\", \"warning\" or \"error\""),
+                    None => push(
+                        value.span(),
+                        at(
+                            value.span(),
+                            format!("invalid severity {}", value.get_ref()),
+                        )
+                        .with_hint("use \"off\", \"info\", \"warning\" or \"error\""),
                     ),
                 },
             }
         }
-        let fail_on = raw.fail_on.as_ref().and_then(|v| {
-            let s = Severity::from_name(v.get_ref());
-            if s.is_none() {
-                diags.push(
-                    at(v.span(), format!("invalid severity `{}`", v.get_ref()))
-                        .with_hint("use \"info\", \"warning\" or \"error\""),
-                );
-            }
-            s
-        });
-        let near_miss_min_chars =
-            raw.near_miss_min_chars
-                .as_ref()
-                .and_then(|v| match usize::try_from(*v.get_ref()) {
-                    Ok(n) if n >= 3 => Some(n),
-                    _ => {
-                        diags.push(at(
-                            v.span(),
-                            format!("near-miss-min-chars must be 3 or more, not {}", v.get_ref()),
-                        ));
-                        None
-                    }
-                });
-        for glob in raw.include.iter().chain(&raw.exclude) {
-            if let Err(e) = globset::Glob::new(glob.get_ref()) {
-                diags.push(at(glob.span(), format!("invalid glob: {}", e.kind())));
-            }
-        }
-        if !diags.is_empty() {
-            return Err(diags);
-        }
-        let strings = |v: &[Spanned<String>]| v.iter().map(|s| s.get_ref().clone()).collect();
-        Ok(Config {
-            path: Some(PathBuf::from(shown)),
-            lexicon: raw.lexicon.iter().map(|l| base.join(l.get_ref())).collect(),
-            include: strings(&raw.include),
-            exclude: strings(&raw.exclude),
-            allow: strings(&raw.allow),
-            severities,
-            fail_on,
-            near_miss_min_chars,
-        })
+        diags.sort_by_key(|(start, _)| *start);
+        (config, diags.into_iter().map(|(_, d)| d).collect())
     }
 }
 
@@ -235,12 +328,33 @@ mod tests {
             errors("[rules]\nnear-mis = \"off\"\nwrong-form = \"loud\"\n"),
             [
                 "tifa.toml:2:1: unknown rule `near-mis`",
-                "tifa.toml:3:14: invalid severity `loud`"
+                "tifa.toml:3:14: invalid severity \"loud\""
             ]
         );
         assert_eq!(
-            errors("exclud = []\n")[0].split(',').next().unwrap(),
-            "tifa.toml:1:1: unknown field `exclud`"
+            errors("exclud = []\n"),
+            ["tifa.toml:1:1: unknown key `exclud`"]
         );
+    }
+
+    /// Every problem, in the order of the file, not only the first; the
+    /// valid keys are kept.
+    #[test]
+    fn all_problems_in_line_order() {
+        let text = "allow = [\"两队一所\"]\nnear-miss-min-chars = \"x\"\nfail-on = 3\nunknown = 1\n\
+                    lexicon = [\"terms/\"]\n[rules]\nfoo = \"error\"\nnear-miss = \"loud\"\n";
+        assert_eq!(
+            errors(text),
+            [
+                "tifa.toml:2:23: near-miss-min-chars must be 3 or more, not \"x\"",
+                "tifa.toml:3:11: invalid severity 3",
+                "tifa.toml:4:1: unknown key `unknown`",
+                "tifa.toml:7:1: unknown rule `foo`",
+                "tifa.toml:8:13: invalid severity \"loud\"",
+            ]
+        );
+        let (config, _) = Config::parse_lenient("tifa.toml", text, Path::new("/p"));
+        assert_eq!(config.allow, ["两队一所"]);
+        assert_eq!(config.lexicon, [PathBuf::from("/p/terms/")]);
     }
 }

@@ -324,16 +324,25 @@ fn load_config(cli: &Cli, err: &mut dyn Write) -> io::Result<Option<Config>> {
     let Some(path) = path else {
         return Ok(Some(Config::default()));
     };
-    match Config::load(&path) {
-        Ok(c) => Ok(Some(c)),
-        Err(diags) => {
-            for d in &diags {
-                human::diagnostic(err, d)?;
-            }
-            human::error(err, &format!("{} is not valid", path.display()))?;
-            Ok(None)
-        }
+    let (config, diags) = Config::load_lenient(&path);
+    if diags.is_empty() {
+        return Ok(Some(config));
     }
+    for d in &diags {
+        human::diagnostic(err, d)?;
+    }
+    // Looking a term up needs no check settings: a broken config is
+    // reported and what is valid of it (its lexicon) is used.
+    if matches!(cli.command, Command::Lookup { .. }) {
+        human::note(
+            err,
+            &path.display().to_string(),
+            "not valid; looking up with what is valid in it",
+        )?;
+        return Ok(Some(config));
+    }
+    human::error(err, &format!("{} is not valid", path.display()))?;
+    Ok(None)
 }
 
 /// Loads the lexicon and, for the commands that match text, builds the

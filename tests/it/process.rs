@@ -315,3 +315,42 @@ fn no_path_on_a_terminal_reads_the_current_folder() {
     assert!(text.contains("draft.txt:1:3"), "{text}");
     assert!(text.contains("两队一室"), "{text}");
 }
+
+/// A broken `tifa.toml` does not stop `lookup` (it needs no check
+/// settings): every problem is reported, in the file's order, the valid
+/// keys are used (its lexicon), and the look-up answers; `check` refuses
+/// it with exit 2.
+#[test]
+fn broken_config_is_reported_whole_and_lookup_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("terms.toml"),
+        std::fs::read_to_string("tests/fixtures/lexicon.toml").unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("tifa.toml"),
+        "lexicon = [\"terms.toml\"]\nfail-on = \"loud\"\nunknown = 1\n[rules]\nfoo = \"off\"\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tifa"))
+            .args(["--color", "never"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--no-default-lexicon", "lookup", "两队一室"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("两队一室"));
+    let at: Vec<usize> = ["tifa.toml:2:11", "tifa.toml:3:1", "tifa.toml:5:1"]
+        .iter()
+        .map(|l| err.find(l).unwrap_or_else(|| panic!("{l} in {err}")))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{err}");
+    assert!(err.contains("looking up with what is valid"), "{err}");
+    let out = run(&["check", "."]);
+    assert_eq!(out.status.code(), Some(2));
+}
