@@ -19,7 +19,9 @@
 //! query are added after those. Only when all of that finds nothing is the
 //! query compared with every term and variant for a **fuzzy** match (one
 //! character off for up to four characters, two beyond): those are "did you
-//! mean" suggestions, not answers.
+//! mean" suggestions, not answers; and last, a pinyin query against the
+//! full readings, one letter off (two from fourteen letters):
+//! `liangduyishi` suggests 两队一室.
 //!
 //! The query is compared after the same normalization as the text, with
 //! surrounding quotes removed; prefix, substring and fuzzy comparisons also
@@ -176,6 +178,9 @@ pub fn lookup(lexicon: &Lexicon, query: &str, options: Options<'_>) -> Vec<Found
     }
     if found.is_empty() {
         found = fuzzy(&entries, &q);
+    }
+    if found.is_empty() {
+        found = fuzzy_pinyin(&entries, query);
     }
     found
 }
@@ -388,6 +393,44 @@ fn fuzzy(entries: &[(usize, &Entry)], q: &str) -> Vec<Found> {
         .collect()
 }
 
+/// Suggestions for a pinyin query that reads no form: full readings one
+/// letter off (a letter dropped, added or changed: `liangduyishi`,
+/// `fengqiaojinyan`), two for a long query, closest first.
+fn fuzzy_pinyin(entries: &[(usize, &Entry)], query: &str) -> Vec<Found> {
+    let Some(q) = pinyin::query_key(query) else {
+        return Vec::new();
+    };
+    let q: Vec<char> = q.chars().collect();
+    if q.len() < 6 {
+        return Vec::new();
+    }
+    let max = if q.len() >= 14 { 2 } else { 1 };
+    let mut close: Vec<(usize, usize, &str)> = entries
+        .iter()
+        .filter_map(|&(i, e)| {
+            accepted(e)
+                .filter_map(|(_, f)| {
+                    let full: Vec<char> = pinyin::full(f).chars().collect();
+                    (full.len().abs_diff(q.len()) <= max)
+                        .then(|| distance(&q, &full))
+                        .filter(|&d| d <= max)
+                        .map(|d| (d, i, f))
+                })
+                .min_by_key(|&(d, _, _)| d)
+        })
+        .collect();
+    close.sort_by_key(|&(d, i, _)| (d, i));
+    close
+        .into_iter()
+        .take(MAX_FUZZY)
+        .map(|(_, entry, form)| Found {
+            entry,
+            mode: Mode::Fuzzy,
+            form: form.to_owned(),
+        })
+        .collect()
+}
+
 /// Levenshtein distance between two strings of characters.
 fn distance(a: &[char], b: &[char]) -> usize {
     let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -562,6 +605,8 @@ definition = "流程自动化。"
             ("枫桥经", &[("fengqiao-jingyan", "prefix")]),
             ("枫桥式派出", &[("fengqiao-paichusuo", "prefix")]),
             ("枫桥式派所", &[("fengqiao-paichusuo", "fuzzy")]),
+            // A pinyin query one letter short.
+            ("liangduyishi", &[("liangdui-yishi", "fuzzy")]),
             ("不存在的词", &[]),
             ("", &[]),
         ];
