@@ -228,7 +228,7 @@ impl Config {
                         span.clone(),
                         at(
                             span.clone(),
-                            format!("invalid severity {}", value.get_ref()),
+                            format!("invalid severity {}", display(value.get_ref())),
                         )
                         .with_hint("use \"info\", \"warning\" or \"error\""),
                     ),
@@ -241,7 +241,7 @@ impl Config {
                             span.clone(),
                             format!(
                                 "near-miss-min-chars must be 3 or more, not {}",
-                                value.get_ref()
+                                display(value.get_ref())
                             ),
                         ),
                     ),
@@ -284,7 +284,7 @@ impl Config {
                         value.span(),
                         at(
                             value.span(),
-                            format!("invalid severity {}", value.get_ref()),
+                            format!("invalid severity {}", display(value.get_ref())),
                         )
                         .with_hint("use \"off\", \"info\", \"warning\" or \"error\""),
                     ),
@@ -293,6 +293,14 @@ impl Config {
         }
         diags.sort_by_key(|(start, _)| *start);
         (config, diags.into_iter().map(|(_, d)| d).collect())
+    }
+}
+
+/// A value as a message shows it: a string in backticks, others as TOML.
+fn display(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => format!("`{s}`"),
+        other => other.to_string(),
     }
 }
 
@@ -328,7 +336,7 @@ mod tests {
             errors("[rules]\nnear-mis = \"off\"\nwrong-form = \"loud\"\n"),
             [
                 "tifa.toml:2:1: unknown rule `near-mis`",
-                "tifa.toml:3:14: invalid severity \"loud\""
+                "tifa.toml:3:14: invalid severity `loud`"
             ]
         );
         assert_eq!(
@@ -346,11 +354,11 @@ mod tests {
         assert_eq!(
             errors(text),
             [
-                "tifa.toml:2:23: near-miss-min-chars must be 3 or more, not \"x\"",
+                "tifa.toml:2:23: near-miss-min-chars must be 3 or more, not `x`",
                 "tifa.toml:3:11: invalid severity 3",
                 "tifa.toml:4:1: unknown key `unknown`",
                 "tifa.toml:7:1: unknown rule `foo`",
-                "tifa.toml:8:13: invalid severity \"loud\"",
+                "tifa.toml:8:13: invalid severity `loud`",
             ]
         );
         let (config, _) = Config::parse_lenient("tifa.toml", text, Path::new("/p"));

@@ -1427,15 +1427,61 @@ struct Annotated {
     tally: Tally,
     /// Text extracted from HTML: shown without its block marks.
     tidy: bool,
+    /// Not Markdown: escaped when written as Markdown.
+    plain: bool,
 }
 
-fn annotated(scanner: &Scanner, src: Source) -> Annotated {
+/// The checker that `annotate` and `report` flag findings with: the
+/// config's settings, as `check` without options has them.
+fn annotation_checker<'a>(
+    ctx: &'a Ctx,
+    scanner: &'a Scanner,
+    err: &mut dyn Write,
+) -> io::Result<Option<Checker<'a>>> {
+    match Checker::new(&ctx.lexicon, scanner, ctx.config.settings()) {
+        Ok(c) => Ok(Some(c)),
+        Err(e) => {
+            human::error(err, &e.to_string())?;
+            Ok(None)
+        }
+    }
+}
+
+/// `check`'s findings are flagged in the annotation (so "annotate my
+/// draft" shows the misquotes too), except line wraps inside a term; the
+/// tally counts the terms.
+fn annotated(
+    checker: &Checker<'_>,
+    lexicon: &Lexicon,
+    scanner: &Scanner,
+    src: Source,
+) -> Annotated {
     let hits = scanner.hits(&src.text);
     let spans = outermost(&hits, accepted);
+    let mut findings = checker.check_document(&src.path, &src.text);
+    // A term broken by a line wrap is shown whole, as the scanner joins
+    // it; that the wrap is there is `check`'s business, not the reader's.
+    findings.retain(|f| {
+        !(matches!(
+            f.detail,
+            check::Detail::NonCanonical(check::Why::Whitespace)
+        ) && src
+            .text
+            .get(f.start..f.end)
+            .is_some_and(|m| m.contains('\n')))
+    });
+    let markdown = src.format == Format::Text && check::code::is_markdown(&src.path);
     Annotated {
         tally: Tally::of(&spans, &per_entry(&hits)),
-        annotation: Annotation::new(&spans),
+        annotation: Annotation::new(&spans).with_findings(
+            &src.text,
+            &findings,
+            lexicon,
+            Lang::Zh,
+            &Positions::of(&src),
+        ),
         tidy: src.format == Format::Html,
+        plain: !markdown,
         path: src.path,
         text: src.text,
     }
@@ -1467,10 +1513,13 @@ fn annotate_cmd(
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
+    let Some(checker) = annotation_checker(ctx, scanner, err)? else {
+        return Ok(ExitStatus::Error);
+    };
     let (inputs, mut failed) = inputs(found, err)?;
     let mut docs = Vec::new();
     for p in input::process(&inputs, &ctx.input, 1, Large::Read, |src| {
-        annotated(scanner, src)
+        annotated(&checker, lexicon, scanner, src)
     }) {
         if let Some((_, d)) = take(p, err, &mut failed)? {
             docs.push(d);
@@ -1479,12 +1528,19 @@ fn annotate_cmd(
     match format {
         AnnotateFormat::Html => html_page(lexicon, &docs, out)?,
         AnnotateFormat::Human | AnnotateFormat::Markdown => {
-            for d in &docs {
-                if docs.len() > 1 {
+            for (i, d) in docs.iter().enumerate() {
+                if docs.len() > 1 && format == AnnotateFormat::Markdown {
+                    writeln!(out, "## {}\n", markdown::escape(&d.path))?;
+                } else if docs.len() > 1 {
                     human::file_heading(out, &d.path)?;
                 }
                 if format == AnnotateFormat::Markdown {
-                    markdown::annotate(out, &d.text, &d.annotation, lexicon)?;
+                    let options = markdown::Options {
+                        // Footnote labels unique across the documents.
+                        document: (docs.len() > 1).then_some(i + 1),
+                        plain: d.plain,
+                    };
+                    markdown::annotate(out, &d.text, &d.annotation, lexicon, options)?;
                 } else {
                     human::annotate(out, &d.text, &d.annotation, lexicon, d.tidy)?;
                 }
@@ -1503,9 +1559,12 @@ fn report_cmd(
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let lexicon = &ctx.lexicon;
+    let Some(checker) = annotation_checker(ctx, scanner, err)? else {
+        return Ok(ExitStatus::Error);
+    };
     let (inputs, mut failed) = inputs(found, err)?;
     let results = input::process(&inputs, &ctx.input, ctx.threads, Large::Read, |src| {
-        annotated(scanner, src)
+        annotated(&checker, lexicon, scanner, src)
     });
     let mut docs = Vec::new();
     for p in results {

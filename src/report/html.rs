@@ -5,7 +5,9 @@
 //! tapping a term shows its definition, parts and English in a tooltip made
 //! with CSS alone. Beside the text: the categories, a bar chart (inline
 //! SVG) of the most frequent terms, the glossary of the terms found, and,
-//! for several files, a table per file. On a narrow screen the side column
+//! for several files, a table per file. `check`'s findings are flagged in
+//! the text (a wavy underline, the message on hover or focus) and listed
+//! beside it with their counts per rule. On a narrow screen the side column
 //! goes below the text and tooltips become a panel at the bottom.
 //!
 //! **No script at all**: the page has none, and its Content-Security-Policy
@@ -17,7 +19,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use crate::annotate::Annotation;
+use crate::annotate::{Annotation, Segment};
 use crate::count::Tally;
 use crate::lexicon::{Entry, Lexicon};
 use crate::lookup;
@@ -92,10 +94,11 @@ pub fn report(
     let mut page = String::new();
     head(&mut page, documents);
     let spans: usize = documents.iter().map(|d| d.annotation.marks.len()).sum();
+    let flags: usize = documents.iter().map(|d| d.annotation.flags.len()).sum();
     let ranked = total.ranked();
     let _ = write!(
         page,
-        "<header><h1>tifa 提法报告</h1><p class=\"summary\">{} 个文件 · {spans} 处提法 · {} 个词条</p></header>\n<div class=\"layout\">\n<main>\n",
+        "<header><h1>tifa 提法报告</h1><p class=\"summary\">{} 个文件 · {spans} 处提法 · {} 个词条 · {flags} 个问题</p></header>\n<div class=\"layout\">\n<main>\n",
         documents.len(),
         ranked.len()
     );
@@ -107,29 +110,58 @@ pub fn report(
             i + 1,
             escape(d.path)
         );
-        let mut at = 0;
-        for (h, n) in &d.annotation.marks {
-            page.push_str(&escape(d.text.get(at..h.start).unwrap_or_default()));
-            let e = lexicon.entry(h.entry);
-            tip += 1;
-            let _ = write!(
-                page,
-                "<mark class=\"t k{}\" tabindex=\"0\" aria-describedby=\"tip{tip}\" data-id=\"{}\">{}<sup>{n}</sup><span class=\"tip\" role=\"tooltip\" id=\"tip{tip}\">",
-                colour(e),
-                escape(&e.id),
-                escape(d.text.get(h.start..h.end).unwrap_or_default()),
-            );
-            tooltip(&mut page, e);
-            page.push_str("</span></mark>");
-            at = h.end;
+        for segment in d.annotation.segments(d.text.len()) {
+            match segment {
+                Segment::Plain(r) => page.push_str(&escape(d.text.get(r).unwrap_or_default())),
+                Segment::Mark(i) => {
+                    let (h, n) = &d.annotation.marks[i];
+                    let e = lexicon.entry(h.entry);
+                    tip += 1;
+                    let _ = write!(
+                        page,
+                        "<mark class=\"t k{}\" tabindex=\"0\" aria-describedby=\"tip{tip}\" data-id=\"{}\">{}<sup>{n}</sup><span class=\"tip\" role=\"tooltip\" id=\"tip{tip}\">",
+                        colour(e),
+                        escape(&e.id),
+                        escape(d.text.get(h.start..h.end).unwrap_or_default()),
+                    );
+                    tooltip(&mut page, e);
+                    page.push_str("</span></mark>");
+                }
+                Segment::Open(k) => {
+                    let f = &d.annotation.flags[k];
+                    let _ = write!(
+                        page,
+                        "<mark class=\"f {}\" id=\"f{}-{}\" tabindex=\"0\" aria-describedby=\"ftip{}-{}\" data-rule=\"{}\">",
+                        f.severity.as_str(),
+                        i + 1,
+                        k + 1,
+                        i + 1,
+                        k + 1,
+                        f.rule.id()
+                    );
+                }
+                Segment::Close(k) => {
+                    let f = &d.annotation.flags[k];
+                    let _ = write!(
+                        page,
+                        "<sup>!{}</sup><span class=\"tip\" role=\"tooltip\" id=\"ftip{}-{}\"><b>{}</b> <span class=\"meta\">{}</span><span class=\"row\">{}</span></span></mark>",
+                        k + 1,
+                        i + 1,
+                        k + 1,
+                        escape(f.severity.as_str()),
+                        escape(f.rule.id()),
+                        escape(&f.message)
+                    );
+                }
+            }
         }
-        page.push_str(&escape(d.text.get(at..).unwrap_or_default()));
         page.push_str("</div>\n</section>\n");
     }
     if documents.is_empty() {
         page.push_str("<p class=\"none\">没有可读的文件。</p>\n");
     }
     page.push_str("</main>\n<aside>\n");
+    findings(&mut page, documents);
     legend(&mut page, &categories, lexicon, total);
     chart(&mut page, lexicon, total, &colour);
     if documents.len() > 1 {
@@ -178,6 +210,14 @@ mark.t:focus{outline:2px solid #0969da;outline-offset:1px}
 .tip .row{display:block;margin-top:.3rem}
 .tip i{font-style:normal;color:#b7bdc5;margin-right:.4em}
 mark.t:hover>.tip,mark.t:focus>.tip{visibility:visible;opacity:1}
+mark.f{position:relative;color:inherit;background:none;text-decoration:underline wavy #cf222e;text-underline-offset:3px;cursor:help}
+mark.f.warning,mark.f.info{text-decoration-color:#bf8700}
+mark.f>sup{font-size:.65em;color:#cf222e;margin-left:.1em}
+mark.f:hover>.tip,mark.f:focus>.tip{visibility:visible;opacity:1}
+mark.f:focus{outline:2px solid #cf222e;outline-offset:1px}
+.flags{margin:.6rem 0 0;padding-left:1.4em;font-size:.85rem}
+.flags li{margin:.2rem 0}
+.flags li.error::marker{color:#cf222e}
 aside h2{margin-bottom:.4rem}
 .legend{display:flex;flex-wrap:wrap;gap:.3rem .8rem;font-size:.85rem;margin:0;padding:0;list-style:none}
 .sw{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.3em;vertical-align:-.05em}
@@ -231,6 +271,51 @@ fn tooltip(page: &mut String, e: &Entry) {
     if let Some(en) = &e.en {
         let _ = write!(page, "<span class=\"row\"><i>英文</i>{}</span>", escape(en));
     }
+}
+
+/// `check`'s findings: how many per rule, then each with its place and
+/// message, linked to its flag in the text. Nothing when there are none.
+fn findings(page: &mut String, documents: &[Document<'_>]) {
+    let all: Vec<(usize, usize, &crate::annotate::Flag)> = documents
+        .iter()
+        .enumerate()
+        .flat_map(|(i, d)| {
+            d.annotation
+                .flags
+                .iter()
+                .enumerate()
+                .map(move |(k, f)| (i, k, f))
+        })
+        .collect();
+    if all.is_empty() {
+        return;
+    }
+    page.push_str("<section class=\"findings\">\n<h2>检查发现的问题</h2>\n<table><thead><tr><th>规则</th><th class=\"num\">处</th></tr></thead><tbody>");
+    for rule in crate::check::Rule::ALL {
+        let n = all.iter().filter(|(_, _, f)| f.rule == rule).count();
+        if n > 0 {
+            let _ = write!(
+                page,
+                "<tr><td>{}</td><td class=\"num\">{n}</td></tr>",
+                escape(rule.id())
+            );
+        }
+    }
+    page.push_str("</tbody></table>\n<ol class=\"flags\">");
+    for (i, k, f) in &all {
+        let _ = write!(
+            page,
+            "<li class=\"{}\"><a href=\"#f{}-{}\">{}:{}:{}</a> {}</li>",
+            f.severity.as_str(),
+            i + 1,
+            k + 1,
+            escape(documents[*i].path),
+            f.line,
+            f.column,
+            escape(&f.message)
+        );
+    }
+    page.push_str("</ol>\n</section>\n");
 }
 
 /// The categories of the terms found, with their colours.

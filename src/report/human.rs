@@ -219,19 +219,27 @@ pub fn annotate(
     lexicon: &Lexicon,
     tidy: bool,
 ) -> io::Result<()> {
+    use crate::annotate::Segment;
     let mut marked = String::with_capacity(text.len() + annotation.marks.len() * 8);
-    let mut at = 0;
-    for (h, n) in &annotation.marks {
-        marked.push_str(text.get(at..h.start).unwrap_or_default());
-        let term = text.get(h.start..h.end).unwrap_or_default();
-        marked.push_str(&format!(
-            "{}{}",
-            term.yellow().bold().underline(),
-            format!("[{n}]").cyan()
-        ));
-        at = h.end;
+    for segment in annotation.segments(text.len()) {
+        match segment {
+            Segment::Plain(r) => marked.push_str(text.get(r).unwrap_or_default()),
+            Segment::Mark(i) => {
+                let (h, n) = &annotation.marks[i];
+                let term = text.get(h.start..h.end).unwrap_or_default();
+                marked.push_str(&format!(
+                    "{}{}",
+                    term.yellow().bold().underline(),
+                    format!("[{n}]").cyan()
+                ));
+            }
+            // The flagged span in red; the marks inside keep theirs.
+            Segment::Open(_) => marked.push_str(&"⟦".red().bold().to_string()),
+            Segment::Close(k) => {
+                marked.push_str(&format!("⟧[!{}]", k + 1).red().bold().to_string())
+            }
+        }
     }
-    marked.push_str(text.get(at..).unwrap_or_default());
     if tidy {
         let mut previous_blank = true;
         let mut lines = Vec::new();
@@ -249,10 +257,22 @@ pub fn annotate(
     if !marked.is_empty() && !marked.ends_with('\n') {
         writeln!(out)?;
     }
-    if annotation.glossary.is_empty() {
+    if annotation.glossary.is_empty() && annotation.flags.is_empty() {
         return Ok(());
     }
     writeln!(out, "\n{}", "────────".dimmed())?;
+    for (k, f) in annotation.flags.iter().enumerate() {
+        let label = format!("[!{}]", k + 1);
+        let rule = format!("{}[{}]", f.severity.as_str(), f.rule.id());
+        writeln!(
+            out,
+            "{} {} {}",
+            label.red().bold(),
+            rule.red(),
+            format!("{}:{}", f.line, f.column).dimmed()
+        )?;
+        writeln!(out, "    {}", f.message)?;
+    }
     for (i, &entry) in annotation.glossary.iter().enumerate() {
         let e = lexicon.entry(entry);
         writeln!(

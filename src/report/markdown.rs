@@ -2,8 +2,9 @@
 //! annotated text with footnotes (`annotate --format markdown`).
 //!
 //! Lexicon text is escaped so that it always reads as plain text; the
-//! annotated document itself is written as it is, since it is usually
-//! Markdown already.
+//! annotated document is written as it is when it is Markdown, and
+//! escaped ([`escape_text`]) when it is plain text, Word or HTML, so that
+//! a line such as `# 1` or `- 两队一室` reads as written.
 
 use std::io::{self, Write};
 
@@ -145,29 +146,162 @@ fn anchor(id: &str) -> String {
         .collect()
 }
 
+/// Escapes plain text so that Markdown shows it as written: inline
+/// syntax characters get a backslash, and at the start of each line
+/// (`line_start`: the text begins one) what would open a block — a
+/// heading, a list, a quote, a table, a fence, an indented code block —
+/// is escaped too. Line breaks are kept.
+pub fn escape_text(s: &str, mut line_start: bool) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if line_start && c == ' ' {
+            // Four spaces would start a code block: the first as an entity.
+            out.push_str("&#32;");
+            while chars.next_if_eq(&' ').is_some() {
+                out.push(' ');
+            }
+            line_start = false;
+            if let Some(&next) = chars.peek() {
+                escape_block_start(&mut out, next, &mut chars);
+            }
+            continue;
+        }
+        if line_start {
+            line_start = false;
+            if escape_block_start_char(&mut out, c, &mut chars) {
+                continue;
+            }
+        }
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => {
+                out.push('\n');
+                line_start = true;
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// After leading spaces: escapes the block opener that `next` starts, if
+/// any (consumed from `chars` when it is).
+fn escape_block_start(
+    out: &mut String,
+    next: char,
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+) {
+    if matches!(
+        next,
+        '#' | '-' | '+' | '=' | '>' | '*' | '|' | '`' | '~' | '0'..='9'
+    ) {
+        let c = chars.next().unwrap_or(next);
+        if !escape_block_start_char(out, c, chars) {
+            // An inline character: escaped as inline text is.
+            out.push_str(&escape_text(&c.to_string(), false));
+        }
+    }
+}
+
+/// Writes `c`, the first character of a line, escaped when it opens a
+/// block; false (nothing written) when it does not.
+fn escape_block_start_char(
+    out: &mut String,
+    c: char,
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+) -> bool {
+    match c {
+        '#' | '-' | '+' | '=' | '>' | '*' | '|' | '`' | '~' => {
+            out.push('\\');
+            out.push(c);
+            true
+        }
+        '0'..='9' => {
+            // `1. ` or `1) ` would begin an ordered list.
+            out.push(c);
+            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                out.push(d);
+            }
+            if let Some(p) = chars.next_if(|p| matches!(p, '.' | ')')) {
+                out.push('\\');
+                out.push(p);
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+/// How a document is written into Markdown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// The document's number among several (labels `[^2-1]`), so that
+    /// footnote labels are unique in one output; `None` for one document.
+    pub document: Option<usize>,
+    /// The text is not Markdown (plain text, Word, HTML): escape it so it
+    /// reads as written.
+    pub plain: bool,
+}
+
 /// The text with each span marked (bold when it lies on one line) and
-/// followed by a footnote reference `[^n]`; the footnotes, one per entry
-/// (repeated terms reuse theirs), carry the definition, parts and English.
+/// followed by a footnote reference `[^n]`, each of `check`'s findings
+/// followed by `[^en]`; the footnotes, one per entry (repeated terms reuse
+/// theirs), carry the definition, parts and English, and one per finding
+/// its rule, place and message.
 pub fn annotate(
     out: &mut dyn Write,
     text: &str,
     annotation: &Annotation,
     lexicon: &Lexicon,
+    options: Options,
 ) -> io::Result<()> {
-    let mut at = 0;
-    for (h, n) in &annotation.marks {
-        out.write_all(text.get(at..h.start).unwrap_or_default().as_bytes())?;
-        let span = text.get(h.start..h.end).unwrap_or_default();
-        // Emphasis cannot cross a line break or hold a `*` safely.
-        if span.contains(['\n', '\r', '*']) {
-            write!(out, "{span}[^{n}]")?;
+    use crate::annotate::Segment;
+    let label = |n: &str| match options.document {
+        Some(d) => format!("{d}-{n}"),
+        None => n.to_owned(),
+    };
+    let mut line_start = true;
+    let piece = |s: &str, out: &mut dyn Write, line_start: &mut bool| -> io::Result<()> {
+        if options.plain {
+            out.write_all(escape_text(s, *line_start).as_bytes())?;
         } else {
-            write!(out, "**{span}**[^{n}]")?;
+            out.write_all(s.as_bytes())?;
         }
-        at = h.end;
+        if !s.is_empty() {
+            *line_start = s.ends_with('\n');
+        }
+        Ok(())
+    };
+    for segment in annotation.segments(text.len()) {
+        match segment {
+            Segment::Plain(r) => piece(text.get(r).unwrap_or_default(), out, &mut line_start)?,
+            Segment::Mark(i) => {
+                let (h, n) = &annotation.marks[i];
+                let span = text.get(h.start..h.end).unwrap_or_default();
+                // Emphasis cannot cross a line break or hold a `*` safely.
+                if span.contains(['\n', '\r', '*']) {
+                    piece(span, out, &mut line_start)?;
+                } else {
+                    write!(out, "**")?;
+                    line_start = false;
+                    piece(span, out, &mut line_start)?;
+                    write!(out, "**")?;
+                }
+                write!(out, "[^{}]", label(&n.to_string()))?;
+                line_start = false;
+            }
+            Segment::Open(_) => {}
+            Segment::Close(k) => {
+                write!(out, "[^{}]", label(&format!("e{}", k + 1)))?;
+                line_start = false;
+            }
+        }
     }
-    out.write_all(text.get(at..).unwrap_or_default().as_bytes())?;
-    if annotation.glossary.is_empty() {
+    if annotation.glossary.is_empty() && annotation.flags.is_empty() {
         return Ok(());
     }
     if !text.is_empty() && !text.ends_with('\n') {
@@ -179,7 +313,7 @@ pub fn annotate(
         write!(
             out,
             "[^{}]: **{}**（{} · {}）：{}",
-            i + 1,
+            label(&(i + 1).to_string()),
             escape(&e.term),
             escape(&e.id),
             escape(&e.category),
@@ -194,12 +328,24 @@ pub fn annotate(
         }
         writeln!(out)?;
     }
+    for (k, f) in annotation.flags.iter().enumerate() {
+        writeln!(
+            out,
+            "[^{}]: **检查**（{} · {} · {}:{}）：{}",
+            label(&format!("e{}", k + 1)),
+            f.severity.as_str(),
+            f.rule.id(),
+            f.line,
+            f.column,
+            escape(&f.message)
+        )?;
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{escape, escape_text};
 
     #[test]
     fn escaping() {
@@ -210,5 +356,29 @@ mod tests {
         assert_eq!(escape("1. x"), "1\\. x");
         assert_eq!(escape("1333"), "1333");
         assert_eq!(escape("a\nb"), "a b");
+    }
+
+    #[test]
+    fn plain_text_lines_that_look_like_markdown() {
+        assert_eq!(escape_text("# 一、总体要求\n", true), "\\# 一、总体要求\n");
+        assert_eq!(
+            escape_text("- 两队一室\n+ 一标三实", true),
+            "\\- 两队一室\n\\+ 一标三实"
+        );
+        assert_eq!(
+            escape_text("1. 严打\n2) 严防", true),
+            "1\\. 严打\n2\\) 严防"
+        );
+        assert_eq!(escape_text("> 引文 | 表格", true), "\\> 引文 \\| 表格");
+        assert_eq!(escape_text("    缩进四格", true), "&#32;   缩进四格");
+        assert_eq!(escape_text("  - 列表", true), "&#32; \\- 列表");
+        assert_eq!(
+            escape_text("a*b*_c_ <x> [y]", false),
+            "a\\*b\\*\\_c\\_ \\<x\\> \\[y\\]"
+        );
+        // Not at a line start: `#` and `-` are plain.
+        assert_eq!(escape_text("第1#-2", false), "第1#-2");
+        assert_eq!(escape_text("第1#-2", true), "第1#-2");
+        assert_eq!(escape_text("两队一室", true), "两队一室");
     }
 }

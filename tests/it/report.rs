@@ -53,8 +53,10 @@ fn html_terms_carry_their_definitions_and_are_focusable() {
     let (_, page, _) = with_fixture(&["report", "tests/fixtures/mixed.txt"]);
     let marks = page.matches("<mark class=\"t k").count();
     assert_eq!(marks, 7);
-    assert_eq!(page.matches("tabindex=\"0\"").count(), marks);
-    assert_eq!(page.matches("role=\"tooltip\"").count(), marks);
+    // check's findings are flagged too, each focusable with its message.
+    let flags = page.matches("<mark class=\"f ").count();
+    assert_eq!(page.matches("tabindex=\"0\"").count(), marks + flags);
+    assert_eq!(page.matches("role=\"tooltip\"").count(), marks + flags);
     assert!(page.contains(
         "<b>两队一室</b> <span class=\"meta\">liangdui-yishi · 警务模式</span><span class=\"row\">派出所内设社区警务队、案件办理队和综合指挥室的警务运行模式。</span><span class=\"row\"><i>组成</i>社区警务队、案件办理队、综合指挥室</span><span class=\"row\"><i>英文</i>two teams and one office</span>"
     ));
@@ -133,4 +135,41 @@ fn count_bars_fit_the_terminal() {
     }
     let piped = table(None);
     assert_eq!(bar(piped.lines().next().unwrap()), 30);
+}
+
+/// `annotate --format markdown` on a folder: each file under its own
+/// heading, footnote labels unique across the files (each defined once),
+/// plain-text lines that look like Markdown escaped, a Markdown file
+/// written as it is, and check's findings as footnotes of their own.
+#[test]
+fn markdown_of_a_folder_has_unique_labels_and_escaped_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.txt"),
+        "# 一、总体要求\n- 推行两队一所，落实两队一室。\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("b.md"), "# 标题\n\n坚持两队一室。\n").unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (_, out, err) = with_fixture(&["annotate", "--format", "markdown", path]);
+    let labels: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("[^"))
+        .filter_map(|l| l.split_once("]:").map(|(label, _)| label))
+        .collect();
+    let unique: std::collections::HashSet<&&str> = labels.iter().collect();
+    assert_eq!(unique.len(), labels.len(), "{out}{err}");
+    assert!(
+        labels.contains(&"1-1") && labels.contains(&"2-1") && labels.contains(&"1-e1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\\# 一、总体要求\n\\- 推行两队一所[^1-e1]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n# 标题\n"),
+        "the Markdown file as it is: {out}"
+    );
+    assert!(out.contains("两队一所”是“两队一室”的误写"), "{out}");
 }
