@@ -25,8 +25,14 @@
 //!   dropped at an edge (`社区警务队员`). A form shorter than `min_chars`
 //!   has no near misses inside (`警民联动` is not `警民联调` misspelt); its
 //!   patterns are the form without its first or its last character;
+//! - a character added or dropped beside the first or last character
+//!   counts only with clause punctuation, a quotation mark or a line end on
+//!   that side: else the edge character may belong to the next word
+//!   (`履行公安机关` is not `行业公安机关` misspelt; `新型发展理念` is not
+//!   `新发展理念`);
 //! - the window must not be a lexicon form, lie inside one, or cut through
-//!   one (it may contain whole terms), nor be a `not_wrong` word of the
+//!   one (it may contain whole terms, but the changed character may not
+//!   lie in one: `国家政权安全` holds 政权安全), nor be a `not_wrong` word of the
 //!   entry, nor a unit's name: a model's name without its `式`
 //!   (`枫桥派出所`, one character off `枫桥式派出所`) is a place and a unit,
 //!   the station's name, not a misquote;
@@ -170,7 +176,14 @@ impl Pieces {
                 if !plain && !slip_in_context(text, start, end, spans, &w, form, &edit) {
                     continue;
                 }
-                if clashes(spans, start, end) || unit_name(&w, form, &edit) {
+                if next_to_edge(&edit, n).is_some_and(|left| !edge_bounded(text, start, end, left))
+                {
+                    continue;
+                }
+                if clashes(spans, start, end)
+                    || unit_name(&w, form, &edit)
+                    || changed_in_a_term(text, start, end, spans, &edit)
+                {
                     continue;
                 }
                 if self
@@ -237,6 +250,8 @@ struct Edit {
     at: usize,
     /// A character changed (not added or dropped).
     substitution: bool,
+    /// A character added (between form characters `at - 1` and `at`).
+    insertion: bool,
     /// Not on the form's first or last character.
     interior: bool,
 }
@@ -262,6 +277,7 @@ fn one_edit(w: &[char], f: &[char]) -> Option<Edit> {
             (ok && (!edge || edge_ok)).then_some(Edit {
                 at: i,
                 substitution: true,
+                insertion: false,
                 interior: !edge,
             })
         }
@@ -271,6 +287,7 @@ fn one_edit(w: &[char], f: &[char]) -> Option<Edit> {
             (w[i + 1..] == f[i..] && i > 0 && i < n && word(w.get(i))).then_some(Edit {
                 at: i,
                 substitution: false,
+                insertion: true,
                 interior: true,
             })
         }
@@ -280,6 +297,7 @@ fn one_edit(w: &[char], f: &[char]) -> Option<Edit> {
             (w[i..] == f[i + 1..] && i > 0 && i + 1 < n && word(f.get(i))).then_some(Edit {
                 at: i,
                 substitution: false,
+                insertion: false,
                 interior: true,
             })
         }
@@ -374,6 +392,60 @@ fn slip_in_context(
     } else {
         bounded(text[end..].chars().next()) || meant(text, start, end, spans)
     }
+}
+
+/// True when a character added or dropped lies beside the form's first or
+/// last character: the edge character may then belong to the word before
+/// or after (`履行公安机关` holds `行公安机关`, not `行业公安机关` misspelt)
+/// or make a word with the added one (`新型发展理念` is not `新发展理念`).
+/// `Some(true)` beside the first character, `Some(false)` beside the last.
+fn next_to_edge(edit: &Edit, n: usize) -> Option<bool> {
+    if edit.substitution {
+        return None;
+    }
+    // An insertion at `at` lies between form characters `at - 1` and `at`;
+    // a deletion removes form character `at`.
+    let last = if edit.insertion {
+        edit.at + 1 >= n
+    } else {
+        edit.at + 2 >= n
+    };
+    if edit.at <= 1 {
+        Some(true)
+    } else if last {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// True when the window's edge on the `left` (or right) side is clause
+/// punctuation, a quotation mark or a line end: nothing there to belong
+/// to.
+fn edge_bounded(text: &str, start: usize, end: usize, left: bool) -> bool {
+    let bounded = |c: Option<char>| c.is_none_or(|c| clause(c) || opens(c) || closes(c));
+    if left {
+        bounded(text[..start].chars().next_back())
+    } else {
+        bounded(text[end..].chars().next())
+    }
+}
+
+/// True when the changed character of a substitution lies in a lexicon
+/// term inside the window: the writer wrote that term, not the form
+/// misspelt (`国家政权安全` holds 政权安全, one of the parts of 国家政治安全,
+/// not 国家政治安全 with one character off).
+fn changed_in_a_term(text: &str, start: usize, end: usize, spans: &[Hit], edit: &Edit) -> bool {
+    if !edit.substitution {
+        return false;
+    }
+    let Some((at, _)) = text[start..end].char_indices().nth(edit.at) else {
+        return false;
+    };
+    let at = start + at;
+    super::overlapping(spans, start, end)
+        .iter()
+        .any(|s| start <= s.start && s.end <= end && s.start <= at && at < s.end)
 }
 
 /// True when the window is a unit's proper name: the form is a model's

@@ -515,3 +515,61 @@ fn near_misses_at_the_edges_in_context() {
         ]
     );
 }
+
+/// `check` on the real pages of the evaluation sets (their excerpts, the
+/// default lexicon, no config) reports exactly the findings listed with
+/// their verdicts in tests/eval/check-verdicts.tsv, and every one is true:
+/// no false alarm on real outside documents.
+#[test]
+fn real_pages_have_no_false_finding() {
+    use tifa::check::{Checker, Settings};
+    let lexicon = tifa::lexicon::Lexicon::embedded().unwrap();
+    let scanner = tifa::scan::Scanner::new(&lexicon).unwrap();
+    let checker = Checker::new(&lexicon, &scanner, Settings::default()).unwrap();
+    let mut pages = Vec::new();
+    for dir in ["policing", "general", "set-2/policing", "set-2/general"] {
+        let mut files: Vec<_> = std::fs::read_dir(format!("tests/eval/{dir}"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        pages.extend(files.into_iter().map(|p| {
+            (
+                format!("{dir}/{}", p.file_name().unwrap().to_str().unwrap()),
+                p,
+            )
+        }));
+    }
+    assert!(pages.len() >= 70, "{} pages", pages.len());
+    let mut found = Vec::new();
+    for (name, path) in &pages {
+        let text = std::fs::read_to_string(path).unwrap();
+        let (_, body) = text.split_once("\n---\n").expect("a --- line");
+        let index = tifa::text::LineIndex::new(body);
+        for f in checker.check(body) {
+            let at = index.position(body, f.start);
+            found.push(format!(
+                "{name}\t{}\t{}\t{}\t{}",
+                at.line,
+                at.column,
+                f.rule.id(),
+                &body[f.start..f.end]
+            ));
+        }
+    }
+    let verdicts = std::fs::read_to_string("tests/eval/check-verdicts.tsv").unwrap();
+    let mut listed = Vec::new();
+    for line in verdicts
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 7, "{line}");
+        assert_eq!(cols[5], "true", "a false finding is listed: {line}");
+        listed.push(cols[..5].join("\t"));
+    }
+    assert_eq!(
+        found, listed,
+        "check's findings on the real pages changed: give each a verdict"
+    );
+}
