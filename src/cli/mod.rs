@@ -2,6 +2,7 @@
 //! parsed arguments into work and output. Nothing outside `cli` sees clap
 //! types.
 
+mod man;
 mod run;
 
 use std::path::PathBuf;
@@ -265,8 +266,16 @@ pub enum Command {
     },
     /// Print the manual page (roff), from the same definitions as --help.
     ///
-    /// `tifa man > ~/.local/share/man/man1/tifa.1`
-    Man,
+    /// `tifa man` prints tifa(1), `tifa man scan` prints tifa-scan(1);
+    /// `tifa man --dir ~/.local/share/man/man1` writes every page there
+    /// (tifa.1, tifa-scan.1, tifa-lexicon-validate.1 …).
+    Man {
+        /// The command whose page to print (`scan`, `lexicon validate`).
+        command: Vec<String>,
+        /// Write every page into this folder instead.
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `tifa lexicon …`

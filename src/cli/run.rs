@@ -109,9 +109,32 @@ pub fn run_on(
             out.write_all(&script)?;
             return Ok(ExitStatus::Success);
         }
-        Command::Man => {
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(out)?;
-            return Ok(ExitStatus::Success);
+        Command::Man { command, dir } => {
+            if let Some(dir) = dir {
+                match super::man::write_all(dir) {
+                    Ok(written) => {
+                        writeln!(err, "wrote {} pages to {}", written.len(), dir.display())?;
+                        return Ok(ExitStatus::Success);
+                    }
+                    Err(e) => {
+                        human::error(
+                            err,
+                            &format!(
+                                "cannot write to {}: {}",
+                                dir.display(),
+                                input::io_message(&e)
+                            ),
+                        )?;
+                        return Ok(ExitStatus::Error);
+                    }
+                }
+            }
+            if super::man::print(command, out)? {
+                return Ok(ExitStatus::Success);
+            }
+            human::error(err, &format!("no command `{}`", command.join(" ")))?;
+            human::hint(err, "try `tifa man` for the list of commands")?;
+            return Ok(ExitStatus::Error);
         }
         Command::Lsp { lang, .. } => {
             let options = lsp::Options {
@@ -302,7 +325,8 @@ pub fn run_on(
             None => Ok(ExitStatus::Error),
         },
         // Every command that needs the scanner got one above.
-        (_, None) | (Command::Completions { .. } | Command::Man | Command::Lsp { .. }, _) => {
+        (_, None)
+        | (Command::Completions { .. } | Command::Man { .. } | Command::Lsp { .. }, _) => {
             Ok(ExitStatus::Error)
         }
     }

@@ -51,6 +51,47 @@ fn completions_and_man_page() {
         man.starts_with(".ie") && man.contains(".TH tifa 1"),
         "{man}"
     );
+    assert!(
+        man.contains(".SH \"EXIT STATUS\"") && man.contains(".SH FILES"),
+        "{man}"
+    );
+    assert_eq!(man.matches(".ie \\n(.g").count(), 1, "one preamble");
+    // Every page the SUBCOMMANDS and SEE ALSO sections name is shipped:
+    // `tifa man --dir` writes them, `tifa man scan` prints one.
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(tifa)
+        .args(["man", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let named: std::collections::BTreeSet<String> = man
+        .split("\\fB")
+        .filter_map(|s| {
+            s.split_once("\\fR(1)")
+                .map(|(name, _)| name.replace("\\-", "-"))
+        })
+        .chain(
+            man.lines()
+                .filter(|l| l.ends_with("(1)") && l.starts_with("tifa"))
+                .map(|l| l.trim_end_matches("(1)").replace("\\-", "-")),
+        )
+        .collect();
+    assert!(
+        named.contains("tifa-scan") && named.contains("tifa-lexicon"),
+        "{named:?}"
+    );
+    for page in &named {
+        assert!(
+            dir.path().join(format!("{page}.1")).is_file(),
+            "{page}(1) is named but not written"
+        );
+    }
+    let scan = Command::new(tifa).args(["man", "scan"]).output().unwrap();
+    let scan = String::from_utf8(scan.stdout).unwrap();
+    assert!(scan.contains(".TH tifa-scan 1"), "{scan}");
+    let nope = Command::new(tifa).args(["man", "nope"]).output().unwrap();
+    assert_eq!(nope.status.code(), Some(2));
 
     let Ok(bash) = Command::new("bash").arg("--version").output() else {
         println!("SKIPPED: bash not installed");
