@@ -381,6 +381,10 @@ impl Input {
             },
             None => match decode(bytes) {
                 Decoded::Text(text, encoding) => (text, encoding),
+                Decoded::Replaced(text, encoding) => {
+                    src.note = Some(replaced_note(encoding));
+                    (text, encoding)
+                }
                 Decoded::Binary if !opts.binary => {
                     return Ok(Loaded::Skipped(binary_skipped(
                         crate::text::decode::utf16_without_bom(bytes),
@@ -412,6 +416,14 @@ impl Input {
         Ok(Loaded::Text(src))
     }
 }
+/// The note for a text read with bad units replaced, said once per input.
+pub fn replaced_note(encoding: Encoding) -> String {
+    match encoding {
+        Encoding::Utf8 => "not valid UTF-8, UTF-16 or GB18030: read as UTF-8 with invalid bytes replaced by U+FFFD".to_owned(),
+        other => format!("not valid {other} in places: read as {other} with the bad units replaced by U+FFFD"),
+    }
+}
+
 thread_local! {
     /// The bytes of the file a thread reads, reused from file to file: the
     /// memory stays mapped and warm in the cache instead of being handed

@@ -894,11 +894,7 @@ fn stream_input(
     }
     streamer.finish(on)?;
     if decoder.replaced() {
-        human::note(
-            err,
-            &path,
-            "not valid UTF-8, UTF-16 or GB18030: read as UTF-8 with invalid bytes replaced by U+FFFD",
-        )?;
+        human::note(err, &path, &input::replaced_note(decoder.encoding()))?;
     }
     Ok(())
 }

@@ -143,6 +143,13 @@ struct OutForm {
 pub fn from_csv(bytes: Vec<u8>, source: &str) -> Result<Imported, Vec<RowError>> {
     let text = match decode(&bytes) {
         Decoded::Text(text, _) => text,
+        // A lexicon is data: a replaced character would be a wrong form.
+        Decoded::Replaced(_, encoding) => {
+            return Err(vec![RowError {
+                row: 1,
+                message: format!("not valid {encoding}: some bytes are not characters in it"),
+            }]);
+        }
         Decoded::Binary | Decoded::Undecodable => {
             return Err(vec![RowError {
                 row: 1,

@@ -40,6 +40,10 @@ pub enum Decoded {
     Text(String, Encoding),
     /// Binary data (a NUL byte near the start and no UTF-16 BOM).
     Binary,
+    /// Text in the encoding its byte order mark names, with the units that
+    /// are not valid in it (a lone surrogate, a broken sequence) replaced
+    /// by U+FFFD.
+    Replaced(String, Encoding),
     /// Bytes that are neither UTF-8, UTF-16 with BOM, nor GB18030.
     Undecodable,
 }
@@ -50,20 +54,21 @@ const BINARY_SNIFF: usize = 8 * 1024;
 /// Decodes `bytes` (which may then be reused: a reader keeps one buffer
 /// for all its files, warm in the cache).
 pub fn decode(bytes: &[u8]) -> Decoded {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return match std::str::from_utf8(rest) {
-            Ok(s) => Decoded::Text(s.to_owned(), Encoding::Utf8Bom),
-            Err(_) => Decoded::Undecodable,
-        };
-    }
+    // A byte order mark settles the encoding: bad units in it are
+    // replaced, the rest is read as that encoding (as the streaming
+    // decoder does).
     for (bom, enc, encoding) in [
+        (&b"\xEF\xBB\xBF"[..], encoding_rs::UTF_8, Encoding::Utf8Bom),
         (b"\xFF\xFE", encoding_rs::UTF_16LE, Encoding::Utf16Le),
         (b"\xFE\xFF", encoding_rs::UTF_16BE, Encoding::Utf16Be),
     ] {
         if let Some(rest) = bytes.strip_prefix(bom) {
             return match enc.decode_without_bom_handling_and_without_replacement(rest) {
                 Some(s) => Decoded::Text(s.into_owned(), encoding),
-                None => Decoded::Undecodable,
+                None => Decoded::Replaced(
+                    enc.decode_without_bom_handling(rest).0.into_owned(),
+                    encoding,
+                ),
             };
         }
     }
@@ -216,8 +221,10 @@ impl<R: Read> StreamDecoder<R> {
         };
         first.drain(..bom_len);
         let mut d = StreamDecoder::new(reader, first, encoding, false, piece, eof);
-        d.may_turn_lossy =
-            forced.is_none() && matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom);
+        // Without --encoding, bad bytes are replaced rather than fatal: in
+        // UTF-8, and in any encoding a byte order mark settled (as the
+        // whole-file decoder does).
+        d.may_turn_lossy = forced.is_none() || bom_len > 0;
         Ok(Sniffed::Text(d))
     }
 
@@ -454,7 +461,15 @@ mod tests {
     #[test]
     fn binary_and_garbage() {
         assert!(matches!(decode(b"PK\x03\x04\x00\x00"), Decoded::Binary));
-        assert!(matches!(decode(b"\xEF\xBB\xBF\xFF"), Decoded::Undecodable));
+        // A byte order mark settles the encoding; a bad unit is replaced.
+        assert_eq!(
+            decode(b"\xEF\xBB\xBF\xFF"),
+            Decoded::Replaced("\u{FFFD}".into(), Encoding::Utf8Bom)
+        );
+        assert_eq!(
+            decode(b"\xFF\xFE\x24\x4E\x00\xD8\x1F\x96"),
+            Decoded::Replaced("两\u{FFFD}队".into(), Encoding::Utf16Le)
+        );
         assert!(matches!(decode(b"\x81\x30\xFF"), Decoded::Undecodable));
         assert_eq!(decode(&[]), Decoded::Text(String::new(), Encoding::Utf8));
     }

@@ -395,3 +395,69 @@ fn broken_config_is_reported_whole_and_lookup_goes_on() {
     let out = run(&["check", "."]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A UTF-16LE file with a byte order mark and one lone surrogate is read as
+/// UTF-16LE with that unit replaced (a note says so, once), the same way by
+/// every command, from a file or standard input, small or past the size
+/// read in pieces; `check --fix` leaves it as it is.
+#[test]
+fn one_bad_unit_in_utf16_is_replaced_everywhere_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = "推行两队一室，落实一标三实。\n";
+    for (name, repeat) in [("small.txt", 3usize), ("large.txt", 60_000)] {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in line.repeat(repeat).encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        // A lone high surrogate after the first character.
+        bytes.splice(4..4, [0x00, 0xD8]);
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let tifa = env!("CARGO_BIN_EXE_tifa");
+        let run = |args: &[&str], stdin: bool| {
+            let mut c = std::process::Command::new(tifa);
+            c.args(["--no-config", "--color", "never"]).args(args);
+            if stdin {
+                c.arg("-").stdin(std::fs::File::open(&path).unwrap());
+            } else {
+                c.arg(&path);
+            }
+            c.output().unwrap()
+        };
+        let expected = (2 * repeat).to_string();
+        for stdin in [false, true] {
+            let count = run(&["count", "--format", "json"], stdin);
+            assert_eq!(count.status.code(), Some(0), "{name} stdin={stdin}");
+            let v: serde_json::Value = serde_json::from_slice(&count.stdout).unwrap();
+            assert_eq!(v["total"].to_string(), expected, "{name} stdin={stdin}");
+            let err = String::from_utf8_lossy(&count.stderr);
+            assert_eq!(
+                err.matches("UTF-16LE in places").count(),
+                1,
+                "{name}: {err}"
+            );
+            let scan = run(&["scan", "--format", "ndjson"], stdin);
+            assert_eq!(scan.status.code(), Some(0));
+            assert_eq!(
+                scan.stdout
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    .to_string(),
+                expected
+            );
+        }
+        let fix = run(&["check", "--fix"], false);
+        assert_ne!(
+            fix.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&fix.stderr)
+        );
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            bytes,
+            "--fix left {name} as it was"
+        );
+    }
+}
