@@ -120,9 +120,20 @@ impl Config {
     /// [`Config::load`] that keeps what is valid ([`Config::parse_lenient`]).
     pub fn load_lenient(path: &Path) -> (Config, Vec<Diagnostic>) {
         let shown = path.display().to_string();
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
+        match std::fs::read(path).map(String::from_utf8) {
+            Ok(Ok(text)) => {
                 Config::parse_lenient(&shown, &text, path.parent().unwrap_or(Path::new(".")))
+            }
+            Ok(Err(e)) => {
+                let at = e.utf8_error().valid_up_to();
+                let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+                (
+                    Config::default(),
+                    vec![
+                        Diagnostic::at(&shown, &valid, at..at, "config is not valid UTF-8".into())
+                            .with_hint("save tifa.toml as UTF-8"),
+                    ],
+                )
             }
             Err(e) => (
                 Config::default(),
@@ -203,7 +214,26 @@ impl Config {
                 };
             match key.get_ref().as_str() {
                 "lexicon" => {
-                    config.lexicon = strings(&mut push).iter().map(|l| base.join(l)).collect();
+                    let paths = strings(&mut push);
+                    for l in &paths {
+                        let joined = base.join(l);
+                        if std::fs::metadata(&joined).is_err() {
+                            // At the string itself when it can be found.
+                            let quoted = format!("\"{l}\"");
+                            let here = text
+                                .get(span.clone())
+                                .and_then(|t| t.find(&quoted))
+                                .map_or(span.clone(), |i| {
+                                    span.start + i..span.start + i + quoted.len()
+                                });
+                            push(
+                                here.clone(),
+                                at(here, format!("no lexicon file or folder `{l}`"))
+                                    .with_hint(format!("looked for {}", joined.display())),
+                            );
+                        }
+                    }
+                    config.lexicon = paths.iter().map(|l| base.join(l)).collect();
                 }
                 "include" | "exclude" => {
                     let globs = strings(&mut push);

@@ -62,10 +62,11 @@ pub fn read_layers<'a>(
     let mut layers = Vec::new();
     let mut diags = Vec::new();
     for path in paths {
-        match read_path(path) {
-            Ok(files) => layers.push(files),
-            Err(d) => diags.push(d),
+        let (files, unreadable) = read_path(path);
+        if !files.is_empty() {
+            layers.push(files);
         }
+        diags.extend(unreadable);
     }
     (layers, diags)
 }

@@ -432,20 +432,23 @@ fn load_lexicon(
             text: imported.toml.clone(),
         }]);
     }
-    if diags.is_empty() {
-        let load = if matches!(
-            cli.command,
-            Command::Lexicon(LexiconCommand::Validate { .. })
-        ) {
-            setup::validate_lexicon
-        } else {
-            setup::load_lexicon
-        };
-        match load(!cli.global.no_default_lexicon, layers) {
-            Ok(lexicon) if cli.global.all_terms => return Ok(Some(lexicon.with_all_terms())),
-            Ok(lexicon) => return Ok(Some(lexicon)),
-            Err(d) => diags = d,
+    // The files that could be read are loaded even when others could not,
+    // so that their problems are reported too.
+    let load = if matches!(
+        cli.command,
+        Command::Lexicon(LexiconCommand::Validate { .. })
+    ) {
+        setup::validate_lexicon
+    } else {
+        setup::load_lexicon
+    };
+    match load(!cli.global.no_default_lexicon, layers) {
+        Ok(lexicon) if diags.is_empty() && cli.global.all_terms => {
+            return Ok(Some(lexicon.with_all_terms()));
         }
+        Ok(lexicon) if diags.is_empty() => return Ok(Some(lexicon)),
+        Ok(_) => {}
+        Err(d) => diags.extend(d),
     }
     for d in &diags {
         // Problems in imported entries point at their spreadsheet row.

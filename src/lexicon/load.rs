@@ -134,54 +134,88 @@ pub fn embedded_files() -> Vec<LexiconFile> {
 }
 
 /// Reads a lexicon file, or every `*.toml` file under a folder (sorted by
-/// path, recursively).
-///
-/// # Errors
-///
-/// A diagnostic naming the path when it cannot be read or is not UTF-8.
-pub fn read_path(path: &Path) -> Result<Vec<LexiconFile>, Diagnostic> {
+/// path, recursively): the files read, and a diagnostic for each path that
+/// could not be (a dangling link, a file that is not UTF-8 …), so that one
+/// unreadable file does not hide the problems of the others.
+pub fn read_path(path: &Path) -> (Vec<LexiconFile>, Vec<Diagnostic>) {
     let shown = path.display().to_string();
     let fail = |message: String| Diagnostic::whole(&shown, message);
-    let meta = std::fs::metadata(path)
-        .map_err(|e| fail(format!("cannot read lexicon: {}", io_message(&e))))?;
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => {
+            return (
+                Vec::new(),
+                vec![fail(format!("cannot read lexicon: {}", io_message(&e)))],
+            );
+        }
+    };
     let mut paths = Vec::new();
     if meta.is_dir() {
-        collect_toml(path, &mut paths)
-            .map_err(|e| fail(format!("cannot read lexicon folder: {}", io_message(&e))))?;
+        if let Err(e) = collect_toml(path, &mut paths) {
+            return (
+                Vec::new(),
+                vec![fail(format!(
+                    "cannot read lexicon folder: {}",
+                    io_message(&e)
+                ))],
+            );
+        }
         paths.sort();
         if paths.is_empty() {
-            return Err(fail("lexicon folder holds no .toml file".into())
-                .with_hint("lexicon files end in .toml"));
+            return (
+                Vec::new(),
+                vec![
+                    fail("lexicon folder holds no .toml file".into())
+                        .with_hint("lexicon files end in .toml"),
+                ],
+            );
         }
     } else {
         paths.push(path.to_path_buf());
     }
-    paths
-        .into_iter()
-        .map(|p| {
-            let shown = p.display().to_string();
-            let bytes = std::fs::read(&p).map_err(|e| {
-                Diagnostic::whole(&shown, format!("cannot read lexicon: {}", io_message(&e)))
-            })?;
-            let text = String::from_utf8(bytes).map_err(|e| {
-                let at = e.utf8_error().valid_up_to();
-                let bytes = e.into_bytes();
-                let valid = String::from_utf8_lossy(&bytes[..at]).into_owned();
-                Diagnostic::at(&shown, &valid, at..at, "lexicon is not valid UTF-8".into())
-                    .with_hint("save the file as UTF-8")
-            })?;
-            let text = text
-                .strip_prefix('\u{FEFF}')
-                .map(str::to_owned)
-                .unwrap_or(text);
-            Ok(LexiconFile { path: shown, text })
-        })
-        .collect()
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for p in paths {
+        match read_file(&p) {
+            Ok(file) => files.push(file),
+            Err(d) => diags.push(d),
+        }
+    }
+    (files, diags)
+}
+
+/// One lexicon file, as UTF-8 without a byte order mark.
+fn read_file(p: &Path) -> Result<LexiconFile, Diagnostic> {
+    let shown = p.display().to_string();
+    let bytes = std::fs::read(p).map_err(|e| {
+        let dangling = std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
+            && std::fs::metadata(p).is_err();
+        let d = Diagnostic::whole(&shown, format!("cannot read lexicon: {}", io_message(&e)));
+        if dangling {
+            d.with_hint("a symbolic link to a file that does not exist")
+        } else {
+            d
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let valid = String::from_utf8_lossy(&bytes[..at]).into_owned();
+        Diagnostic::at(&shown, &valid, at..at, "lexicon is not valid UTF-8".into())
+            .with_hint("save the file as UTF-8")
+    })?;
+    let text = text
+        .strip_prefix('\u{FEFF}')
+        .map(str::to_owned)
+        .unwrap_or(text);
+    Ok(LexiconFile { path: shown, text })
 }
 
 fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
     for item in std::fs::read_dir(dir)? {
         let path = item?.path();
+        // `is_dir` follows links; a dangling link is a file that cannot
+        // be read, reported as such.
         if path.is_dir() {
             collect_toml(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
@@ -189,6 +223,42 @@ fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Resul
         }
     }
     Ok(())
+}
+
+/// Every problem that keeps a lexicon file from parsing, not only the
+/// first: when the whole file fails, each `[[entry]]` is parsed on its
+/// own and each one's first problem is reported at its place in the file.
+/// A syntax error that spans entries (an unclosed string) may still hide
+/// what follows it; then the whole file's first error is what there is.
+fn every_parse_error(file: &LexiconFile, whole: &toml::de::Error) -> Vec<Diagnostic> {
+    let at = |span: std::ops::Range<usize>, e: &toml::de::Error| {
+        Diagnostic::at(&file.path, &file.text, span, e.message().trim().to_owned())
+    };
+    let text = &file.text;
+    let mut starts: Vec<usize> = text
+        .match_indices("[[entry]]")
+        .map(|(i, _)| i)
+        .filter(|&i| i == 0 || text.as_bytes()[i - 1] == b'\n')
+        .collect();
+    starts.push(text.len());
+    let mut out = Vec::new();
+    // What comes before the first entry, then each entry with what follows.
+    let mut pieces = vec![(0, starts[0])];
+    pieces.extend(starts.windows(2).map(|w| (w[0], w[1])));
+    for (from, to) in pieces {
+        let piece = &text[from..to];
+        if piece.trim().is_empty() {
+            continue;
+        }
+        if let Err(e) = toml::from_str::<RawFile>(piece) {
+            let span = e.span().unwrap_or(0..0);
+            out.push(at(from + span.start..from + span.end, &e));
+        }
+    }
+    if out.is_empty() {
+        out.push(at(whole.span().unwrap_or(0..0), whole));
+    }
+    out
 }
 
 /// A parsed entry with the file it came from.
@@ -215,9 +285,7 @@ pub(super) fn load(layers: &[Vec<LexiconFile>]) -> Result<Vec<Entry>, Vec<Diagno
             let raw: RawFile = match toml::from_str(&file.text) {
                 Ok(raw) => raw,
                 Err(e) => {
-                    let span = e.span().unwrap_or(0..0);
-                    let message = e.message().trim().to_owned();
-                    diags.push(Diagnostic::at(&file.path, &file.text, span, message));
+                    diags.extend(every_parse_error(file, &e));
                     continue;
                 }
             };

@@ -461,3 +461,67 @@ fn one_bad_unit_in_utf16_is_replaced_everywhere_alike() {
         );
     }
 }
+
+/// Config and lexicon problems are all reported, each at its place: a
+/// tifa.toml that is not UTF-8, a config lexicon path that does not exist
+/// (at the config line), a dangling link in a lexicon folder beside a file
+/// with problems of its own, and every entry's type error in one file.
+#[test]
+fn config_and_lexicon_problems_are_all_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tifa"))
+            .args(["--color", "never"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    std::fs::write(dir.path().join("tifa.toml"), b"allow = [\"\xff\"]\n").unwrap();
+    let (code, err) = run(&["check", "."]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("tifa.toml:1:11: config is not valid UTF-8"),
+        "{err}"
+    );
+
+    std::fs::write(
+        dir.path().join("tifa.toml"),
+        "lexicon = [\"terms\", \"missing/\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("terms")).unwrap();
+    std::fs::write(
+        dir.path().join("terms/bad.toml"),
+        "[[entry]]\nid = \"x\"\nterm = 3\ncategory = \"a\"\ndefinition = \"b\"\n\n\
+         [[entry]]\nid = \"y\"\nterm = \"y\"\ncategory = \"a\"\ndefinition = \"b\"\nbogus = 1\n",
+    )
+    .unwrap();
+    let (code, err) = run(&["check", "."]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("tifa.toml:1:21: no lexicon file or folder `missing/`"),
+        "{err}"
+    );
+
+    std::fs::write(dir.path().join("tifa.toml"), "lexicon = [\"terms\"]\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        "/nonexistent/x.toml",
+        dir.path().join("terms/dangling.toml"),
+    )
+    .unwrap();
+    let (code, err) = run(&["check", "."]);
+    assert_eq!(code, Some(2));
+    #[cfg(unix)]
+    assert!(err.contains("dangling.toml: cannot read lexicon"), "{err}");
+    assert!(err.contains("bad.toml:3:8: invalid type"), "{err}");
+    assert!(
+        err.contains("bad.toml:12:1: unknown field `bogus`"),
+        "{err}"
+    );
+}
