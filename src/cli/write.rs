@@ -178,6 +178,9 @@ pub(crate) fn write_fixed(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
             let mut files = pending();
             let renamed = tmp.persist(&target).map(drop).map_err(|e| e.error);
             files.retain(|f| *f != tmp_path);
+            // The rename itself reaches the disk with the folder; where a
+            // folder cannot be opened and flushed, the file is written all the same.
+            let _ = File::open(&dir).and_then(|d| d.sync_all());
             renamed.map(|()| true)
         }
         Ok(false) => {
