@@ -8,6 +8,12 @@ use tifa::cli::{Cli, ColorChoice, Terminal, run_on};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.writes_files() {
+        // An interrupted --fix leaves no temporary file (#18).
+        if let Err(e) = tifa::cli::clean_up_on_signals() {
+            let _ = writeln!(io::stderr(), "tifa: cannot handle signals: {e}");
+        }
+    }
     let color = match cli.global.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -365,6 +365,22 @@ impl<'a> Checker<'a> {
             }
         }
         chosen.sort_by_key(|f| (f.start, f.end));
+        // A fix that removes a line break moves the text after it to the
+        // line before: it is not made where that changes what a directive
+        // covers, so fixing never reveals or hides another finding. See: #18.
+        for f in &mut chosen {
+            let (Some(suggestion), Some(matched)) = (&f.suggestion, text.get(f.start..f.end))
+            else {
+                continue;
+            };
+            if f.fixable && matched.matches('\n').count() != suggestion.matches('\n').count() {
+                let first = index.position(text, f.start).line;
+                let last = index.position(text, f.end).line;
+                if directives.joining_shifts(first, last) {
+                    f.fixable = false;
+                }
+            }
+        }
         chosen
     }
 

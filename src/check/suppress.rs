@@ -162,6 +162,22 @@ impl Directives {
         }
     }
 
+    /// True when joining lines `first..=last` into one line (a fix that
+    /// removes the line breaks between them) would change what a directive
+    /// covers: an ignore-next-line aimed at one of those lines, or a
+    /// disable or enable on one of them after the first. See: #18.
+    pub fn joining_shifts(&self, first: usize, last: usize) -> bool {
+        first < last
+            && (self
+                .next_line
+                .iter()
+                .any(|(l, _)| (first..=last).contains(l))
+                || self
+                    .changes
+                    .iter()
+                    .any(|(l, _)| (first + 1..=last).contains(l)))
+    }
+
     /// `bad-directive` findings for unknown rule names.
     pub fn problems(&self) -> Vec<Finding> {
         self.unknown
@@ -194,6 +210,28 @@ mod tests {
         assert!(!d.suppressed(5, Rule::WrongForm));
         assert!(!d.suppressed(7, Rule::NearMiss));
         assert!(d.problems().is_empty());
+    }
+
+    #[test]
+    fn joining_lines_that_a_directive_covers() {
+        let text = "a\n<!-- tifa-ignore-next-line -->\nb\nc\n# tifa-disable\nd\n";
+        let d = Directives::parse(text);
+        // The ignore aims at line 3; line 2 and 3 joined would carry line 2's text into it.
+        assert!(d.joining_shifts(2, 3));
+        assert!(d.joining_shifts(3, 4));
+        assert!(
+            !d.joining_shifts(1, 2),
+            "the directive on line 2 still aims at the line after"
+        );
+        assert!(
+            d.joining_shifts(4, 5),
+            "the disable on line 5 would start on line 4"
+        );
+        assert!(
+            !d.joining_shifts(5, 6),
+            "a disable on the first line starts there still"
+        );
+        assert!(!d.joining_shifts(4, 4));
     }
 
     #[test]

@@ -4,12 +4,14 @@
 
 mod man;
 mod run;
+mod write;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use run::{ExitStatus, Terminal, run, run_on};
+pub use write::clean_up_on_signals;
 
 /// Find, explain, count and check Chinese policing terms and formula slogans.
 ///
@@ -25,6 +27,13 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// True when the command may write the files it is given (`check --fix`).
+    pub fn writes_files(&self) -> bool {
+        matches!(self.command, Command::Check { fix: true, .. })
+    }
 }
 
 /// Options shared by every command.

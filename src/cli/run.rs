@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use std::path::{Path, PathBuf};
 
+use super::write;
 use super::{
     AnnotateFormat, CheckFormat, Cli, Command, CountFormat, ExportFormat, FailOn, LexiconCommand,
     LookupFormat, ScanFormat,
@@ -1180,6 +1181,20 @@ fn check_cmd(
         }
     };
     let (inputs, mut failed) = inputs(found, err)?;
+    if opts.mode == FixMode::Write {
+        // What an earlier run killed by SIGKILL left (#18).
+        let dirs: std::collections::BTreeSet<PathBuf> = inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::File { path, .. } => std::fs::canonicalize(path).ok(),
+                Input::Stdin => None,
+            })
+            .filter_map(|p| p.parent().map(Path::to_path_buf))
+            .collect();
+        for dir in &dirs {
+            write::sweep(dir);
+        }
+    }
     let results = input::process(&inputs, &ctx.input, ctx.threads, Large::Read, |src| {
         check_one(&checker, lexicon, src, opts)
     });
@@ -1312,7 +1327,7 @@ fn check_one(
         return checked;
     }
     let (content, fixes) = check::fix::in_source(&src, &positions, &findings);
-    let (fixed_content, n) = check::fix::apply(content, &fixes);
+    let (fixed_content, n, after, remaining) = fix_to_the_end(checker, &src, content, fixes);
     checked.fixed = n;
     if opts.mode == FixMode::Diff {
         if n > 0 {
@@ -1328,11 +1343,27 @@ fn check_one(
     }
     if let (Some(file), true) = (&src.file, n > 0) {
         let bytes = encode(&fixed_content, src.encoding);
-        if let Err(e) = write_atomic(file, &bytes) {
+        if let Err(e) = write::write_fixed(file, &bytes) {
+            let (message, hint) = match e {
+                write::WriteError::ReadOnly(mode) => (
+                    format!("not fixed: the file is read-only (mode {mode:o})"),
+                    "--fix does not write a file without write permission, even as root; \
+                     make it writable (chmod u+w) to fix it, or see the changes with --diff"
+                        .to_owned(),
+                ),
+                write::WriteError::NotWritable(mode) => (
+                    format!("not fixed: you have no write permission for the file (mode {mode:o})"),
+                    "ask its owner, or see the changes with --diff".to_owned(),
+                ),
+                write::WriteError::Io(e) => (
+                    format!("cannot write the fixed file: {}", input::io_message(&e)),
+                    "the file is unchanged".to_owned(),
+                ),
+            };
             checked.write_error = Some(InputError {
                 path: src.path.clone(),
-                message: format!("cannot write the fixed file: {}", input::io_message(&e)),
-                hint: Some("the file is unchanged".into()),
+                message,
+                hint: Some(hint),
             });
             checked.items = located(&findings);
             checked.fixed = 0;
@@ -1340,11 +1371,6 @@ fn check_one(
         }
     }
     // What is left, in the fixed document.
-    let after = match &src.markup {
-        None => Source::plain(&src.path, fixed_content.clone()),
-        Some(_) => crate::format::html::source(&src.path, fixed_content.clone()),
-    };
-    let remaining = checker.check_document(&after.path, &after.text);
     checked.items = check::locate(
         &after.text,
         &Positions::of(&after),
@@ -1358,22 +1384,53 @@ fn check_one(
     checked
 }
 
-/// Replaces `path` with `bytes` atomically: a temporary file in the same
-/// folder, given the original's permissions, renamed over it.
-fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
+/// The most rounds of fixing one document: a fix can make a new finding
+/// (县市主战、派出所主防、全警主练: the order first, then 主练), so one
+/// `--fix` fixes the fixed text again until nothing fixable is left.
+const FIX_ROUNDS: usize = 8;
+
+/// Applies `fixes` to `content` (the document's source), then checks and
+/// fixes the result again, up to [`FIX_ROUNDS`] times, stopping before a
+/// text seen already (never oscillating). Returns the fixed source, the
+/// replacements made, the fixed document and its findings. See: #18.
+fn fix_to_the_end(
+    checker: &Checker<'_>,
+    src: &Source,
+    content: &str,
+    mut fixes: Vec<check::Finding>,
+) -> (String, usize, Source, Vec<check::Finding>) {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let hash = |t: &str| BuildHasherDefault::<DefaultHasher>::default().hash_one(t);
+    let mut seen = std::collections::HashSet::from([hash(content)]);
+    let mut text = content.to_owned();
+    let mut total = 0;
+    let document = |text: &str| match &src.markup {
+        None => Source::plain(&src.path, text.to_owned()),
+        Some(_) => crate::format::html::source(&src.path, text.to_owned()),
     };
-    let permissions = std::fs::metadata(path)?.permissions();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tifa-fix-")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    std::fs::set_permissions(tmp.path(), permissions)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let mut after = None;
+    for _ in 0..FIX_ROUNDS {
+        let (next, n) = check::fix::apply(&text, &fixes);
+        if n == 0 || !seen.insert(hash(&next)) {
+            break;
+        }
+        total += n;
+        text = next;
+        let doc = document(&text);
+        let mut found = checker.check_document(&doc.path, &doc.text);
+        let positions = Positions::of(&doc);
+        for f in &mut found {
+            f.fixable = f.fixable && check::fix::can_apply(&doc, &positions, f);
+        }
+        fixes = check::fix::in_source(&doc, &positions, &found).1;
+        after = Some((doc, found));
+    }
+    let (doc, found) = after.unwrap_or_else(|| {
+        let doc = document(&text);
+        let found = checker.check_document(&doc.path, &doc.text);
+        (doc, found)
+    });
+    (text, total, doc, found)
 }
 
 /// The arguments of `lookup`.

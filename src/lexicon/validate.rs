@@ -96,7 +96,47 @@ pub(super) fn validate(entries: &[Parsed<'_>]) -> Vec<Diagnostic> {
     }
 
     check_forms(entries, &mut diags);
+    check_supersession(entries, &mut diags);
     diags
+}
+
+/// `superseded_by` chains that come back to where they start (`a → b → a`,
+/// `c → c`): `--fix` would swap the forms back and forth. Each entry on a
+/// cycle is reported at its own `superseded_by`. See: #18.
+fn check_supersession(entries: &[Parsed<'_>], diags: &mut Vec<Diagnostic>) {
+    let next: HashMap<&str, &str> = entries
+        .iter()
+        .filter_map(|p| {
+            let s = p.raw.superseded_by.as_ref()?;
+            Some((p.raw.id.get_ref().trim(), s.get_ref().trim()))
+        })
+        .collect();
+    for p in entries {
+        let Some(s) = &p.raw.superseded_by else {
+            continue;
+        };
+        let id = p.raw.id.get_ref().trim();
+        let mut chain = vec![id];
+        let mut at = s.get_ref().trim();
+        // A chain longer than the entries has met a cycle not through `id`.
+        while at != id && chain.len() <= next.len() {
+            chain.push(at);
+            match next.get(at) {
+                Some(n) => at = n,
+                None => break,
+            }
+        }
+        if at == id {
+            chain.push(id);
+            diags.push(
+                p.diag(
+                    s.span(),
+                    format!("superseded_by forms a cycle: {}", chain.join(" → ")),
+                )
+                .with_hint("an entry is superseded by a newer one that is not itself superseded by it; remove one superseded_by"),
+            );
+        }
+    }
 }
 
 fn unknown_id(p: &Parsed<'_>, value: &Spanned<String>, field: &str) -> Diagnostic {

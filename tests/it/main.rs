@@ -5,6 +5,7 @@ mod check;
 mod cli;
 mod coverage;
 mod embedded;
+mod fix;
 mod json;
 mod lexicon_io;
 mod lookup;
