@@ -387,6 +387,7 @@ mod tests {
                 "tifa.toml:2:23: near-miss-min-chars must be 3 or more, not `x`",
                 "tifa.toml:3:11: invalid severity 3",
                 "tifa.toml:4:1: unknown key `unknown`",
+                "tifa.toml:5:12: no lexicon file or folder `terms/`",
                 "tifa.toml:7:1: unknown rule `foo`",
                 "tifa.toml:8:13: invalid severity `loud`",
             ]
