@@ -22,6 +22,25 @@ pub enum DocxError {
     /// The archive has no `word/document.xml`.
     #[error("not a Word document: no word/document.xml inside")]
     NoDocument,
+    /// Past a limit that guards against zip bombs: not read at all (a
+    /// document read in part would report only some of its findings).
+    #[error("{what}: more than the {limit} tifa reads from a .docx uncompressed; not read")]
+    TooLarge {
+        /// What is too large (a part, or the parts together).
+        what: String,
+        /// The limit, in words.
+        limit: String,
+    },
+    /// More header, footer and note parts than a document has.
+    #[error(
+        "{count} header, footer and note parts: more than the {max} tifa reads from a .docx; not read"
+    )]
+    TooManyParts {
+        /// How many there are.
+        count: usize,
+        /// The most read.
+        max: usize,
+    },
     /// A part could not be read or is not well-formed XML.
     #[error("broken {part}: {message}")]
     Part {
@@ -40,8 +59,33 @@ const OTHER_PARTS: [&str; 4] = [
     "word/endnotes",
 ];
 
-/// The largest part read, uncompressed: a guard against zip bombs.
-const MAX_PART: u64 = 256 * 1024 * 1024;
+/// Guards against zip bombs: what one .docx may hold, uncompressed.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The largest part.
+    pub part: u64,
+    /// All the parts read, together.
+    pub total: u64,
+    /// Header, footer, footnote and endnote parts.
+    pub other_parts: usize,
+}
+
+/// The limits `extract` applies: 256 MiB a part and in all, 256 parts
+/// besides the body (a document with a header and footer per section has
+/// a few dozen).
+pub const LIMITS: Limits = Limits {
+    part: 256 * 1024 * 1024,
+    total: 256 * 1024 * 1024,
+    other_parts: 256,
+};
+
+fn mib(n: u64) -> String {
+    if n >= 1024 * 1024 {
+        format!("{} MiB", n / (1024 * 1024))
+    } else {
+        format!("{n} bytes")
+    }
+}
 
 /// Extracts the text of a .docx file.
 ///
@@ -50,6 +94,17 @@ const MAX_PART: u64 = 256 * 1024 * 1024;
 /// When the bytes are not a zip archive with a well-formed
 /// `word/document.xml`.
 pub fn extract(bytes: &[u8]) -> Result<String, DocxError> {
+    extract_with(bytes, LIMITS)
+}
+
+/// [`extract`] with other limits.
+///
+/// # Errors
+///
+/// As [`extract`], and when a part or all of them are larger than
+/// `limits` allow, or there are more parts: the whole document is then not
+/// read, and the error says which limit.
+pub fn extract_with(bytes: &[u8], limits: Limits) -> Result<String, DocxError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))?;
     let mut names: Vec<String> = zip
         .file_names()
@@ -69,16 +124,43 @@ pub fn extract(bytes: &[u8]) -> Result<String, DocxError> {
                 .cloned(),
         );
     }
+    if parts.len() - 1 > limits.other_parts {
+        return Err(DocxError::TooManyParts {
+            count: parts.len() - 1,
+            max: limits.other_parts,
+        });
+    }
     let mut text = String::new();
+    let mut total: u64 = 0;
     for (i, part) in parts.iter().enumerate() {
-        let mut xml = String::new();
         let file = zip.by_name(part)?;
-        file.take(MAX_PART)
-            .read_to_string(&mut xml)
+        // The sizes an archive declares may lie: the reads are capped too.
+        let room = limits.part.min(limits.total - total);
+        let mut bytes = Vec::new();
+        file.take(room + 1)
+            .read_to_end(&mut bytes)
             .map_err(|e| DocxError::Part {
                 part: part.clone(),
                 message: e.to_string(),
             })?;
+        if bytes.len() as u64 > room {
+            return Err(if room == limits.part {
+                DocxError::TooLarge {
+                    what: part.clone(),
+                    limit: mib(limits.part),
+                }
+            } else {
+                DocxError::TooLarge {
+                    what: "the parts together".into(),
+                    limit: mib(limits.total),
+                }
+            });
+        }
+        total += bytes.len() as u64;
+        let xml = String::from_utf8(bytes).map_err(|e| DocxError::Part {
+            part: part.clone(),
+            message: format!("not UTF-8 near byte {}", e.utf8_error().valid_up_to()),
+        })?;
         if i > 0 {
             text.push('\n');
         }
@@ -169,6 +251,53 @@ pub(crate) mod tests {
         assert_eq!(
             text,
             "推进两队一室 & 改革\n表格里的派出所主防\n\n\n页眉：一标三实\n"
+        );
+    }
+
+    /// A part or the parts together past a limit, or too many parts: an
+    /// error that says which, never a document silently cut short.
+    #[test]
+    fn limits_refuse_the_whole_document() {
+        let body = "<w:p><w:r><w:t>两队一室</w:t></w:r></w:p>".repeat(100);
+        let header = "<w:p><w:r><w:t>页眉</w:t></w:r></w:p>".repeat(100);
+        let doc = docx(&body, Some(&header));
+        let open = Limits {
+            part: 1 << 20,
+            total: 1 << 20,
+            other_parts: 8,
+        };
+        assert!(extract_with(&doc, open).is_ok());
+        let e = extract_with(&doc, Limits { part: 2000, ..open }).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "word/document.xml: more than the 2000 bytes tifa reads from a .docx uncompressed; not read"
+        );
+        let body_len = extract_with(&doc, open).unwrap().len() as u64;
+        let e = extract_with(
+            &doc,
+            Limits {
+                total: 6000,
+                ..open
+            },
+        )
+        .unwrap_err();
+        assert!(body_len > 0);
+        assert!(
+            e.to_string()
+                .starts_with("the parts together: more than the 6000 bytes"),
+            "{e}"
+        );
+        let e = extract_with(
+            &doc,
+            Limits {
+                other_parts: 0,
+                ..open
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, DocxError::TooManyParts { count: 1, max: 0 }),
+            "{e}"
         );
     }
 
