@@ -19,3 +19,4 @@ pub mod markdown;
 pub mod patterns;
 pub mod sarif;
 pub mod tbx;
+pub mod visible;
