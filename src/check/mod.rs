@@ -541,11 +541,73 @@ pub struct Located {
     pub message: String,
     /// The entry's id, if any.
     pub id: Option<String>,
-    /// The whole first line of the span, without its line ending.
-    pub line_text: String,
+    /// The span's first line as printed: the span and a few characters
+    /// either side, not the whole line (a finding on a line of a megabyte
+    /// keeps a few hundred bytes, not a copy of the line).
+    pub snippet: Snippet,
 }
 
-/// Adds reported positions, messages and source lines to the findings of
+/// Characters of context kept on each side of a finding's span, on its
+/// first line, for printing.
+pub const SNIPPET_CONTEXT: usize = 30;
+
+/// The window of a finding's first line that `check` prints, as rustc cuts
+/// a long line: up to [`SNIPPET_CONTEXT`] characters before the span, the
+/// span's part on that line, up to as many after it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Snippet {
+    /// The context before the span.
+    pub before: String,
+    /// The span's part on its first line.
+    pub under: String,
+    /// The context after it.
+    pub after: String,
+    /// True when the line goes on before `before`.
+    pub cut_before: bool,
+    /// True when the line goes on after `after`.
+    pub cut_after: bool,
+}
+
+impl Snippet {
+    /// The window of `span` in `reported`, whose line `span.start.line`
+    /// spans the bytes `line`.
+    fn new(reported: &str, line: std::ops::Range<usize>, span: &crate::text::Span) -> Snippet {
+        // An offset inside a character counts that character (as columns
+        // do).
+        let ceil = |mut at: usize| {
+            while at < reported.len() && !reported.is_char_boundary(at) {
+                at += 1;
+            }
+            at
+        };
+        let text = reported.get(line.clone()).unwrap_or_default();
+        let local = |at: usize| ceil(at.clamp(line.start, line.end)) - line.start;
+        let a = local(span.byte_start).min(text.len());
+        let b = if span.end.line == span.start.line {
+            local(span.byte_end).clamp(a, text.len())
+        } else {
+            text.len()
+        };
+        let from = text[..a]
+            .char_indices()
+            .rev()
+            .nth(SNIPPET_CONTEXT - 1)
+            .map_or(0, |(i, _)| i);
+        let to = text[b..]
+            .char_indices()
+            .nth(SNIPPET_CONTEXT)
+            .map_or(text.len(), |(i, _)| b + i);
+        Snippet {
+            before: text[from..a].to_owned(),
+            under: text[a..b].to_owned(),
+            after: text[b..to].to_owned(),
+            cut_before: from > 0,
+            cut_after: to < text.len(),
+        }
+    }
+}
+
+/// Adds reported positions, messages and snippets to the findings of
 /// the scanned `text`.
 pub fn locate(
     text: &str,
@@ -559,13 +621,14 @@ pub fn locate(
         .map(|f| {
             let span = positions.span(f.start, f.end);
             let matched = text.get(f.start..f.end).unwrap_or_default().to_owned();
+            let line = positions.line_range(span.start.line);
             Located {
                 span,
                 unit: positions.unit,
                 message: message(f, lexicon, &matched, lang),
                 matched,
                 id: f.entry.map(|e| lexicon.entry(e).id.clone()),
-                line_text: positions.line_text(span.start.line).to_owned(),
+                snippet: Snippet::new(positions.reported(), line, &span),
                 finding: f.clone(),
             }
         })
