@@ -358,12 +358,8 @@ impl<'a> Checker<'a> {
             let guess = matches!(f.rule, Rule::NearMiss | Rule::BadDirective);
             (guess, std::cmp::Reverse(f.end - f.start), f.rule, f.start)
         });
-        let mut chosen: Vec<Finding> = Vec::new();
-        for f in kept {
-            if !chosen.iter().any(|c| c.start < f.end && f.start < c.end) {
-                chosen.push(f);
-            }
-        }
+        let mut taken = Taken::default();
+        let mut chosen: Vec<Finding> = kept.into_iter().filter(|f| taken.take(f)).collect();
         chosen.sort_by_key(|f| (f.start, f.end));
         chosen
     }
@@ -440,6 +436,30 @@ impl<'a> Checker<'a> {
             }
             FormKind::Part | FormKind::Piece => None,
         }
+    }
+}
+
+/// The spans chosen so far, none overlapping another, in a sorted set: a
+/// span is tested against them in logarithmic time, not against each.
+#[derive(Debug, Default)]
+struct Taken(std::collections::BTreeSet<(usize, usize)>);
+
+impl Taken {
+    /// Takes `f`'s span unless it overlaps one taken (`c.start < f.end &&
+    /// f.start < c.end`); true when taken.
+    ///
+    /// Spans that do not overlap, ordered by `(start, end)`, also have
+    /// their ends in order (an empty span inside another overlaps it), so
+    /// of the spans that start before `f.end`, the last one has the
+    /// greatest end: `f` overlaps one of them exactly when it overlaps
+    /// that one.
+    fn take(&mut self, f: &Finding) -> bool {
+        let last = self.0.range(..(f.end, 0)).next_back();
+        if last.is_some_and(|&(_, end)| f.start < end) {
+            return false;
+        }
+        self.0.insert((f.start, f.end));
+        true
     }
 }
 
@@ -638,6 +658,42 @@ pub fn locate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sorted set takes exactly what a test against every span taken
+    /// takes, for every order of a set of spans, empty ones included.
+    #[test]
+    fn taken_spans_as_by_walking_all() {
+        let finding = |start, end| Finding {
+            start,
+            end,
+            rule: Rule::WrongForm,
+            severity: Severity::Error,
+            entry: None,
+            suggestion: None,
+            fixable: false,
+            detail: Detail::PartOrder,
+        };
+        let mut x: u32 = 11;
+        for _ in 0..2_000 {
+            let spans: Vec<Finding> = (0..12)
+                .map(|_| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    let start = (x >> 16) as usize % 20;
+                    let len = (x >> 8) as usize % 5;
+                    finding(start, start + len)
+                })
+                .collect();
+            let mut walked: Vec<&Finding> = Vec::new();
+            for f in &spans {
+                if !walked.iter().any(|c| c.start < f.end && f.start < c.end) {
+                    walked.push(f);
+                }
+            }
+            let mut taken = Taken::default();
+            let sorted: Vec<&Finding> = spans.iter().filter(|f| taken.take(f)).collect();
+            assert_eq!(sorted, walked, "{spans:?}");
+        }
+    }
 
     /// The binary search finds exactly the spans a scan of all of them
     /// finds, for every window over and around a row of spans.

@@ -148,6 +148,21 @@ pub(crate) fn send(out: &mut dyn Write, message: impl Into<Message>) -> io::Resu
     write_value(out, value)
 }
 
+/// Writes a notification whose parameters are serialized straight into its
+/// body, without a tree of values in between: the same bytes as [`send`]
+/// when `params` serializes its maps with their keys in order.
+pub(crate) fn send_notification(
+    out: &mut dyn Write,
+    method: &str,
+    params: &impl serde::Serialize,
+) -> io::Result<()> {
+    let method = serde_json::to_string(method).map_err(io::Error::other)?;
+    let params = serde_json::to_string(params).map_err(io::Error::other)?;
+    let body = format!(r#"{{"jsonrpc":"2.0","method":{method},"params":{params}}}"#);
+    write!(out, "Content-Length: {}\r\n\r\n{body}", body.len())?;
+    out.flush()
+}
+
 /// Writes the answer to something that was not a message: an error with
 /// the id, or `"id": null` when the id is unknown.
 pub(crate) fn send_invalid(
