@@ -183,3 +183,105 @@ fn check_of_eighty_thousand_findings() {
     assert_eq!(code, Some(1));
     assert_eq!(problems(&out), 80_000);
 }
+
+/// A user lexicon whose one entry has `term` and the wrong form `wrong`.
+fn one_entry_lexicon(term: &str, wrong: &str) -> String {
+    format!(
+        "[[entry]]\nid = \"long\"\nterm = \"{term}\"\ncategory = \"测试\"\n\
+         definition = \"一个很长的提法。\"\n\n[[entry.wrong]]\nform = \"{wrong}\"\n"
+    )
+}
+
+/// A form of 10,000 characters in a user lexicon made `scan` of a 1.2 MB
+/// file take 5 GB (the text kept around each cut is the longest form's
+/// length). Forms are capped at 200 characters when the lexicon is loaded,
+/// with the place of each one past it.
+#[test]
+fn a_form_past_the_limit_is_refused_where_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.toml");
+    let term = "警".repeat(10_000);
+    std::fs::write(&path, one_entry_lexicon(&term, &"务".repeat(201))).unwrap();
+    let path = path.to_str().unwrap();
+    let sample = dir.path().join("a.txt");
+    std::fs::write(&sample, "两队一所").unwrap();
+    let (status, out, err) = crate::tifa(&[
+        "--no-config",
+        "--color",
+        "never",
+        "--no-default-lexicon",
+        "--lexicon",
+        path,
+        "scan",
+        sample.to_str().unwrap(),
+    ]);
+    assert_eq!(status, tifa::cli::ExitStatus::Error, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "{path}:3:8: term of entry `long` has 10000 characters, more than the limit of 200\n"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{path}:8:8: wrong of entry `long` has 201 characters, more than the limit of 200\n"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: a form is a formulation as it is written, at most 200 characters"),
+        "{err}"
+    );
+    // `lexicon validate` says the same.
+    let (status, _, err) = crate::tifa(&["--no-config", "lexicon", "validate", path]);
+    assert_eq!(status, tifa::cli::ExitStatus::Error);
+    assert!(err.contains("has 10000 characters"), "{err}");
+}
+
+/// No embedded form is past the limit (the embedded lexicon is validated
+/// in `embedded::loads_clean` too).
+#[test]
+fn embedded_forms_are_within_the_limit() {
+    let lexicon = tifa::lexicon::Lexicon::embedded().unwrap();
+    let longest = lexicon
+        .entries()
+        .iter()
+        .flat_map(|e| e.forms().map(|(_, _, f)| f.chars().count()))
+        .max()
+        .unwrap();
+    assert!(longest <= tifa::lexicon::MAX_FORM_CHARS, "{longest}");
+}
+
+/// `scan` of 1.2 MB with a user lexicon whose forms have the most
+/// characters allowed stays small, on one thread and on two.
+#[cfg(target_os = "linux")]
+#[test]
+fn scan_with_forms_of_the_limit_stays_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let lexicon = dir.path().join("long.toml");
+    let (term, wrong) = ("警".repeat(200), format!("{}务", "警".repeat(199)));
+    std::fs::write(&lexicon, one_entry_lexicon(&term, &wrong)).unwrap();
+    let text = format!("{term}，{wrong}。两队一所\n").repeat(1_000);
+    assert!(text.len() > 1_200_000);
+    for threads in ["1", "2"] {
+        let (code, out, _) = run_watched(
+            &text,
+            &[
+                "--no-default-lexicon",
+                "--lexicon",
+                lexicon.to_str().unwrap(),
+                "-j",
+                threads,
+                "scan",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(code, Some(0));
+        assert_eq!(
+            out.matches("\"term\": \"警警").count(),
+            1_000,
+            "-j {threads}"
+        );
+    }
+}
