@@ -334,10 +334,11 @@ impl<'a> Checker<'a> {
         found.extend(directives.problems());
 
         let index = LineIndex::new(text);
+        let skip = Taken::of_ranges(skip);
         let mut kept: Vec<Finding> = found
             .into_iter()
             .filter_map(|mut f| {
-                if skip.iter().any(|r| r.start < f.end && f.start < r.end) {
+                if skip.overlaps(f.start, f.end) {
                     return None;
                 }
                 f.severity = self.settings.severity(f.rule)?;
@@ -454,12 +455,33 @@ impl Taken {
     /// greatest end: `f` overlaps one of them exactly when it overlaps
     /// that one.
     fn take(&mut self, f: &Finding) -> bool {
-        let last = self.0.range(..(f.end, 0)).next_back();
-        if last.is_some_and(|&(_, end)| f.start < end) {
+        if self.overlaps(f.start, f.end) {
             return false;
         }
         self.0.insert((f.start, f.end));
         true
+    }
+
+    /// True when `start..end` overlaps a span taken.
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        let last = self.0.range(..(end, 0)).next_back();
+        last.is_some_and(|&(_, e)| start < e)
+    }
+
+    /// The ranges to skip (code in Markdown), which do not overlap: code
+    /// spans and blocks do not nest. Should two overlap, the pair is
+    /// merged, so that a finding overlapping either is still skipped.
+    fn of_ranges(ranges: &[std::ops::Range<usize>]) -> Taken {
+        let mut sorted: Vec<(usize, usize)> = ranges.iter().map(|r| (r.start, r.end)).collect();
+        sorted.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(sorted.len());
+        for (start, end) in sorted {
+            match merged.last_mut() {
+                Some(last) if start < last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        Taken(merged.into_iter().collect())
     }
 }
 
@@ -692,6 +714,14 @@ mod tests {
             let mut taken = Taken::default();
             let sorted: Vec<&Finding> = spans.iter().filter(|f| taken.take(f)).collect();
             assert_eq!(sorted, walked, "{spans:?}");
+            // Ranges to skip, overlapping or not, against every span.
+            let ranges: Vec<std::ops::Range<usize>> =
+                spans[..6].iter().map(|f| f.start..f.end).collect();
+            let skip = Taken::of_ranges(&ranges);
+            for f in &spans[6..] {
+                let want = ranges.iter().any(|r| r.start < f.end && f.start < r.end);
+                assert_eq!(skip.overlaps(f.start, f.end), want, "{ranges:?} {f:?}");
+            }
         }
     }
 
