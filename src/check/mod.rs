@@ -334,10 +334,11 @@ impl<'a> Checker<'a> {
         found.extend(directives.problems());
 
         let index = LineIndex::new(text);
+        let skip = Taken::of_ranges(skip);
         let mut kept: Vec<Finding> = found
             .into_iter()
             .filter_map(|mut f| {
-                if skip.iter().any(|r| r.start < f.end && f.start < r.end) {
+                if skip.overlaps(f.start, f.end) {
                     return None;
                 }
                 f.severity = self.settings.severity(f.rule)?;
@@ -358,12 +359,8 @@ impl<'a> Checker<'a> {
             let guess = matches!(f.rule, Rule::NearMiss | Rule::BadDirective);
             (guess, std::cmp::Reverse(f.end - f.start), f.rule, f.start)
         });
-        let mut chosen: Vec<Finding> = Vec::new();
-        for f in kept {
-            if !chosen.iter().any(|c| c.start < f.end && f.start < c.end) {
-                chosen.push(f);
-            }
-        }
+        let mut taken = Taken::default();
+        let mut chosen: Vec<Finding> = kept.into_iter().filter(|f| taken.take(f)).collect();
         chosen.sort_by_key(|f| (f.start, f.end));
         // A fix that removes a line break moves the text after it to the
         // line before: it is not made where that changes what a directive
@@ -456,6 +453,51 @@ impl<'a> Checker<'a> {
             }
             FormKind::Part | FormKind::Piece => None,
         }
+    }
+}
+
+/// The spans chosen so far, none overlapping another, in a sorted set: a
+/// span is tested against them in logarithmic time, not against each.
+#[derive(Debug, Default)]
+struct Taken(std::collections::BTreeSet<(usize, usize)>);
+
+impl Taken {
+    /// Takes `f`'s span unless it overlaps one taken (`c.start < f.end &&
+    /// f.start < c.end`); true when taken.
+    ///
+    /// Spans that do not overlap, ordered by `(start, end)`, also have
+    /// their ends in order (an empty span inside another overlaps it), so
+    /// of the spans that start before `f.end`, the last one has the
+    /// greatest end: `f` overlaps one of them exactly when it overlaps
+    /// that one.
+    fn take(&mut self, f: &Finding) -> bool {
+        if self.overlaps(f.start, f.end) {
+            return false;
+        }
+        self.0.insert((f.start, f.end));
+        true
+    }
+
+    /// True when `start..end` overlaps a span taken.
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        let last = self.0.range(..(end, 0)).next_back();
+        last.is_some_and(|&(_, e)| start < e)
+    }
+
+    /// The ranges to skip (code in Markdown), which do not overlap: code
+    /// spans and blocks do not nest. Should two overlap, the pair is
+    /// merged, so that a finding overlapping either is still skipped.
+    fn of_ranges(ranges: &[std::ops::Range<usize>]) -> Taken {
+        let mut sorted: Vec<(usize, usize)> = ranges.iter().map(|r| (r.start, r.end)).collect();
+        sorted.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(sorted.len());
+        for (start, end) in sorted {
+            match merged.last_mut() {
+                Some(last) if start < last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        Taken(merged.into_iter().collect())
     }
 }
 
@@ -557,11 +599,73 @@ pub struct Located {
     pub message: String,
     /// The entry's id, if any.
     pub id: Option<String>,
-    /// The whole first line of the span, without its line ending.
-    pub line_text: String,
+    /// The span's first line as printed: the span and a few characters
+    /// either side, not the whole line (a finding on a line of a megabyte
+    /// keeps a few hundred bytes, not a copy of the line).
+    pub snippet: Snippet,
 }
 
-/// Adds reported positions, messages and source lines to the findings of
+/// Characters of context kept on each side of a finding's span, on its
+/// first line, for printing.
+pub const SNIPPET_CONTEXT: usize = 30;
+
+/// The window of a finding's first line that `check` prints, as rustc cuts
+/// a long line: up to [`SNIPPET_CONTEXT`] characters before the span, the
+/// span's part on that line, up to as many after it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Snippet {
+    /// The context before the span.
+    pub before: String,
+    /// The span's part on its first line.
+    pub under: String,
+    /// The context after it.
+    pub after: String,
+    /// True when the line goes on before `before`.
+    pub cut_before: bool,
+    /// True when the line goes on after `after`.
+    pub cut_after: bool,
+}
+
+impl Snippet {
+    /// The window of `span` in `reported`, whose line `span.start.line`
+    /// spans the bytes `line`.
+    fn new(reported: &str, line: std::ops::Range<usize>, span: &crate::text::Span) -> Snippet {
+        // An offset inside a character counts that character (as columns
+        // do).
+        let ceil = |mut at: usize| {
+            while at < reported.len() && !reported.is_char_boundary(at) {
+                at += 1;
+            }
+            at
+        };
+        let text = reported.get(line.clone()).unwrap_or_default();
+        let local = |at: usize| ceil(at.clamp(line.start, line.end)) - line.start;
+        let a = local(span.byte_start).min(text.len());
+        let b = if span.end.line == span.start.line {
+            local(span.byte_end).clamp(a, text.len())
+        } else {
+            text.len()
+        };
+        let from = text[..a]
+            .char_indices()
+            .rev()
+            .nth(SNIPPET_CONTEXT - 1)
+            .map_or(0, |(i, _)| i);
+        let to = text[b..]
+            .char_indices()
+            .nth(SNIPPET_CONTEXT)
+            .map_or(text.len(), |(i, _)| b + i);
+        Snippet {
+            before: text[from..a].to_owned(),
+            under: text[a..b].to_owned(),
+            after: text[b..to].to_owned(),
+            cut_before: from > 0,
+            cut_after: to < text.len(),
+        }
+    }
+}
+
+/// Adds reported positions, messages and snippets to the findings of
 /// the scanned `text`.
 pub fn locate(
     text: &str,
@@ -575,13 +679,14 @@ pub fn locate(
         .map(|f| {
             let span = positions.span(f.start, f.end);
             let matched = text.get(f.start..f.end).unwrap_or_default().to_owned();
+            let line = positions.line_range(span.start.line);
             Located {
                 span,
                 unit: positions.unit,
                 message: message(f, lexicon, &matched, lang),
                 matched,
                 id: f.entry.map(|e| lexicon.entry(e).id.clone()),
-                line_text: positions.line_text(span.start.line).to_owned(),
+                snippet: Snippet::new(positions.reported(), line, &span),
                 finding: f.clone(),
             }
         })
@@ -591,6 +696,50 @@ pub fn locate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sorted set takes exactly what a test against every span taken
+    /// takes, for every order of a set of spans, empty ones included.
+    #[test]
+    fn taken_spans_as_by_walking_all() {
+        let finding = |start, end| Finding {
+            start,
+            end,
+            rule: Rule::WrongForm,
+            severity: Severity::Error,
+            entry: None,
+            suggestion: None,
+            fixable: false,
+            detail: Detail::PartOrder,
+        };
+        let mut x: u32 = 11;
+        for _ in 0..2_000 {
+            let spans: Vec<Finding> = (0..12)
+                .map(|_| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    let start = (x >> 16) as usize % 20;
+                    let len = (x >> 8) as usize % 5;
+                    finding(start, start + len)
+                })
+                .collect();
+            let mut walked: Vec<&Finding> = Vec::new();
+            for f in &spans {
+                if !walked.iter().any(|c| c.start < f.end && f.start < c.end) {
+                    walked.push(f);
+                }
+            }
+            let mut taken = Taken::default();
+            let sorted: Vec<&Finding> = spans.iter().filter(|f| taken.take(f)).collect();
+            assert_eq!(sorted, walked, "{spans:?}");
+            // Ranges to skip, overlapping or not, against every span.
+            let ranges: Vec<std::ops::Range<usize>> =
+                spans[..6].iter().map(|f| f.start..f.end).collect();
+            let skip = Taken::of_ranges(&ranges);
+            for f in &spans[6..] {
+                let want = ranges.iter().any(|r| r.start < f.end && f.start < r.end);
+                assert_eq!(skip.overlaps(f.start, f.end), want, "{ranges:?} {f:?}");
+            }
+        }
+    }
 
     /// The binary search finds exactly the spans a scan of all of them
     /// finds, for every window over and around a row of spans.

@@ -151,6 +151,7 @@ impl Pieces {
     /// the outermost lexicon `spans`.
     pub(super) fn findings(&self, text: &str, extra: &[Hit], spans: &[Hit]) -> Vec<Finding> {
         let mut out: Vec<Finding> = Vec::new();
+        let mut windows: std::collections::HashSet<(usize, usize)> = Default::default();
         for h in extra.iter().filter(|h| h.kind == FormKind::Piece) {
             let Some((entry, form, left)) = self.pieces.get(h.form) else {
                 continue;
@@ -193,7 +194,7 @@ impl Pieces {
                 {
                     continue;
                 }
-                if out.iter().any(|f| f.start == start && f.end == end) {
+                if !windows.insert((start, end)) {
                     continue;
                 }
                 let form: String = form.iter().collect();
@@ -357,10 +358,16 @@ fn meant(text: &str, start: usize, end: usize, spans: &[Hit]) -> bool {
     let after = text[end..].chars().next();
     let bounded = |c: Option<char>| c.is_none_or(|c| clause(c) || opens(c) || closes(c));
     let list = |c: Option<char>| matches!(c, Some('、' | '，' | ',' | '；' | ';'));
+    // `spans` are sorted by start and do not overlap, so their ends are in
+    // order too: a binary search, not a walk over all of them.
     let term_at = |at: usize, right: bool| {
-        spans
-            .iter()
-            .any(|s| if right { s.start == at } else { s.end == at })
+        if right {
+            let i = spans.partition_point(|s| s.start < at);
+            spans.get(i).is_some_and(|s| s.start == at)
+        } else {
+            let i = spans.partition_point(|s| s.end < at);
+            spans.get(i).is_some_and(|s| s.end == at)
+        }
     };
     let left_part = list(before) && before.is_some_and(|c| term_at(start - c.len_utf8(), false));
     let right_part = list(after) && after.is_some_and(|c| term_at(end + c.len_utf8(), true));

@@ -148,14 +148,18 @@ impl Directives {
         if rule == Rule::BadDirective {
             return false;
         }
-        if self
-            .next_line
+        // Both lists are in order of line: binary searches, not walks over
+        // every directive for every finding.
+        let from = self.next_line.partition_point(|(l, _)| *l < line);
+        if self.next_line[from..]
             .iter()
-            .any(|(l, rules)| *l == line && rules.contains(rule))
+            .take_while(|(l, _)| *l == line)
+            .any(|(_, rules)| rules.contains(rule))
         {
             return true;
         }
-        match self.changes.iter().rev().find(|(l, _)| *l <= line) {
+        let last = self.changes.partition_point(|(l, _)| *l <= line);
+        match last.checked_sub(1).map(|i| &self.changes[i]) {
             Some((_, Disabled::All)) => true,
             Some((_, Disabled::Some(set))) => set.contains(&rule),
             None => false,

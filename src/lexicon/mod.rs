@@ -14,6 +14,7 @@ mod validate;
 use std::collections::HashMap;
 
 pub use load::{LexiconFile, embedded_files, read_path};
+pub use validate::MAX_FORM_CHARS;
 
 use crate::diagnostic::{Diagnostic, Location};
 

@@ -97,6 +97,7 @@ pub(super) fn validate(entries: &[Parsed<'_>]) -> Vec<Diagnostic> {
 
     check_forms(entries, &mut diags);
     check_supersession(entries, &mut diags);
+    check_lengths(entries, &mut diags);
     diags
 }
 
@@ -135,6 +136,48 @@ fn check_supersession(entries: &[Parsed<'_>], diags: &mut Vec<Diagnostic>) {
                 )
                 .with_hint("an entry is superseded by a newer one that is not itself superseded by it; remove one superseded_by"),
             );
+        }
+    }
+}
+
+/// The most characters a form may have (a term, variant, component, wrong
+/// or outdated form, `followed_by` or `not_wrong` text). The embedded
+/// lexicon's longest is 62; a scan keeps the longest form's length of text
+/// around every cut of a streamed file, so one form of 10,000 characters
+/// made a scan of a 1.2 MB file take 5 GB.
+pub const MAX_FORM_CHARS: usize = 200;
+
+/// Forms longer than [`MAX_FORM_CHARS`].
+fn check_lengths(entries: &[Parsed<'_>], diags: &mut Vec<Diagnostic>) {
+    for p in entries {
+        let r = &p.raw;
+        let id = r.id.get_ref().trim();
+        let lists: [(&str, Vec<&Spanned<String>>); 7] = [
+            ("term", vec![&r.term]),
+            ("variants", r.variants.iter().collect()),
+            ("components", r.components.iter().collect()),
+            ("wrong", r.wrong.iter().map(|f| &f.form).collect()),
+            ("outdated", r.outdated.iter().map(|f| &f.form).collect()),
+            ("followed_by", r.followed_by.iter().collect()),
+            ("not_wrong", r.not_wrong.iter().collect()),
+        ];
+        for (field, values) in lists {
+            for v in values {
+                let chars = v.get_ref().trim().chars().count();
+                if chars > MAX_FORM_CHARS {
+                    diags.push(
+                        p.diag(
+                            v.span(),
+                            format!(
+                                "{field} of entry `{id}` has {chars} characters, more than the limit of {MAX_FORM_CHARS}"
+                            ),
+                        )
+                        .with_hint(format!(
+                            "a form is a formulation as it is written, at most {MAX_FORM_CHARS} characters; put longer text in definition, notes or examples"
+                        )),
+                    );
+                }
+            }
         }
     }
 }

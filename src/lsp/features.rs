@@ -221,6 +221,11 @@ impl Checked<'_> {
         let (from, to) = (lines.offset(range.start), lines.offset(range.end));
         let touches = |start: usize, end: usize| start <= to && from <= end;
         let located = self.located();
+        let by_span: HashMap<(usize, usize, check::Rule), &Located> = located
+            .iter()
+            .map(|l| ((l.span.byte_start, l.span.byte_end, l.finding.rule), l))
+            .rev()
+            .collect();
         let mut actions = Vec::new();
         // The fixes in the document's own text, as `--fix` writes them.
         let (_, fixes) = check::fix::in_source(&self.src, &positions, &self.findings);
@@ -228,10 +233,7 @@ impl Checked<'_> {
             let Some(suggestion) = &fix.suggestion else {
                 continue;
             };
-            let item = located.iter().find(|l| {
-                (l.span.byte_start, l.span.byte_end, l.finding.rule)
-                    == (fix.start, fix.end, fix.rule)
-            });
+            let item = by_span.get(&(fix.start, fix.end, fix.rule)).copied();
             let edit_range = lines.range(fix.start, fix.end);
             let title = match self.lang {
                 Lang::Zh => format!("替换为规范提法：{suggestion}"),

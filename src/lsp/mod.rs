@@ -45,9 +45,9 @@ use lsp_types::{
     DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DidSaveTextDocumentParams, ExecuteCommandOptions,
     ExecuteCommandParams, FileSystemWatcher, GlobPattern, HoverParams, HoverProviderCapability,
-    InitializeParams, InitializeResult, MessageType, OneOf, PublishDiagnosticsParams, Registration,
-    RegistrationParams, RelativePattern, SaveOptions, ServerCapabilities, ServerInfo,
-    ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    InitializeParams, InitializeResult, MessageType, OneOf, Registration, RegistrationParams,
+    RelativePattern, SaveOptions, ServerCapabilities, ServerInfo, ShowMessageParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions, Uri,
 };
 use serde::Serialize;
@@ -510,14 +510,35 @@ impl Server<'_> {
         diagnostics: Vec<lsp_types::Diagnostic>,
         version: Option<i32>,
     ) -> io::Result<()> {
-        self.notify(
-            "textDocument/publishDiagnostics",
-            PublishDiagnosticsParams {
-                uri,
-                diagnostics,
-                version,
-            },
-        )
+        // Written as it is serialized, each diagnostic on its own, not as
+        // one tree of values of all of them (80,000 diagnostics took
+        // hundreds of MB that way); fields in the order the trees sort
+        // them in, as every other message.
+        #[derive(Serialize)]
+        struct Published<'a> {
+            diagnostics: Each<'a>,
+            uri: &'a Uri,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            version: Option<i32>,
+        }
+        struct Each<'a>(&'a [lsp_types::Diagnostic]);
+        impl Serialize for Each<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeSeq;
+                let mut seq = s.serialize_seq(Some(self.0.len()))?;
+                for d in self.0 {
+                    let value = serde_json::to_value(d).map_err(serde::ser::Error::custom)?;
+                    seq.serialize_element(&value)?;
+                }
+                seq.end()
+            }
+        }
+        let params = Published {
+            diagnostics: Each(&diagnostics),
+            uri: &uri,
+            version,
+        };
+        transport::send_notification(self.out, "textDocument/publishDiagnostics", &params)
     }
 
     /// Publishes the problems of the configuration and lexicon files on

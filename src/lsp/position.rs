@@ -55,6 +55,21 @@ impl Encoding {
             Encoding::Utf32 => 1,
         }
     }
+
+    /// The units of the character whose first byte is `lead`.
+    fn lead_units(self, lead: u8) -> usize {
+        let bytes = match lead {
+            0xF0.. => 4,
+            0xE0.. => 3,
+            0xC0.. => 2,
+            _ => 1,
+        };
+        match self {
+            Encoding::Utf8 => bytes,
+            Encoding::Utf16 if bytes == 4 => 2,
+            Encoding::Utf16 | Encoding::Utf32 => 1,
+        }
+    }
 }
 
 /// Byte offsets of one text ⇄ LSP positions.
@@ -63,6 +78,11 @@ pub(crate) struct Lines<'a> {
     text: &'a str,
     index: LineIndex,
     encoding: Encoding,
+    /// The last offset asked for, its line and its character: diagnostics
+    /// ask in order of offset, and one further on the same line is counted
+    /// from there, not from the line's start (which made a document of one
+    /// long line quadratic).
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl<'a> Lines<'a> {
@@ -71,7 +91,20 @@ impl<'a> Lines<'a> {
             text,
             index: LineIndex::new(text),
             encoding,
+            last: std::cell::Cell::new((0, 1, 0)),
         }
+    }
+
+    /// The units of the characters that start in `from..at`.
+    fn units_between(&self, from: usize, at: usize) -> usize {
+        self.text
+            .as_bytes()
+            .get(from..at)
+            .unwrap_or_default()
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .map(|&b| self.encoding.lead_units(b))
+            .sum()
     }
 
     /// The position of byte offset `at` (clamped to the text; an offset
@@ -79,15 +112,14 @@ impl<'a> Lines<'a> {
     pub(crate) fn position(&self, at: usize) -> Position {
         let at = at.min(self.text.len());
         let line = self.index.position(self.text, at).line;
-        let start = self.index.line_range(self.text, line).start;
-        let character = self
-            .text
-            .get(start..)
-            .unwrap_or_default()
-            .char_indices()
-            .take_while(|&(i, _)| start + i < at)
-            .map(|(_, c)| self.encoding.units(c))
-            .sum::<usize>();
+        let (last_at, last_line, last_character) = self.last.get();
+        let character = if last_line == line && last_at <= at {
+            last_character + self.units_between(last_at, at)
+        } else {
+            let start = self.index.line_range(self.text, line).start;
+            self.units_between(start, at)
+        };
+        self.last.set((at, line, character));
         Position {
             line: saturate(line - 1),
             character: saturate(character),
@@ -197,6 +229,33 @@ mod tests {
         assert_eq!(utf8.position(at), Position::new(1, 4));
         let utf32 = Lines::new(text, Encoding::Utf32);
         assert_eq!(utf32.position(at), Position::new(1, 1));
+    }
+
+    /// Positions asked for in any order, on a long line and across
+    /// lines, are those counted from the line's start.
+    #[test]
+    fn positions_in_any_order() {
+        let text = format!("a😀\r\n{}\n\nx两", "两队一所é😀".repeat(700));
+        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let lines = Lines::new(&text, encoding);
+            let want = |at: usize| {
+                let index = LineIndex::new(&text);
+                let line = index.position(&text, at).line;
+                let start = index.line_range(&text, line).start;
+                let character: usize = text[start..]
+                    .char_indices()
+                    .take_while(|&(i, _)| start + i < at)
+                    .map(|(_, c)| encoding.units(c))
+                    .sum();
+                Position::new(saturate(line - 1), saturate(character))
+            };
+            let mut order: Vec<usize> = (0..=text.len()).step_by(3).collect();
+            order.extend((0..text.len()).rev().step_by(7));
+            order.extend([5, text.len(), 2, 2, 9000, 40]);
+            for at in order {
+                assert_eq!(lines.position(at), want(at), "{encoding:?} at {at}");
+            }
+        }
     }
 
     #[test]

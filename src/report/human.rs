@@ -17,9 +17,6 @@ use crate::lookup::{Found, Mode};
 use crate::scan::Match;
 use crate::text::Unit;
 
-/// Characters of context shown on each side of a finding in a long line.
-const CONTEXT: usize = 30;
-
 /// How many characters of a definition a scan line shows.
 const SHORT_DEFINITION: usize = 40;
 
@@ -565,28 +562,16 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
         item.span.start.column
     )?;
     writeln!(out, "{gutter} {}", "|".blue().bold())?;
-    // Long lines (a whole paragraph) are cut to the span and some context.
-    let chars: Vec<char> = item.line_text.chars().collect();
-    let col = item.span.start.column.saturating_sub(1).min(chars.len());
-    let span_end = if item.span.end.line == item.span.start.line {
-        item.span
-            .end
-            .column
-            .saturating_sub(1)
-            .clamp(col, chars.len())
-    } else {
-        chars.len()
-    };
-    let from = col.saturating_sub(CONTEXT);
-    let to = (span_end + CONTEXT).min(chars.len());
-    let text = |r: std::ops::Range<usize>| chars[r].iter().collect::<String>();
+    // Long lines (a whole paragraph) are cut to the span and some context
+    // (`check::locate` kept only that much).
+    let snippet = &item.snippet;
     let (lead, tail) = (
-        if from > 0 { "…" } else { "" },
-        if to < chars.len() { "…" } else { "" },
+        if snippet.cut_before { "…" } else { "" },
+        if snippet.cut_after { "…" } else { "" },
     );
-    let before = format!("{lead}{}", text(from..col));
-    let under = text(col..span_end);
-    let line = format!("{before}{under}{}{tail}", text(span_end..to)).replace('\t', "    ");
+    let before = format!("{lead}{}", snippet.before);
+    let under = &snippet.under;
+    let line = format!("{before}{under}{}{tail}", snippet.after).replace('\t', "    ");
     writeln!(out, "{} {} {line}", num.blue().bold(), "|".blue().bold())?;
     let label = match (&f.suggestion, f.fixable, lang) {
         (Some(s), true, Lang::Zh) => format!("改为“{s}”"),
@@ -600,7 +585,7 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
         (true, Lang::En) => format!(" (continues to line {})", item.span.end.line),
         (false, _) => String::new(),
     };
-    let carets = "^".repeat(cells(&under).max(1));
+    let carets = "^".repeat(cells(under).max(1));
     let carets = match f.severity {
         Severity::Error => carets.red().bold(),
         Severity::Warning => carets.yellow().bold(),

@@ -4,6 +4,8 @@
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer};
 use serde_json::{Value, json};
 
 use crate::check::{Lang, Located, Rule, Severity};
@@ -54,26 +56,55 @@ pub fn log(
             rule
         })
         .collect();
-    let results: Vec<Value> = files
-        .iter()
-        .flat_map(|(path, items)| items.iter().map(move |i| result(path, i)))
-        .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
+    // The results are made one at a time as they are written, not as one
+    // tree of all of them (several kB each). Fields in the order the
+    // `json!` maps sort them in.
+    #[derive(Serialize)]
+    struct Log<'a> {
+        #[serde(rename = "$schema")]
+        schema: &'static str,
+        runs: [Run<'a>; 1],
+        version: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Run<'a> {
+        #[serde(rename = "columnKind")]
+        column_kind: &'static str,
+        results: Results<'a>,
+        tool: Value,
+    }
+    let doc = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        runs: [Run {
+            column_kind: "unicodeCodePoints",
+            results: Results(files),
+            tool: json!({ "driver": {
                 "name": "tifa",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+            }}),
         }],
-    });
+        version: "2.1.0",
+    };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     out.write_all(b"\n")
+}
+
+/// The results of all files, serialized one by one.
+struct Results<'a>(&'a [(String, Vec<Located>)]);
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let count = self.0.iter().map(|(_, items)| items.len()).sum();
+        let mut seq = serializer.serialize_seq(Some(count))?;
+        for (path, items) in self.0 {
+            for i in items {
+                seq.serialize_element(&result(path, i))?;
+            }
+        }
+        seq.end()
+    }
 }
 
 fn with_snippet(region: &Value, text: &str) -> Value {

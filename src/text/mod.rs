@@ -137,11 +137,9 @@ impl<'a> Positions<'a> {
         }
     }
 
-    /// The reported text of line `line`, without its line ending.
-    pub fn line_text(&self, line: usize) -> &'a str {
-        self.reported
-            .get(self.index.line_range(self.reported, line))
-            .unwrap_or_default()
+    /// The byte range of reported line `line`, without its line ending.
+    pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+        self.index.line_range(self.reported, line)
     }
 
     /// The reported text.

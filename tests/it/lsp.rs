@@ -944,3 +944,126 @@ fn under_neovim() {
         "“专业＋机制＋大数据”含全角字符，规范写法为“专业+机制+大数据”"
     );
 }
+
+/// The ceilings on the server's peak resident size in the tests below: far
+/// above what it needs (for 100,000 diagnostics, about 220 MB in a debug
+/// build; for input it refuses, 16 MB), far below what unbounded input
+/// took (GB).
+#[cfg(target_os = "linux")]
+const LSP_CEILING_KB: u64 = 100 * 1024;
+#[cfg(target_os = "linux")]
+const DIAGNOSTICS_CEILING_KB: u64 = 500 * 1024;
+
+/// Diagnostics of a document of 80,000 lines with a finding on each, and of
+/// one line of 240 KB with 20,000 findings (which aborted: a copy of the
+/// line per finding, and positions counted from the line's start for each).
+/// Only counts are asserted, no time.
+#[cfg(target_os = "linux")]
+#[test]
+fn diagnostics_of_many_findings_in_bounded_memory() {
+    let (dir, uri) = workspace("long.md");
+    let mut s = Server::start(&FIXTURE, dir.path());
+    let watch = crate::bounds::Watch::start(&s.child, DIAGNOSTICS_CEILING_KB);
+    s.initialize(json!({}), Value::Null);
+    s.open(&uri, "markdown", &"两队一所\n".repeat(80_000));
+    let d = s.diagnostics(&uri);
+    let list = d["diagnostics"].as_array().unwrap();
+    assert_eq!(list.len(), 80_000);
+    assert_eq!(list[79_999]["range"], range(79_999, 0, 79_999, 4));
+    let (_, one) = workspace("one.md");
+    s.open(&one, "markdown", &"两队一所".repeat(20_000));
+    let d = s.diagnostics(&one);
+    let list = d["diagnostics"].as_array().unwrap();
+    assert_eq!(list.len(), 20_000);
+    assert_eq!(list[19_999]["range"], range(0, 79_996, 0, 80_000));
+    assert_eq!(s.request("shutdown", Value::Null), Value::Null);
+    s.notify("exit", Value::Null);
+    watch.peak_kb("tifa lsp with 100,000 findings");
+    assert_eq!(s.exit_code(), 0);
+}
+
+/// Writes `head`, then `fill` up to `total` bytes in all, to the server's
+/// input from a thread, until written or the server stops reading; how much
+/// was written, and the input, still open, to go on with.
+fn feed(
+    s: &mut Server,
+    head: Vec<u8>,
+    fill: u8,
+    total: usize,
+) -> std::thread::JoinHandle<(usize, ChildStdin)> {
+    let mut stdin = s.stdin.take().unwrap();
+    std::thread::spawn(move || {
+        if stdin.write_all(&head).is_err() {
+            return (0, stdin);
+        }
+        let mut written = head.len();
+        let chunk = vec![fill; 64 * 1024];
+        while written < total {
+            let n = chunk.len().min(total - written);
+            if stdin.write_all(&chunk[..n]).is_err() {
+                break;
+            }
+            written += n;
+        }
+        (written, stdin)
+    })
+}
+
+/// A header line without a line end, 10 MB and more (up to 256 MB while
+/// the server reads), the input held open: an error, and the server
+/// closes the connection instead of buffering it (exit status 1: no
+/// shutdown came).
+#[cfg(target_os = "linux")]
+#[test]
+fn an_endless_header_line_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(&FIXTURE, dir.path());
+    let watch = crate::bounds::Watch::start(&s.child, LSP_CEILING_KB);
+    s.initialize(json!({}), Value::Null);
+    let writer = feed(&mut s, b"Content-Length: 1".to_vec(), b'0', 256 << 20);
+    let r = s.wait_for("an error", |v| v.get("error").is_some());
+    assert_eq!(r["error"]["code"], -32700);
+    assert!(
+        r["error"]["message"].as_str().unwrap().contains("8192"),
+        "{r}"
+    );
+    watch.peak_kb("tifa lsp fed an endless header line");
+    assert_eq!(s.exit_code(), 1);
+    let (written, _input) = writer.join().unwrap();
+    assert!(written < 256 << 20, "the server read it all");
+}
+
+/// A Content-Length past 64 MiB (300 MB, all sent): answered with an
+/// error, the body skipped without being kept, and the next message
+/// answered.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_huge_content_length_is_answered_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(&FIXTURE, dir.path());
+    let watch = crate::bounds::Watch::start(&s.child, LSP_CEILING_KB);
+    s.initialize(json!({}), Value::Null);
+    let length = 300_000_000;
+    let head = format!("Content-Length: {length}\r\n\r\n").into_bytes();
+    let total = head.len() + length;
+    let writer = feed(&mut s, head, b' ', total);
+    let r = s.wait_for("an error", |v| v.get("error").is_some());
+    assert_eq!(
+        (r["error"]["code"].clone(), r["id"].clone()),
+        (json!(-32600), Value::Null)
+    );
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("300000000 bytes"),
+        "{r}"
+    );
+    let (written, input) = writer.join().unwrap();
+    assert_eq!(written, total);
+    s.stdin = Some(input);
+    assert_eq!(s.request("shutdown", Value::Null), Value::Null);
+    s.notify("exit", Value::Null);
+    watch.peak_kb("tifa lsp fed a body of 300 MB");
+    assert_eq!(s.exit_code(), 0);
+}
