@@ -325,7 +325,14 @@ impl<'a> Checker<'a> {
             found.extend(self.lexicon_finding(text, &norm, h));
         }
         found.extend(self.slogans.findings(self.lexicon, n, &extra, &spans));
-        found.extend(self.near_miss.findings(n, &extra, &spans));
+        // A line break the normalization removed (between CJK characters)
+        // still ends a clause for the near-miss context rules.
+        let breaks = |at: usize| {
+            let (a, b) = (norm.end_to_original(at), norm.start_to_original(at));
+            text.get(a.min(b)..a.max(b))
+                .is_some_and(|gap| gap.contains('\n'))
+        };
+        found.extend(self.near_miss.findings(n, &extra, &spans, &breaks));
         for f in &mut found {
             f.start = norm.start_to_original(f.start);
             f.end = norm.end_to_original(f.end);

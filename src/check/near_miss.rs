@@ -149,7 +149,13 @@ impl Pieces {
 
     /// Near misses in normalized `text`, from the checker's `extra` hits and
     /// the outermost lexicon `spans`.
-    pub(super) fn findings(&self, text: &str, extra: &[Hit], spans: &[Hit]) -> Vec<Finding> {
+    pub(super) fn findings(
+        &self,
+        text: &str,
+        extra: &[Hit],
+        spans: &[Hit],
+        breaks: &dyn Fn(usize) -> bool,
+    ) -> Vec<Finding> {
         let mut out: Vec<Finding> = Vec::new();
         let mut windows: std::collections::HashSet<(usize, usize)> = Default::default();
         for h in extra.iter().filter(|h| h.kind == FormKind::Piece) {
@@ -174,10 +180,11 @@ impl Pieces {
                     continue;
                 };
                 let plain = edit.interior && n >= self.min_chars;
-                if !plain && !slip_in_context(text, start, end, spans, &w, form, &edit) {
+                if !plain && !slip_in_context(text, start, end, spans, breaks, &w, form, &edit) {
                     continue;
                 }
-                if next_to_edge(&edit, n).is_some_and(|left| !edge_bounded(text, start, end, left))
+                if next_to_edge(&edit, n)
+                    .is_some_and(|left| !edge_bounded(text, start, end, left, breaks))
                 {
                     continue;
                 }
@@ -350,7 +357,13 @@ fn quoted(text: &str, start: usize, end: usize) -> bool {
 /// `start..end`: it is quoted, stands between clause punctuation (or the
 /// text's ends) on both sides, or is bounded on one side and on the other
 /// separated by a list separator from a lexicon term.
-fn meant(text: &str, start: usize, end: usize, spans: &[Hit]) -> bool {
+fn meant(
+    text: &str,
+    start: usize,
+    end: usize,
+    spans: &[Hit],
+    breaks: &dyn Fn(usize) -> bool,
+) -> bool {
     if quoted(text, start, end) {
         return true;
     }
@@ -371,7 +384,7 @@ fn meant(text: &str, start: usize, end: usize, spans: &[Hit]) -> bool {
     };
     let left_part = list(before) && before.is_some_and(|c| term_at(start - c.len_utf8(), false));
     let right_part = list(after) && after.is_some_and(|c| term_at(end + c.len_utf8(), true));
-    (bounded(before) || left_part) && (bounded(after) || right_part)
+    (bounded(before) || breaks(start) || left_part) && (bounded(after) || breaks(end) || right_part)
 }
 
 /// True when a changed first or last character, which running text does
@@ -384,6 +397,7 @@ fn slip_in_context(
     start: usize,
     end: usize,
     spans: &[Hit],
+    breaks: &dyn Fn(usize) -> bool,
     w: &[char],
     f: &[char],
     edit: &Edit,
@@ -395,9 +409,11 @@ fn slip_in_context(
     if edit.interior {
         false
     } else if edit.at == 0 {
-        bounded(text[..start].chars().next_back()) || meant(text, start, end, spans)
+        bounded(text[..start].chars().next_back())
+            || breaks(start)
+            || meant(text, start, end, spans, breaks)
     } else {
-        bounded(text[end..].chars().next()) || meant(text, start, end, spans)
+        bounded(text[end..].chars().next()) || breaks(end) || meant(text, start, end, spans, breaks)
     }
 }
 
@@ -429,12 +445,18 @@ fn next_to_edge(edit: &Edit, n: usize) -> Option<bool> {
 /// True when the window's edge on the `left` (or right) side is clause
 /// punctuation, a quotation mark or a line end: nothing there to belong
 /// to.
-fn edge_bounded(text: &str, start: usize, end: usize, left: bool) -> bool {
+fn edge_bounded(
+    text: &str,
+    start: usize,
+    end: usize,
+    left: bool,
+    breaks: &dyn Fn(usize) -> bool,
+) -> bool {
     let bounded = |c: Option<char>| c.is_none_or(|c| clause(c) || opens(c) || closes(c));
     if left {
-        bounded(text[..start].chars().next_back())
+        bounded(text[..start].chars().next_back()) || breaks(start)
     } else {
-        bounded(text[end..].chars().next())
+        bounded(text[end..].chars().next()) || breaks(end)
     }
 }
 

@@ -512,6 +512,9 @@ fn near_misses_at_the_edges_in_context() {
             (5, "near-miss", "一标三室"),
             (7, "near-miss", "情指行一体华"),
             (9, "wrong-form", "市县主站"),
+            // A line end bounds the edge, also where the lines run on.
+            (11, "near-miss", "省级主责、市县主战、派出所主仿"),
+            (12, "near-miss", "省级主责、市县主战、派出所主仿"),
         ]
     );
 }
