@@ -180,7 +180,7 @@ impl Pieces {
                     continue;
                 };
                 let plain = edit.interior && n >= self.min_chars;
-                if !plain && !slip_in_context(text, start, end, spans, breaks, &w, form, &edit) {
+                if !plain && !slip_in_context(text, start, end, spans, breaks, (&w, form), &edit) {
                     continue;
                 }
                 if next_to_edge(&edit, n)
@@ -398,8 +398,7 @@ fn slip_in_context(
     end: usize,
     spans: &[Hit],
     breaks: &dyn Fn(usize) -> bool,
-    w: &[char],
-    f: &[char],
+    (w, f): (&[char], &[char]),
     edit: &Edit,
 ) -> bool {
     if !edit.substitution || !crate::pinyin::homophones(w[edit.at], f[edit.at]) {
