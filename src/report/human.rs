@@ -35,10 +35,19 @@ impl std::fmt::Display for LineNumber {
 /// Shows line breaks inside a matched span on one line.
 fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains(['\n', '\r']) {
-        s.replace("\r\n", "⏎").replace(['\n', '\r'], "⏎").into()
+        v(&s.replace("\r\n", "⏎").replace(['\n', '\r'], "⏎"))
+            .into_owned()
+            .into()
     } else {
-        s.into()
+        v(s)
     }
+}
+
+/// Text this printer did not write (document text, paths, lexicon fields,
+/// messages quoting them) with control characters made visible
+/// ([`super::visible`]): a terminal must never act on them.
+fn v(s: &str) -> std::borrow::Cow<'_, str> {
+    super::visible::visible(s)
 }
 
 /// A value styled when colour is on; with colour off, written as it is,
@@ -92,17 +101,19 @@ impl<'a> ScanLines<'a> {
     pub fn line(&self, out: &mut dyn Write, path: &str, m: &Match) -> io::Result<()> {
         let e = self.lexicon.entry(m.hit.entry);
         let short = match self.short.get(m.hit.entry) {
-            Some(short) => short.get_or_init(|| e.short_definition(SHORT_DEFINITION)),
-            None => &e.short_definition(SHORT_DEFINITION),
+            Some(short) => {
+                short.get_or_init(|| v(&e.short_definition(SHORT_DEFINITION)).into_owned())
+            }
+            None => &v(&e.short_definition(SHORT_DEFINITION)).into_owned(),
         };
         writeln!(
             out,
             "{}:{}:{}: {} → {} — {}",
-            paint(path, |s| s.magenta()),
+            paint(v(path), |s| s.magenta()),
             paint(LineNumber(m.unit, m.span.start.line), |s| s.green()),
             paint(m.span.start.column, |s| s.green()),
             paint(one_line(&m.matched), |s| s.red().bold()),
-            paint(&e.term, |s| s.cyan().bold()),
+            paint(v(&e.term), |s| s.cyan().bold()),
             short,
         )
     }
@@ -174,7 +185,7 @@ pub fn count_table(
         writeln!(
             out,
             "{}  {:>count_width$}  {}{}",
-            pad(&e.term, term_width).cyan(),
+            pad(&v(&e.term), term_width).cyan(),
             c.count,
             bar(c.count, max, bar_cells).blue(),
             nested.dimmed(),
@@ -202,7 +213,7 @@ fn plural(n: usize, word: &str) -> String {
 
 /// A heading line for one file in `count --by-file`.
 pub fn file_heading(out: &mut dyn Write, path: &str) -> io::Result<()> {
-    writeln!(out, "{}", path.magenta().bold())
+    writeln!(out, "{}", v(path).magenta().bold())
 }
 
 /// The text with each span marked `[n]`, then the numbered glossary.
@@ -220,10 +231,10 @@ pub fn annotate(
     let mut marked = String::with_capacity(text.len() + annotation.marks.len() * 8);
     for segment in annotation.segments(text.len()) {
         match segment {
-            Segment::Plain(r) => marked.push_str(text.get(r).unwrap_or_default()),
+            Segment::Plain(r) => marked.push_str(&v(text.get(r).unwrap_or_default())),
             Segment::Mark(i) => {
                 let (h, n) = &annotation.marks[i];
-                let term = text.get(h.start..h.end).unwrap_or_default();
+                let term = v(text.get(h.start..h.end).unwrap_or_default());
                 marked.push_str(&format!(
                     "{}{}",
                     term.yellow().bold().underline(),
@@ -268,7 +279,7 @@ pub fn annotate(
             rule.red(),
             format!("{}:{}", f.line, f.column).dimmed()
         )?;
-        writeln!(out, "    {}", f.message)?;
+        writeln!(out, "    {}", v(&f.message))?;
     }
     for (i, &entry) in annotation.glossary.iter().enumerate() {
         let e = lexicon.entry(entry);
@@ -276,15 +287,15 @@ pub fn annotate(
             out,
             "{} {} {}",
             format!("[{}]", i + 1).cyan(),
-            e.term.bold(),
-            format!("({}, {})", e.id, e.category).dimmed()
+            v(&e.term).bold(),
+            v(&format!("({}, {})", e.id, e.category)).dimmed()
         )?;
-        writeln!(out, "    {}", e.definition)?;
+        writeln!(out, "    {}", v(&e.definition))?;
         if !e.components.is_empty() {
-            writeln!(out, "    组成：{}", e.components.join("、"))?;
+            writeln!(out, "    组成：{}", v(&e.components.join("、")))?;
         }
         if let Some(en) = &e.en {
-            writeln!(out, "    英文：{en}")?;
+            writeln!(out, "    英文：{}", v(en))?;
         }
     }
     Ok(())
@@ -325,7 +336,7 @@ pub fn lookup(
 ) -> io::Result<()> {
     let q = query.trim();
     if found.is_empty() {
-        return writeln!(out, "没有找到“{q}”");
+        return writeln!(out, "没有找到“{}”", v(q));
     }
     if found.iter().all(|f| f.mode == Mode::Fuzzy) {
         let names: Vec<String> = found
@@ -333,13 +344,13 @@ pub fn lookup(
             .map(|f| {
                 let e = lexicon.entry(f.entry);
                 if f.form == e.term {
-                    e.term.bold().to_string()
+                    v(&e.term).bold().to_string()
                 } else {
-                    format!("{}（{}）", f.form.bold(), e.term)
+                    format!("{}（{}）", v(&f.form).bold(), v(&e.term))
                 }
             })
             .collect();
-        return writeln!(out, "没有找到“{q}”，是否要找：{}？", names.join("、"));
+        return writeln!(out, "没有找到“{}”，是否要找：{}？", v(q), names.join("、"));
     }
     let brief = found.len() > FULL_CARDS && !found.iter().all(|f| f.mode.is_named());
     if brief {
@@ -353,9 +364,9 @@ pub fn lookup(
             writeln!(
                 out,
                 "{}  {}  {}",
-                pad(&e.term, width).cyan().bold(),
-                format!("{} · {}", e.id, e.category).dimmed(),
-                e.short_definition(SHORT_DEFINITION)
+                pad(&v(&e.term), width).cyan().bold(),
+                v(&format!("{} · {}", e.id, e.category)).dimmed(),
+                v(&e.short_definition(SHORT_DEFINITION))
             )?;
         }
         return writeln!(
@@ -386,7 +397,7 @@ pub fn glossary(out: &mut dyn Write, lexicon: &Lexicon, found: &[Found]) -> io::
                 .iter()
                 .filter(|g| lexicon.entry(g.entry).category == e.category)
                 .count();
-            writeln!(out, "{}", format!("【{}】{n} 条", e.category).bold())?;
+            writeln!(out, "{}", format!("【{}】{n} 条", v(&e.category)).bold())?;
             category = Some(&e.category);
         }
         writeln!(out)?;
@@ -400,7 +411,7 @@ pub fn categories(out: &mut dyn Write, categories: &[(&str, usize)]) -> io::Resu
     let width = categories.iter().map(|(c, _)| c.width()).max().unwrap_or(0);
     let total: usize = categories.iter().map(|(_, n)| n).sum();
     for (c, n) in categories {
-        writeln!(out, "{}  {n:>4}", pad(c, width).cyan())?;
+        writeln!(out, "{}  {n:>4}", pad(&v(c), width).cyan())?;
     }
     writeln!(
         out,
@@ -424,14 +435,15 @@ pub fn entry_card(
     writeln!(
         out,
         "{}  {}",
-        e.term.cyan().bold(),
-        format!("{} · {}", e.id, e.category).dimmed()
+        v(&e.term).cyan().bold(),
+        v(&format!("{} · {}", e.id, e.category)).dimmed()
     )?;
     if let Some(why) = why(found, query) {
-        writeln!(out, "  {}", why.dimmed())?;
+        writeln!(out, "  {}", v(&why).dimmed())?;
     }
+    // Every value comes from a lexicon (a user's too): shown visibly.
     let label = |out: &mut dyn Write, name: &str, value: &str| {
-        writeln!(out, "  {}  {}", name.bold(), value)
+        writeln!(out, "  {}  {}", name.bold(), v(value))
     };
     label(out, "释义", &e.definition)?;
     if let Some(notes) = &e.notes {
@@ -451,9 +463,9 @@ pub fn entry_card(
             let note = f
                 .note
                 .as_deref()
-                .map(|n| format!("（{n}）"))
+                .map(|n| format!("（{}）", v(n)))
                 .unwrap_or_default();
-            label(out, name, &format!("{}{}", f.form.red(), note))?;
+            writeln!(out, "  {}  {}{}", name.bold(), v(&f.form).red(), note)?;
         }
     }
     if let Some(en) = &e.en {
@@ -509,7 +521,12 @@ fn related_name(lexicon: &Lexicon, id: &str) -> String {
 /// `path:line:column: message`, the source line with a caret under the
 /// span (aligned by display width), and the hint.
 pub fn diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
-    writeln!(out, "{}: {}", d.location.to_string().bold(), d.message)?;
+    writeln!(
+        out,
+        "{}: {}",
+        v(&d.location.to_string()).bold(),
+        v(&d.message)
+    )?;
     if d.location.line > 0 {
         let num = d.location.line.to_string();
         let gutter = " ".repeat(num.len());
@@ -517,7 +534,7 @@ pub fn diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
         let before: String = d.source_line.chars().take(col).collect();
         let under: String = d.source_line.chars().skip(col).take(d.width).collect();
         writeln!(out, "{gutter} {}", "|".blue())?;
-        writeln!(out, "{} {} {}", num.blue(), "|".blue(), d.source_line)?;
+        writeln!(out, "{} {} {}", num.blue(), "|".blue(), v(&d.source_line))?;
         writeln!(
             out,
             "{gutter} {} {}{}",
@@ -527,7 +544,7 @@ pub fn diagnostic(out: &mut dyn Write, d: &Diagnostic) -> io::Result<()> {
         )?;
     }
     if let Some(hint) = &d.hint {
-        writeln!(out, "  = {} {hint}", "hint:".bold())?;
+        writeln!(out, "  = {} {}", "hint:".bold(), v(hint))?;
     }
     Ok(())
 }
@@ -551,13 +568,14 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
         Severity::Warning => head.yellow().bold(),
         Severity::Info => head.cyan().bold(),
     };
-    writeln!(out, "{head}: {}", item.message.bold())?;
+    writeln!(out, "{head}: {}", v(&item.message).bold())?;
     let num = item.span.start.line.to_string();
     let gutter = " ".repeat(num.len());
     writeln!(
         out,
-        "{gutter}{} {path}:{}:{}",
+        "{gutter}{} {}:{}:{}",
         "-->".blue().bold(),
+        v(path),
         LineNumber(item.unit, item.span.start.line),
         item.span.start.column
     )?;
@@ -571,13 +589,14 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
     );
     let before = format!("{lead}{}", snippet.before);
     let under = &snippet.under;
-    let line = format!("{before}{under}{}{tail}", snippet.after).replace('\t', "    ");
+    let line =
+        v(&format!("{before}{under}{}{tail}", snippet.after).replace('\t', "    ")).into_owned();
     writeln!(out, "{} {} {line}", num.blue().bold(), "|".blue().bold())?;
     let label = match (&f.suggestion, f.fixable, lang) {
-        (Some(s), true, Lang::Zh) => format!("改为“{s}”"),
-        (Some(s), true, Lang::En) => format!("replace with “{s}”"),
-        (Some(s), false, Lang::Zh) => format!("是否应为“{s}”？"),
-        (Some(s), false, Lang::En) => format!("did you mean “{s}”?"),
+        (Some(s), true, Lang::Zh) => format!("改为“{}”", v(s)),
+        (Some(s), true, Lang::En) => format!("replace with “{}”", v(s)),
+        (Some(s), false, Lang::Zh) => format!("是否应为“{}”？", v(s)),
+        (Some(s), false, Lang::En) => format!("did you mean “{}”?", v(s)),
         (None, _, _) => String::new(),
     };
     let more = match (item.span.end.line > item.span.start.line, lang) {
@@ -673,16 +692,22 @@ pub fn check_summary(
 
 /// `tifa: path: message`, and the hint.
 pub fn input_error(out: &mut dyn Write, e: &InputError) -> io::Result<()> {
-    writeln!(out, "{}: {}: {}", "tifa".bold(), e.path, e.message.red())?;
+    writeln!(
+        out,
+        "{}: {}: {}",
+        "tifa".bold(),
+        v(&e.path),
+        v(&e.message).red()
+    )?;
     if let Some(hint) = &e.hint {
-        writeln!(out, "  = {} {hint}", "hint:".bold())?;
+        writeln!(out, "  = {} {}", "hint:".bold(), v(hint))?;
     }
     Ok(())
 }
 
 /// `tifa: path: note` — not an error.
 pub fn note(out: &mut dyn Write, path: &str, note: &str) -> io::Result<()> {
-    writeln!(out, "{}: {path}: {}", "tifa".bold(), note.yellow())
+    writeln!(out, "{}: {}: {}", "tifa".bold(), v(path), v(note).yellow())
 }
 
 /// `path:ROW: message` for a row of a spreadsheet, and the hint.
@@ -693,21 +718,26 @@ pub fn row_error(
     message: &str,
     hint: Option<&str>,
 ) -> io::Result<()> {
-    writeln!(out, "{}: {message}", format!("{path}:{row}").bold())?;
+    writeln!(
+        out,
+        "{}: {}",
+        format!("{}:{row}", v(path)).bold(),
+        v(message)
+    )?;
     if let Some(hint) = hint {
-        writeln!(out, "  = {} {hint}", "hint:".bold())?;
+        writeln!(out, "  = {} {}", "hint:".bold(), v(hint))?;
     }
     Ok(())
 }
 
 /// `  = hint: …` under an error.
 pub fn hint(out: &mut dyn Write, hint: &str) -> io::Result<()> {
-    writeln!(out, "  = {} {hint}", "hint:".bold())
+    writeln!(out, "  = {} {}", "hint:".bold(), v(hint))
 }
 
 /// `tifa: message` for an error that is not about one input.
 pub fn error(out: &mut dyn Write, message: &str) -> io::Result<()> {
-    writeln!(out, "{}: {}", "tifa".bold(), message.red())
+    writeln!(out, "{}: {}", "tifa".bold(), v(message).red())
 }
 
 #[cfg(test)]

@@ -15,8 +15,8 @@ fn hidden(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// `s` with every control character but `\n` and `\t` written as
-/// `\u{..}`; borrowed when there is none.
+/// `s` with every control character but `\n`, `\t` and the `\r` of a
+/// `\r\n` written as `\u{..}`; borrowed when there is none.
 pub fn visible(s: &str) -> Cow<'_, str> {
     escape(s, |c| c == '\n' || c == '\t')
 }
@@ -27,12 +27,25 @@ pub fn visible_line(s: &str) -> Cow<'_, str> {
 }
 
 fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !s.chars().any(|c| hidden(c) && !keep(c)) {
+    let keep_crlf = keep('\n');
+    let shown = |c: char, next: Option<char>| {
+        hidden(c) && !keep(c) && !(keep_crlf && c == '\r' && next == Some('\n'))
+    };
+    let mut chars = s.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        if shown(c, chars.peek().copied()) {
+            any = true;
+            break;
+        }
+    }
+    if !any {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if hidden(c) && !keep(c) {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if shown(c, chars.peek().copied()) {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
@@ -56,5 +69,7 @@ mod tests {
         assert_eq!(visible_line("a\nb\r"), "a\\u{a}b\\u{d}");
         assert_eq!(visible("\u{202E}abc"), "\\u{202e}abc");
         assert_eq!(visible("a\tb"), "a\tb");
+        assert!(matches!(visible("一\r\n二"), Cow::Borrowed(_)));
+        assert_eq!(visible("一\r二"), "一\\u{d}二");
     }
 }

@@ -525,3 +525,69 @@ fn config_and_lexicon_problems_are_all_located() {
         "{err}"
     );
 }
+
+/// Escape sequences in scanned text, in a file name and in a user
+/// lexicon's fields reach no terminal raw: every human format shows them
+/// as `\u{1b}`; with colour on, the only escapes written are tifa's own
+/// colours (SGR).
+#[test]
+fn terminal_escapes_are_shown_not_obeyed() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = dir.path().join("a\u{1b}[2J.txt");
+    std::fs::write(
+        &name,
+        "推行两队一所 \u{1b}]0;PWNED\u{7}\u{1b}[2J，落实两队一室。\n",
+    )
+    .unwrap();
+    let lexicon = dir.path().join("terms.toml");
+    std::fs::write(
+        &lexicon,
+        "[[entry]]\nid = \"esc\"\nterm = \"测试词条\"\ncategory = \"基础术语\"\n\
+         definition = \"释义\u{1b}]0;PWNED\u{7}里有转义\"\nen = \"test\u{1b}[8m\"\n\
+         sources = [\"general knowledge\"]\nexamples = [\"这是测试词条。\"]\n",
+    )
+    .unwrap();
+    let only_sgr = |out: &[u8]| {
+        let s = String::from_utf8_lossy(out);
+        s.match_indices('\u{1b}').all(|(i, _)| {
+            let rest = &s[i + 1..];
+            rest.starts_with('[')
+                && rest[1..]
+                    .chars()
+                    .take_while(|c| *c != 'm')
+                    .all(|c| c.is_ascii_digit() || c == ';')
+        }) && !s.contains("\u{1b}]0;")
+            && !s.contains("\u{1b}[2J")
+            && !s.contains("\u{1b}[8m")
+    };
+    let lex = lexicon.to_str().unwrap();
+    let file = name.to_str().unwrap();
+    for color in ["never", "always"] {
+        for args in [
+            vec!["scan", file],
+            vec!["check", file],
+            vec!["annotate", file],
+            vec!["count", "--by-file", file],
+            vec!["--lexicon", lex, "lookup", "测试词条"],
+        ] {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_tifa"))
+                .args(["--no-config", "--color", color])
+                .args(&args)
+                .output()
+                .unwrap();
+            assert!(
+                only_sgr(&out.stdout),
+                "{color} {args:?}: {:?}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+            assert!(
+                only_sgr(&out.stderr),
+                "{color} {args:?}: {:?}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if color == "never" {
+                assert!(!out.stdout.contains(&0x1b), "{args:?}");
+            }
+        }
+    }
+}
