@@ -457,3 +457,47 @@ proptest! {
         wrong_forms_agree(&text)?;
     }
 }
+
+/// The check_fix fuzz target's promise on the inputs it once broke
+/// (fuzz/regressions/check_fix): findings on character boundaries, not
+/// overlapping, and the fixed text holds no more wrong forms than the fix
+/// left.
+#[test]
+fn fuzz_regressions_of_check_fix() {
+    use tifa::check::{Rule, fix};
+    let (_, scanner) = policy_fixture();
+    let wrong = |text: &str| {
+        let hits = scanner.hits(text);
+        outermost(&hits, |h| {
+            matches!(
+                h.kind,
+                FormKind::Term | FormKind::Variant | FormKind::Wrong | FormKind::Outdated
+            )
+        })
+        .iter()
+        .filter(|h| h.kind == FormKind::Wrong)
+        .count()
+    };
+    let dir = std::path::Path::new("fuzz/regressions/check_fix");
+    let mut n = 0;
+    for item in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(item.unwrap().path()).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let findings = checker().check(&text);
+        for f in &findings {
+            assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
+        }
+        assert!(findings.windows(2).all(|w| w[0].end <= w[1].start));
+        let fixed_wrong = findings
+            .iter()
+            .filter(|f| f.rule == Rule::WrongForm && f.fixable)
+            .count();
+        let (fixed, _) = fix::apply(&text, &findings);
+        assert!(
+            wrong(&fixed) + fixed_wrong <= wrong(&text),
+            "{text:?} → {fixed:?}"
+        );
+        n += 1;
+    }
+    assert!(n >= 2);
+}
