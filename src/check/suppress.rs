@@ -3,6 +3,7 @@
 //! ```text
 //! <!-- tifa-ignore-next-line -->          the next line, every rule
 //! # tifa-ignore-next-line: near-miss      the next line, the rules named
+//! <!-- tifa-disable-next-line -->         the same (ESLint's spelling)
 //! // tifa-disable: wrong-form, near-miss  from here on, the rules named
 //! <!-- tifa-disable -->                   from here on, every rule
 //! <!-- tifa-enable -->                    every rule again (or those named)
@@ -68,6 +69,7 @@ impl Directives {
             let comment = &line[open..];
             for (word, kind) in [
                 ("tifa-ignore-next-line", 0),
+                ("tifa-disable-next-line", 0),
                 ("tifa-disable", 1),
                 ("tifa-enable", 2),
             ] {
@@ -203,6 +205,13 @@ impl Directives {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eslint_spelling_of_next_line() {
+        let d = Directives::parse("<!-- tifa-disable-next-line -->\n两队一所\n两队一所\n");
+        assert!(d.suppressed(2, Rule::WrongForm));
+        assert!(!d.suppressed(3, Rule::WrongForm));
+    }
 
     #[test]
     fn next_line_and_ranges() {
