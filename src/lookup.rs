@@ -367,14 +367,28 @@ fn fuzzy(entries: &[(usize, &Entry)], q: &str) -> Vec<Found> {
         return Vec::new();
     }
     let max = if q.len() <= 4 { 1 } else { 2 };
+    closest(entries, &q, max, |f| {
+        key(f).to_lowercase().chars().collect()
+    })
+}
+
+/// The terms and variants whose `reading` is within `max` edits of `q`,
+/// closest first (then in lexicon order), at most [`MAX_FUZZY`], as
+/// suggestions.
+fn closest(
+    entries: &[(usize, &Entry)],
+    q: &[char],
+    max: usize,
+    reading: impl Fn(&str) -> Vec<char>,
+) -> Vec<Found> {
     let mut close: Vec<(usize, usize, &str)> = entries
         .iter()
         .filter_map(|&(i, e)| {
             accepted(e)
                 .filter_map(|(_, f)| {
-                    let k: Vec<char> = key(f).to_lowercase().chars().collect();
+                    let k = reading(f);
                     (k.len().abs_diff(q.len()) <= max)
-                        .then(|| distance(&q, &k))
+                        .then(|| distance(q, &k))
                         .filter(|&d| d <= max)
                         .map(|d| (d, i, f))
                 })
@@ -405,30 +419,7 @@ fn fuzzy_pinyin(entries: &[(usize, &Entry)], query: &str) -> Vec<Found> {
         return Vec::new();
     }
     let max = if q.len() >= 14 { 2 } else { 1 };
-    let mut close: Vec<(usize, usize, &str)> = entries
-        .iter()
-        .filter_map(|&(i, e)| {
-            accepted(e)
-                .filter_map(|(_, f)| {
-                    let full: Vec<char> = pinyin::full(f).chars().collect();
-                    (full.len().abs_diff(q.len()) <= max)
-                        .then(|| distance(&q, &full))
-                        .filter(|&d| d <= max)
-                        .map(|d| (d, i, f))
-                })
-                .min_by_key(|&(d, _, _)| d)
-        })
-        .collect();
-    close.sort_by_key(|&(d, i, _)| (d, i));
-    close
-        .into_iter()
-        .take(MAX_FUZZY)
-        .map(|(_, entry, form)| Found {
-            entry,
-            mode: Mode::Fuzzy,
-            form: form.to_owned(),
-        })
-        .collect()
+    closest(entries, &q, max, |f| pinyin::full(f).chars().collect())
 }
 
 /// Levenshtein distance between two strings of characters.
