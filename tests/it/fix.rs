@@ -124,6 +124,49 @@ fn a_read_only_file_is_refused_and_left_alone() {
 }
 
 /// Runs `--fix` twice with the default lexicon; returns the text after each.
+/// A file the running user may not write (not its owner, no write bit for
+/// others) is refused and left alone: run as `nobody` through util-linux
+/// `setpriv` when the tests run as root, else skipped with a message.
+#[test]
+fn a_file_you_may_not_write_is_refused_and_left_alone() {
+    let Some(setpriv) = ["/usr/bin/setpriv", "/bin/setpriv"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+    else {
+        println!("skipped: util-linux setpriv is not installed");
+        return;
+    };
+    if !root() {
+        println!("skipped: needs root to run tifa as another user");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let file = dir.path().join("a.txt");
+    std::fs::write(&file, WRONG).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = Command::new(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_tifa"))
+        .args(["--no-default-lexicon", "--lexicon"])
+        .arg(std::fs::canonicalize("tests/fixtures/lexicon.toml").unwrap())
+        .args(["--no-config", "--color", "never", "check", "--fix"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if err.contains("Permission denied") && !err.contains("not fixed") {
+        println!("skipped: nobody cannot run the test binary here: {err}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("not fixed: you have no write permission"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), WRONG);
+}
+
 fn default_fix_twice(name: &str, text: &str) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
