@@ -60,20 +60,7 @@ pub enum Segment {
 impl Annotation {
     /// Numbers the outermost `spans` (sorted by position).
     pub fn new(spans: &[Hit]) -> Annotation {
-        let mut glossary: Vec<usize> = Vec::new();
-        let marks = spans
-            .iter()
-            .map(|h| {
-                let n = match glossary.iter().position(|&e| e == h.entry) {
-                    Some(i) => i + 1,
-                    None => {
-                        glossary.push(h.entry);
-                        glossary.len()
-                    }
-                };
-                (*h, n)
-            })
-            .collect();
+        let (marks, glossary) = numbered(spans.iter().copied());
         Annotation {
             marks,
             glossary,
@@ -112,26 +99,18 @@ impl Annotation {
                 }
             })
             .collect();
+        // Flags are sorted and do not overlap: the first one that ends after
+        // a mark's start is the only one it can cross without crossing it.
         let flags = &self.flags;
-        self.marks.retain(|(h, _)| {
-            !flags.iter().any(|f| {
-                let overlaps = h.start < f.end && f.start < h.end;
-                let inside = f.start <= h.start && h.end <= f.end;
-                overlaps && !inside
-            })
-        });
-        // Renumber: a term no longer marked anywhere leaves the glossary.
-        let mut glossary: Vec<usize> = Vec::new();
-        for (h, n) in &mut self.marks {
-            *n = match glossary.iter().position(|&e| e == h.entry) {
-                Some(i) => i + 1,
-                None => {
-                    glossary.push(h.entry);
-                    glossary.len()
-                }
-            };
-        }
-        self.glossary = glossary;
+        let crosses = |h: &Hit| {
+            let k = flags.partition_point(|f| f.end <= h.start);
+            flags
+                .get(k)
+                .is_some_and(|f| f.start < h.end && !(f.start <= h.start && h.end <= f.end))
+        };
+        // A term no longer marked anywhere leaves the glossary.
+        let kept = self.marks.iter().map(|(h, _)| *h).filter(|h| !crosses(h));
+        (self.marks, self.glossary) = numbered(kept);
         self
     }
 
@@ -172,6 +151,25 @@ impl Annotation {
         plain(&mut out, at, len);
         out
     }
+}
+
+/// Numbers spans by the first appearance of their entry; the entries in
+/// number order.
+fn numbered(spans: impl Iterator<Item = Hit>) -> (Vec<(Hit, usize)>, Vec<usize>) {
+    let mut glossary: Vec<usize> = Vec::new();
+    let marks = spans
+        .map(|h| {
+            let n = match glossary.iter().position(|&e| e == h.entry) {
+                Some(i) => i + 1,
+                None => {
+                    glossary.push(h.entry);
+                    glossary.len()
+                }
+            };
+            (h, n)
+        })
+        .collect();
+    (marks, glossary)
 }
 
 #[cfg(test)]
