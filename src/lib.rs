@@ -57,6 +57,7 @@ pub mod cli;
 pub mod config;
 pub mod count;
 pub mod diagnostic;
+pub mod engine;
 pub mod format;
 pub mod input;
 pub mod lexicon;

@@ -245,16 +245,60 @@ impl Settings {
 }
 
 /// Checks texts against a lexicon. Built once per run.
+///
+/// The checker's own automaton and tables ([`CheckIndex`]) are shared: a
+/// checker is a cheap view of a lexicon, its scanner and an index, so an
+/// [`Engine`](crate::engine::Engine) builds the index once and hands out
+/// checkers to every thread.
 #[derive(Debug)]
 pub struct Checker<'a> {
     lexicon: &'a Lexicon,
     scanner: &'a Scanner,
+    index: std::sync::Arc<CheckIndex>,
+}
+
+/// What a [`Checker`] builds beside the lexicon's scanner: the parts of
+/// multi-part terms, the pieces near misses are searched by, and the
+/// settings.
+#[derive(Debug)]
+pub struct CheckIndex {
     /// Parts of multi-part terms and halves of long forms.
     extra: Scanner,
     near_miss: near_miss::Pieces,
     slogans: parts::Slogans,
     settings: Settings,
     allow: HashSet<String>,
+}
+
+impl CheckIndex {
+    /// Builds the checker's own automaton (parts and pieces) for
+    /// `lexicon`.
+    ///
+    /// # Errors
+    ///
+    /// When the automaton exceeds aho-corasick's size limits.
+    pub fn new(lexicon: &Lexicon, settings: Settings) -> Result<CheckIndex, BuildError> {
+        let slogans = parts::Slogans::new(lexicon);
+        let near_miss = near_miss::Pieces::new(lexicon, settings.near_miss_min_chars);
+        let extra = Scanner::from_forms(slogans.patterns().chain(near_miss.patterns()))?;
+        let allow = settings
+            .allow
+            .iter()
+            .map(|a| normalize(a.trim()).as_str().to_owned())
+            .collect();
+        Ok(CheckIndex {
+            extra,
+            near_miss,
+            slogans,
+            settings,
+            allow,
+        })
+    }
+
+    /// The settings it was built with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
 }
 
 impl<'a> Checker<'a> {
@@ -269,23 +313,30 @@ impl<'a> Checker<'a> {
         scanner: &'a Scanner,
         settings: Settings,
     ) -> Result<Checker<'a>, BuildError> {
-        let slogans = parts::Slogans::new(lexicon);
-        let near_miss = near_miss::Pieces::new(lexicon, settings.near_miss_min_chars);
-        let extra = Scanner::from_forms(slogans.patterns().chain(near_miss.patterns()))?;
-        let allow = settings
-            .allow
-            .iter()
-            .map(|a| normalize(a.trim()).as_str().to_owned())
-            .collect();
-        Ok(Checker {
+        let index = CheckIndex::new(lexicon, settings)?;
+        Ok(Checker::with_index(
             lexicon,
             scanner,
-            extra,
-            near_miss,
-            slogans,
-            settings,
-            allow,
-        })
+            std::sync::Arc::new(index),
+        ))
+    }
+
+    /// A checker on an index built before for `lexicon`.
+    pub fn with_index(
+        lexicon: &'a Lexicon,
+        scanner: &'a Scanner,
+        index: std::sync::Arc<CheckIndex>,
+    ) -> Checker<'a> {
+        Checker {
+            lexicon,
+            scanner,
+            index,
+        }
+    }
+
+    /// The settings the checker applies.
+    pub fn settings(&self) -> &Settings {
+        &self.index.settings
     }
 
     /// Every finding in `text`, sorted by position, none overlapping, with
@@ -317,14 +368,14 @@ impl<'a> Checker<'a> {
                 FormKind::Term | FormKind::Variant | FormKind::Wrong | FormKind::Outdated
             )
         });
-        let extra = self.extra.normalized_hits(n);
+        let extra = self.index.extra.normalized_hits(n);
 
         // Found in normalized offsets; mapped back below.
         let mut found: Vec<Finding> = Vec::new();
         for h in &spans {
             found.extend(self.lexicon_finding(text, &norm, h));
         }
-        found.extend(self.slogans.findings(self.lexicon, n, &extra, &spans));
+        found.extend(self.index.slogans.findings(self.lexicon, n, &extra, &spans));
         // A line break the normalization removed (between CJK characters)
         // still ends a clause for the near-miss context rules.
         let breaks = |at: usize| {
@@ -332,7 +383,7 @@ impl<'a> Checker<'a> {
             text.get(a.min(b)..a.max(b))
                 .is_some_and(|gap| gap.contains('\n'))
         };
-        found.extend(self.near_miss.findings(n, &extra, &spans, &breaks));
+        found.extend(self.index.near_miss.findings(n, &extra, &spans, &breaks));
         for f in &mut found {
             f.start = norm.start_to_original(f.start);
             f.end = norm.end_to_original(f.end);
@@ -348,9 +399,9 @@ impl<'a> Checker<'a> {
                 if skip.overlaps(f.start, f.end) {
                     return None;
                 }
-                f.severity = self.settings.severity(f.rule)?;
+                f.severity = self.index.settings.severity(f.rule)?;
                 let matched = text.get(f.start..f.end).unwrap_or_default();
-                if self.allow.contains(normalize(matched).as_str()) {
+                if self.index.allow.contains(normalize(matched).as_str()) {
                     return None;
                 }
                 let line = index.position(text, f.start).line;

@@ -10,22 +10,19 @@ use super::{
     AnnotateFormat, CheckFormat, Cli, Command, CountFormat, ExportFormat, FailOn, LexiconCommand,
     LookupFormat, ScanFormat,
 };
-use crate::annotate::Annotation;
-use crate::check::{self, Checker, Lang, Located, Severity};
+use crate::check::{Lang, Located, Severity};
 use crate::config::Config;
-use crate::count::{Joined, PieceTally, Tally};
-use crate::format::Format;
-use crate::input::Loaded;
-use crate::input::{self, Input, InputError, Large};
+use crate::count::Tally;
+use crate::engine::run::{CheckSink, Checked, Events, FixMode, Render, Run, ScanSink};
+use crate::engine::{Annotated, Engine, LexiconSource};
+use crate::input::{self, Input, InputError};
 use crate::lexicon::import::{self, Imported};
 use crate::lexicon::{Lexicon, LexiconFile};
 use crate::lookup;
 use crate::lsp;
 use crate::report::{csv, github, html, human, json, markdown, patterns, sarif, tbx};
-use crate::scan::{self, Scanner, accepted, locate, outermost, per_entry};
+use crate::scan::{self, Scanner, per_entry};
 use crate::setup::{self, ConfigSource};
-use crate::text::encode::encode;
-use crate::text::{Positions, Source};
 
 /// How a run ended; the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +65,6 @@ pub struct Terminal {
 
 /// What every command shares once arguments are resolved.
 struct Ctx {
-    lexicon: Lexicon,
     input: input::Options,
     threads: usize,
     config: Config,
@@ -196,37 +192,25 @@ pub fn run_on(
         stdin_filename: cli.global.stdin_filename.clone(),
     };
     let paths = input_paths(&cli.command);
-    // With threads to spare, the inputs are found (a folder walked, on the
-    // threads but this one) while this thread loads the lexicon and builds
-    // the scanner.
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let (prepared, found) = std::thread::scope(|s| {
-        let walk = paths.as_deref().filter(|_| threads > 1).map(|paths| {
-            s.spawn(|| input::collect(paths, &filter, &input_opts, threads - 1, &stop))
-        });
-        let prepared = prepare(&cli, &config, &extra, import, err);
-        if !matches!(prepared, Ok(Some(_))) {
-            stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
-        let found = walk.map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        (prepared, found)
-    });
-    let Some((lexicon, scanner)) = prepared? else {
+    // The inputs are found while the lexicon loads; not when it fails.
+    let (prepared, found) = crate::engine::run::find_while(
+        paths.as_deref(),
+        &filter,
+        &input_opts,
+        threads,
+        || prepare(&cli, &config, &extra, import, err),
+        |prepared| matches!(prepared, Ok(Some(_))),
+    );
+    let Some(prepared) = prepared? else {
         return Ok(ExitStatus::Error);
-    };
-    let found = match (found, &paths) {
-        (Some(found), _) => found,
-        (None, Some(paths)) => input::collect(paths, &filter, &input_opts, threads, &stop),
-        (None, None) => input::Found::default(),
     };
     let ctx = Ctx {
         input: input_opts,
-        lexicon,
         threads,
         config,
         terminal,
     };
-    let lexicon = &ctx.lexicon;
+    let lexicon = prepared.lexicon();
     if cli.global.files {
         let (inputs, failed) = inputs(found, err)?;
         for i in &inputs {
@@ -234,14 +218,18 @@ pub fn run_on(
         }
         return Ok(status(failed));
     }
-    match (cli.command, scanner.as_ref()) {
-        (Command::Scan { format, .. }, Some(s)) => scan_cmd(&ctx, s, found, format, out, err),
+    let engine = match &prepared {
+        Prepared::Engine(e) => Some(e),
+        Prepared::Lexicon(_) => None,
+    };
+    match (cli.command, engine) {
+        (Command::Scan { format, .. }, Some(e)) => scan_cmd(&ctx, e, found, format, out, err),
         (
             Command::Count {
                 by_file, format, ..
             },
-            Some(s),
-        ) => count_cmd(&ctx, s, found, by_file, format, out, err),
+            Some(e),
+        ) => count_cmd(&ctx, e, found, by_file, format, out, err),
         (
             Command::Check {
                 format,
@@ -249,11 +237,9 @@ pub fn run_on(
                 fix,
                 diff,
                 lang,
-                allow,
-                disable,
                 ..
             },
-            Some(s),
+            Some(e),
         ) => {
             let lang = Lang::from(lang);
             let mode = match (fix, diff) {
@@ -273,18 +259,18 @@ pub fn run_on(
                 fail_on,
                 mode,
                 lang,
-                allow: allow.clone(),
-                disable: disable.clone(),
             };
-            check_cmd(&ctx, s, found, &opts, out, err)
+            check_cmd(&ctx, e, found, &opts, out, err)
         }
-        (Command::Annotate { format, .. }, Some(s)) => {
-            annotate_cmd(&ctx, s, found, format, out, err)
+        (Command::Annotate { format, .. }, Some(e)) => {
+            annotate_cmd(&ctx, e, found, format, out, err)
         }
-        (Command::Report { output, .. }, Some(s)) => {
-            report_cmd(&ctx, s, found, output.as_deref(), out, err)
+        (Command::Report { output, .. }, Some(e)) => {
+            report_cmd(&ctx, e, found, output.as_deref(), out, err)
         }
-        (Command::Lexicon(LexiconCommand::Test), Some(s)) => lexicon_test(lexicon, s, out, err),
+        (Command::Lexicon(LexiconCommand::Test), Some(e)) => {
+            lexicon_test(lexicon, e.scanner(), out, err)
+        }
         (
             Command::Lookup {
                 query,
@@ -302,7 +288,7 @@ pub fn run_on(
                 in_definitions,
                 format,
             };
-            lookup_cmd(&ctx, &request, out, err)
+            lookup_cmd(&ctx, lexicon, &request, out, err)
         }
         (Command::Lexicon(LexiconCommand::Validate { .. }), _) => {
             writeln!(out, "lexicon ok: {} entries", lexicon.len())?;
@@ -325,7 +311,7 @@ pub fn run_on(
             }
             None => Ok(ExitStatus::Error),
         },
-        // Every command that needs the scanner got one above.
+        // Every command that needs the engine got one above.
         (_, None)
         | (Command::Completions { .. } | Command::Man { .. } | Command::Lsp { .. }, _) => {
             Ok(ExitStatus::Error)
@@ -370,16 +356,33 @@ fn load_config(cli: &Cli, err: &mut dyn Write) -> io::Result<Option<Config>> {
     Ok(None)
 }
 
+/// What a command works with: the lexicon alone, or an engine (the
+/// lexicon, its scanner and the checker's settings) for the commands that
+/// match text.
+enum Prepared {
+    Lexicon(Lexicon),
+    Engine(Engine),
+}
+
+impl Prepared {
+    fn lexicon(&self) -> &Lexicon {
+        match self {
+            Prepared::Lexicon(l) => l,
+            Prepared::Engine(e) => e.lexicon(),
+        }
+    }
+}
+
 /// Loads the lexicon and, for the commands that match text, builds the
-/// scanner; prints every problem and gives `None` after one.
+/// engine; prints every problem and gives `None` after one.
 fn prepare(
     cli: &Cli,
     config: &Config,
     extra: &[PathBuf],
     import: Option<(String, &Imported)>,
     err: &mut dyn Write,
-) -> io::Result<Option<(Lexicon, Option<Scanner>)>> {
-    let Some(mut lexicon) = load_lexicon(cli, config, extra, import, err)? else {
+) -> io::Result<Option<Prepared>> {
+    let Some((mut lexicon, source)) = load_lexicon(cli, config, extra, import, err)? else {
         return Ok(None);
     };
     // An entry's examples test it whatever its scope, in its context.
@@ -396,7 +399,7 @@ fn prepare(
             )
     );
     if !needs_scanner {
-        return Ok(Some((lexicon, None)));
+        return Ok(Some(Prepared::Lexicon(lexicon)));
     }
     // `scan` and `count` look at accepted forms only.
     let accepted_only = matches!(cli.command, Command::Scan { .. } | Command::Count { .. });
@@ -405,8 +408,21 @@ fn prepare(
     } else {
         Scanner::new(&lexicon)
     };
+    let mut settings = config.settings();
+    if let Command::Check { allow, disable, .. } = &cli.command {
+        settings.allow.extend(allow.iter().cloned());
+        for rule in disable {
+            settings.severities.insert(*rule, None);
+        }
+    }
     match built {
-        Ok(scanner) => Ok(Some((lexicon, Some(scanner)))),
+        Ok(scanner) => Ok(Some(Prepared::Engine(Engine::from_parts(
+            source,
+            lexicon,
+            scanner,
+            settings,
+            !accepted_only,
+        )))),
         Err(e) => {
             human::error(err, &e.to_string())?;
             Ok(None)
@@ -423,7 +439,7 @@ fn load_lexicon(
     extra: &[PathBuf],
     import: Option<(String, &Imported)>,
     err: &mut dyn Write,
-) -> io::Result<Option<Lexicon>> {
+) -> io::Result<Option<(Lexicon, LexiconSource)>> {
     let paths = setup::lexicon_paths(config, &cli.global.lexicon);
     let (mut layers, mut diags) =
         setup::read_layers(paths.into_iter().chain(extra.iter().map(PathBuf::as_path)));
@@ -443,11 +459,15 @@ fn load_lexicon(
     } else {
         setup::load_lexicon
     };
-    match load(!cli.global.no_default_lexicon, layers) {
+    let source = LexiconSource {
+        default: !cli.global.no_default_lexicon,
+        layers: layers.clone(),
+    };
+    match load(source.default, layers) {
         Ok(lexicon) if diags.is_empty() && cli.global.all_terms => {
-            return Ok(Some(lexicon.with_all_terms()));
+            return Ok(Some((lexicon.with_all_terms(), source)));
         }
-        Ok(lexicon) if diags.is_empty() => return Ok(Some(lexicon)),
+        Ok(lexicon) if diags.is_empty() => return Ok(Some((lexicon, source))),
         Ok(_) => {}
         Err(d) => diags.extend(d),
     }
@@ -580,36 +600,6 @@ fn inputs(found: input::Found, err: &mut dyn Write) -> io::Result<(Vec<Input>, b
     Ok((found.inputs, !found.errors.is_empty()))
 }
 
-/// Reports a processed input's note, skip reason or error; returns its
-/// value when there is one.
-fn take<T>(
-    p: input::Processed<T>,
-    err: &mut dyn Write,
-    failed: &mut bool,
-) -> io::Result<Option<(String, T)>> {
-    if let Some(note) = &p.note {
-        human::note(err, &p.path, note)?;
-    }
-    match p.result {
-        Ok(Loaded::Text(value)) => Ok(Some((p.path, value))),
-        Ok(Loaded::Skipped(why)) => {
-            human::note(err, &p.path, &why)?;
-            Ok(None)
-        }
-        // Left by `process` for the caller to read in pieces.
-        Ok(Loaded::Streams) => Ok(None),
-        Err(e) => {
-            report_failure(err, &e, failed)?;
-            Ok(None)
-        }
-    }
-}
-
-fn report_failure(err: &mut dyn Write, e: &InputError, failed: &mut bool) -> io::Result<()> {
-    *failed = true;
-    human::input_error(err, e)
-}
-
 fn status(failed: bool) -> ExitStatus {
     if failed {
         ExitStatus::Error
@@ -618,494 +608,141 @@ fn status(failed: bool) -> ExitStatus {
     }
 }
 
+/// Notes and input errors, printed on standard error.
+struct Diagnostics<'a>(&'a mut dyn Write);
+
+impl Events for Diagnostics<'_> {
+    fn note(&mut self, path: &str, note: &str) -> io::Result<()> {
+        human::note(self.0, path, note)
+    }
+
+    fn failed(&mut self, e: &InputError) -> io::Result<()> {
+        human::input_error(self.0, e)
+    }
+}
+
+impl Ctx {
+    /// A run of `engine` over inputs, read as the options say.
+    fn run<'e>(&self, engine: &'e Engine) -> Run<'e> {
+        Run {
+            engine,
+            input: self.input.clone(),
+            threads: self.threads,
+        }
+    }
+}
+
 fn scan_cmd(
     ctx: &Ctx,
-    scanner: &Scanner,
+    engine: &Engine,
     found: input::Found,
     format: ScanFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let lexicon = &ctx.lexicon;
+    let lexicon = engine.lexicon();
     let (inputs, mut failed) = inputs(found, err)?;
     let lines = human::ScanLines::new(lexicon);
-    let mut printed = ScanOut::begin(format, lexicon, &lines, out)?;
-    let results = input::process(&inputs, &ctx.input, ctx.threads, Large::Leave, |src| {
-        let hits = scanner.hits(&src.text);
-        locate(&src.text, &Positions::of(&src), &outermost(&hits, accepted))
-    });
-    for (input, p) in inputs.iter().zip(results) {
-        let job = Streamed {
-            ctx,
-            scanner,
-            input,
-            positions: true,
-        };
-        if matches!(p.result, Ok(Loaded::Streams)) {
-            let mut resolver = scan::Resolver::default();
-            // The pieces' output buffers, written and given back: fresh
-            // memory for each would be faulted in anew.
-            let spare = std::sync::Mutex::new(Vec::new());
-            let spare_buffer = || {
-                spare
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .pop()
-                    .unwrap_or_default()
-            };
-            stream_pieces(
-                job,
-                err,
-                &mut failed,
-                |piece| {
-                    let buffer = spare_buffer();
-                    Rendered::of(piece, scanner, format, lexicon, &lines, &p.path, buffer)
-                },
-                |rendered| {
-                    let Rendered {
-                        split,
-                        tail,
-                        mut bytes,
-                    } = rendered?;
-                    let mut written = Ok(());
-                    resolver.join(split, |_, step, range| {
-                        if step.outer && written.is_ok() {
-                            written = printed.put(out, &bytes[range]);
-                        }
-                    });
-                    written?;
-                    tail.into_iter()
-                        .try_for_each(|range| printed.put(out, &bytes[range]))?;
-                    bytes.clear();
-                    spare
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push(bytes);
-                    Ok(())
-                },
-            )?;
-        } else if let Some((path, matches)) = take(p, err, &mut failed)? {
-            printed.matches(out, &path, &mut matches.into_iter())?;
-        }
-    }
-    printed.end(out)?;
+    let render = MatchRender {
+        format,
+        lexicon,
+        lines: &lines,
+    };
+    let mut printed = ScanOut::begin(format, out, err)?;
+    failed |= ctx.run(engine).scan(&inputs, &render, &mut printed)?;
+    printed.end()?;
     Ok(status(failed))
 }
 
-/// `scan`'s output: each match rendered in the format asked for, then
-/// written (in a JSON document, with the commas between matches).
-struct ScanOut<'a> {
+/// `scan`'s matches in the format asked for (on any thread).
+struct MatchRender<'a> {
     format: ScanFormat,
     lexicon: &'a Lexicon,
     lines: &'a human::ScanLines<'a>,
+}
+
+impl Render for MatchRender<'_> {
+    fn render(&self, to: &mut Vec<u8>, path: &str, m: &scan::Match) -> io::Result<()> {
+        let json = || json::MatchJson::new(path, m, self.lexicon);
+        match self.format {
+            ScanFormat::Human => self.lines.line(to, path, m),
+            ScanFormat::Ndjson => json::match_line(to, &json()),
+            ScanFormat::Json => json::MatchesWriter::render(to, &mut Vec::new(), &json()),
+        }
+    }
+}
+
+/// `scan`'s output: each rendered match written (in a JSON document, with
+/// the commas between matches), notes and errors on standard error.
+struct ScanOut<'a> {
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
     document: Option<json::MatchesWriter>,
-    /// One match rendered, reused from match to match.
-    buffer: Vec<u8>,
-    scratch: Vec<u8>,
 }
 
 impl<'a> ScanOut<'a> {
     fn begin(
         format: ScanFormat,
-        lexicon: &'a Lexicon,
-        lines: &'a human::ScanLines<'a>,
-        out: &mut dyn Write,
+        out: &'a mut dyn Write,
+        err: &'a mut dyn Write,
     ) -> io::Result<Self> {
-        Ok(ScanOut {
-            format,
-            lexicon,
-            lines,
-            document: match format {
-                ScanFormat::Json => Some(json::MatchesWriter::begin(out)?),
-                ScanFormat::Human | ScanFormat::Ndjson => None,
-            },
-            buffer: Vec::new(),
-            scratch: Vec::new(),
-        })
-    }
-
-    /// Writes the matches of `path`.
-    fn matches(
-        &mut self,
-        out: &mut dyn Write,
-        path: &str,
-        matches: &mut dyn Iterator<Item = scan::Match>,
-    ) -> io::Result<()> {
-        let mut buffer = std::mem::take(&mut self.buffer);
-        let mut written = Ok(());
-        for m in matches {
-            buffer.clear();
-            written = render_match(
-                self.format,
-                self.lexicon,
-                self.lines,
-                &mut self.scratch,
-                &mut buffer,
-                path,
-                &m,
-            )
-            .and_then(|()| self.put(out, &buffer));
-            if written.is_err() {
-                break;
-            }
-        }
-        self.buffer = buffer;
-        written
-    }
-
-    /// Writes one match as [`render_match`] made it.
-    fn put(&mut self, out: &mut dyn Write, rendered: &[u8]) -> io::Result<()> {
-        match &mut self.document {
-            Some(document) => document.push_rendered(out, rendered),
-            None => out.write_all(rendered),
-        }
+        let document = match format {
+            ScanFormat::Json => Some(json::MatchesWriter::begin(out)?),
+            ScanFormat::Human | ScanFormat::Ndjson => None,
+        };
+        Ok(ScanOut { out, err, document })
     }
 
     /// Ends the output.
-    fn end(self, out: &mut dyn Write) -> io::Result<()> {
+    fn end(self) -> io::Result<()> {
         match self.document {
-            Some(document) => document.end(out),
+            Some(document) => document.end(self.out),
             None => Ok(()),
         }
     }
 }
 
-/// Appends the output of one match in `format` to `to` (on any thread);
-/// `scratch` is a buffer to reuse.
-fn render_match(
-    format: ScanFormat,
-    lexicon: &Lexicon,
-    lines: &human::ScanLines<'_>,
-    scratch: &mut Vec<u8>,
-    to: &mut Vec<u8>,
-    path: &str,
-    m: &scan::Match,
-) -> io::Result<()> {
-    match format {
-        ScanFormat::Human => lines.line(to, path, m),
-        ScanFormat::Ndjson => json::match_line(to, &json::MatchJson::new(path, m, lexicon)),
-        ScanFormat::Json => {
-            json::MatchesWriter::render(to, scratch, &json::MatchJson::new(path, m, lexicon))
-        }
+impl Events for ScanOut<'_> {
+    fn note(&mut self, path: &str, note: &str) -> io::Result<()> {
+        human::note(self.err, path, note)
+    }
+
+    fn failed(&mut self, e: &InputError) -> io::Result<()> {
+        human::input_error(self.err, e)
     }
 }
 
-/// The output of the matches of one piece of a streamed scan, rendered on
-/// a worker thread; which of the head's hits are outermost spans is known
-/// when the piece is joined.
-struct Rendered {
-    /// The head's hits, with where each one's output lies in `bytes`.
-    split: scan::Split<std::ops::Range<usize>>,
-    /// Where the outermost spans of the rest lie in `bytes`, in order.
-    tail: Vec<std::ops::Range<usize>>,
-    bytes: Vec<u8>,
-}
-
-impl Rendered {
-    /// Renders the matches of `piece` that may be outermost spans into
-    /// `bytes` (an empty buffer).
-    fn of(
-        piece: &scan::stream::Piece<'_>,
-        scanner: &Scanner,
-        format: ScanFormat,
-        lexicon: &Lexicon,
-        lines: &human::ScanLines<'_>,
-        path: &str,
-        bytes: Vec<u8>,
-    ) -> io::Result<Rendered> {
-        let mut r = Rendered {
-            split: scan::Split::new(piece.settled),
-            tail: Vec::new(),
-            bytes,
-        };
-        let mut scratch = Vec::new();
-        let mut written = Ok(());
-        piece.for_each_hit(scanner, |h| {
-            let step = r.split.step(&h);
-            if step.is_some_and(|s| !s.outer) || written.is_err() {
-                return;
-            }
-            let from = r.bytes.len();
-            written = render_match(
-                format,
-                lexicon,
-                lines,
-                &mut scratch,
-                &mut r.bytes,
-                path,
-                &piece.to_match(&h),
-            );
-            let range = from..r.bytes.len();
-            match step {
-                Some(_) => r.tail.push(range),
-                None => r.split.head.push((h, range)),
-            }
-        });
-        written.map(|()| r)
-    }
-}
-
-/// What a streamed scan does with each piece.
-type OnPiece<'a> = dyn FnMut(&scan::stream::Window<'_>) -> io::Result<()> + 'a;
-
-/// One input to scan in pieces, and how.
-#[derive(Clone, Copy)]
-struct Streamed<'a> {
-    ctx: &'a Ctx,
-    scanner: &'a Scanner,
-    input: &'a Input,
-    /// Keep lines and columns (off for counting).
-    positions: bool,
-}
-
-/// Scans one input in pieces, calling `on` with each piece; reports notes
-/// and errors.
-fn stream_input(
-    job: Streamed<'_>,
-    err: &mut dyn Write,
-    failed: &mut bool,
-    on: &mut OnPiece<'_>,
-) -> io::Result<()> {
-    let Streamed {
-        ctx,
-        scanner,
-        input,
-        positions,
-    } = job;
-    let path = input.shown(&ctx.input);
-    let mut decoder = match input.open_stream(&ctx.input) {
-        Ok(Loaded::Text(d)) => d,
-        Ok(Loaded::Skipped(why)) => return human::note(err, &path, &why),
-        Ok(Loaded::Streams) => return Ok(()),
-        Err(e) => return report_failure(err, &e, failed),
-    };
-    let mut streamer = scan::stream::Streamer::new(scanner, input::piece_bytes());
-    if !positions {
-        streamer = streamer.without_positions();
-    }
-    loop {
-        let mut more = Ok(true);
-        streamer.push_with(|buffer| more = decoder.next_piece_into(buffer), on)?;
-        match more {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                // What was read so far is reported; the error ends this input.
-                streamer.finish(on)?;
-                return report_failure(err, &input::io_error(&path, &e), failed);
-            }
+impl ScanSink for ScanOut<'_> {
+    fn put(&mut self, rendered: &[u8]) -> io::Result<()> {
+        match &mut self.document {
+            Some(document) => document.push_rendered(self.out, rendered),
+            None => self.out.write_all(rendered),
         }
-    }
-    streamer.finish(on)?;
-    if decoder.replaced() {
-        human::note(err, &path, &input::replaced_note(decoder.encoding()))?;
-    }
-    Ok(())
-}
-
-/// Counts one input read in pieces ([`stream_pieces`]).
-fn count_stream(
-    ctx: &Ctx,
-    scanner: &Scanner,
-    input: &Input,
-    err: &mut dyn Write,
-    failed: &mut bool,
-) -> io::Result<Tally> {
-    let job = Streamed {
-        ctx,
-        scanner,
-        input,
-        positions: false,
-    };
-    let mut joined = Joined::default();
-    stream_pieces(
-        job,
-        err,
-        failed,
-        |piece| {
-            let mut t = PieceTally::new(piece.settled);
-            piece.for_each_hit(scanner, |h| t.add(&h));
-            t
-        },
-        |t| {
-            joined.join(t);
-            Ok(())
-        },
-    )?;
-    Ok(joined.tally)
-}
-
-/// [`stream_input`] with the pieces worked on all threads: `work` makes a
-/// result of each piece and `join` gets the results in the order of the
-/// pieces. This thread reads and decodes, and hands each piece to one of
-/// `ctx.threads - 1` worker threads; when [`QUEUED`] pieces per worker
-/// already wait (always, with no worker), it works on the piece itself,
-/// which is still in its cache. So no more threads than `ctx.threads` are
-/// busy, and memory stays bounded.
-fn stream_pieces<T: Send>(
-    job: Streamed<'_>,
-    err: &mut dyn Write,
-    failed: &mut bool,
-    work: impl Fn(&scan::stream::Piece<'_>) -> T + Sync,
-    mut join: impl FnMut(T) -> io::Result<()>,
-) -> io::Result<()> {
-    use std::sync::{Arc, Mutex, PoisonError, mpsc};
-    let workers = job.ctx.threads.saturating_sub(1);
-    let queued = workers * QUEUED;
-    std::thread::scope(|scope| {
-        let (to_workers, pieces) =
-            mpsc::sync_channel::<(usize, scan::stream::Piece<'static>)>(queued);
-        // Held by the workers only: should they all stop, sending fails
-        // instead of waiting for ever.
-        let pieces = Arc::new(Mutex::new(pieces));
-        // Results come back with the piece's buffer, for the next piece.
-        let (to_join, done) = mpsc::channel::<(usize, T, String)>();
-        for _ in 0..workers {
-            let (pieces, to_join, work) = (Arc::clone(&pieces), to_join.clone(), &work);
-            scope.spawn(move || {
-                loop {
-                    let next = pieces.lock().unwrap_or_else(PoisonError::into_inner).recv();
-                    let Ok((i, piece)) = next else { break };
-                    let t = work(&piece);
-                    if to_join.send((i, t, piece.into_buffer())).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop((pieces, to_join));
-        let mut order = InOrder::default();
-        let mut buffers = Vec::new();
-        let (mut next, mut settled, mut away) = (0, 0, 0);
-        let read = stream_input(job, err, failed, &mut |window| {
-            for (i, t, buffer) in done.try_iter() {
-                away -= 1;
-                buffers.push(buffer);
-                order.put(i, t, &mut join)?;
-            }
-            if away < queued {
-                let piece = window.to_piece(settled, buffers.pop().unwrap_or_default());
-                match to_workers.try_send((next, piece)) {
-                    Ok(()) => away += 1,
-                    // Not full while fewer than `queued` are away; with no
-                    // worker left (one panicked), worked on here.
-                    Err(
-                        mpsc::TrySendError::Full((i, piece))
-                        | mpsc::TrySendError::Disconnected((i, piece)),
-                    ) => {
-                        order.put(i, work(&piece), &mut join)?;
-                        buffers.push(piece.into_buffer());
-                    }
-                }
-            } else {
-                order.put(next, work(&window.as_piece(settled)), &mut join)?;
-            }
-            next += 1;
-            settled = window.end();
-            Ok(())
-        });
-        drop(to_workers);
-        // After a failed write, the workers' results are dropped.
-        let mut joined = Ok(());
-        for (i, t, _) in done {
-            if joined.is_ok() && read.is_ok() {
-                joined = order.put(i, t, &mut join);
-            }
-        }
-        read.and(joined)
-    })
-}
-
-/// Pieces per worker thread that may wait for it in [`stream_pieces`].
-const QUEUED: usize = 4;
-
-/// Results that come in any order, handed on in the order of their
-/// numbers.
-struct InOrder<T> {
-    next: usize,
-    waiting: std::collections::BTreeMap<usize, T>,
-}
-
-impl<T> Default for InOrder<T> {
-    fn default() -> Self {
-        InOrder {
-            next: 0,
-            waiting: std::collections::BTreeMap::new(),
-        }
-    }
-}
-
-impl<T> InOrder<T> {
-    /// Takes result `i`; hands on every result now due.
-    fn put(&mut self, i: usize, t: T, on: &mut impl FnMut(T) -> io::Result<()>) -> io::Result<()> {
-        self.waiting.insert(i, t);
-        while let Some(t) = self.waiting.remove(&self.next) {
-            self.next += 1;
-            on(t)?;
-        }
-        Ok(())
     }
 }
 
 fn count_cmd(
     ctx: &Ctx,
-    scanner: &Scanner,
+    engine: &Engine,
     found: input::Found,
     by_file: bool,
     format: CountFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let lexicon = &ctx.lexicon;
-    let (inputs, mut failed) = inputs(found, err)?;
-    let mut total = Tally::default();
-    let mut files = Vec::new();
-    // Without --by-file, each worker thread counts into a tally of its own
-    // (one per thread: a tally shared by all would move between the
-    // processors' caches at every file), and the file's own is not kept.
-    let shards: Vec<std::sync::Mutex<Tally>> = (0..ctx.threads.max(1))
-        .map(|_| std::sync::Mutex::default())
-        .collect();
-    let results = input::process(&inputs, &ctx.input, ctx.threads, Large::Leave, |src| {
-        let mut resolver = scan::Resolver::default();
-        let mut t = Tally::default();
-        if by_file {
-            scanner.for_each_hit(&src.text, &mut |h| t.add(&mut resolver, &h));
-        } else {
-            let shard = rayon::current_thread_index().unwrap_or(0) % shards.len();
-            let mut shard = shards[shard]
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            scanner.for_each_hit(&src.text, &mut |h| shard.add(&mut resolver, &h));
-        }
-        t
-    });
-    for (input, p) in inputs.iter().zip(results) {
-        if matches!(p.result, Ok(Loaded::Streams)) {
-            let t = count_stream(ctx, scanner, input, err, &mut failed)?;
-            total.merge(&t);
-            files.push((p.path, t));
-        } else if let Some((path, t)) = take(p, err, &mut failed)? {
-            total.merge(&t);
-            files.push((path, t));
-        }
-    }
-    for shard in shards {
-        total.merge(
-            &shard
-                .into_inner()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
-    }
-    let by_file = by_file.then_some(files.as_slice());
+    let lexicon = engine.lexicon();
+    let (inputs, failed) = inputs(found, err)?;
+    let counted = ctx.run(engine).count(&inputs, by_file, &mut Diagnostics(err))?;
+    let total = &counted.total;
+    let by_file = by_file.then_some(counted.files.as_slice());
     let bar_width = if ctx.terminal.stdout {
         ctx.terminal.width
     } else {
         None
     };
     match format {
-        CountFormat::Json => json::count(out, lexicon, &total, by_file)?,
-        CountFormat::Csv => csv::count(out, lexicon, &total, by_file)?,
+        CountFormat::Json => json::count(out, lexicon, total, by_file)?,
+        CountFormat::Csv => csv::count(out, lexicon, total, by_file)?,
         CountFormat::Human => {
             for (path, t) in by_file.unwrap_or_default() {
                 human::file_heading(out, path)?;
@@ -1115,21 +752,10 @@ fn count_cmd(
             if by_file.is_some() {
                 human::file_heading(out, "all files")?;
             }
-            human::count_table(out, lexicon, &total, bar_width)?;
+            human::count_table(out, lexicon, total, bar_width)?;
         }
     }
-    Ok(status(failed))
-}
-
-/// What `check` does with its findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FixMode {
-    /// Report them.
-    Report,
-    /// Apply the fixable ones and report the rest.
-    Write,
-    /// Print the changes as a diff.
-    Diff,
+    Ok(status(failed || counted.failed))
 }
 
 struct CheckOptions {
@@ -1137,49 +763,48 @@ struct CheckOptions {
     fail_on: Option<Severity>,
     mode: FixMode,
     lang: Lang,
-    /// `--allow`: forms not reported in this run, besides tifa.toml's.
-    allow: Vec<String>,
-    /// `--disable`: rules off in this run.
-    disable: Vec<check::Rule>,
 }
 
-/// What checking one file gave.
-struct Checked {
-    /// The findings to report (after fixing, those that remain).
-    items: Vec<Located>,
-    /// Replacements applied (or that would be, with `--diff`).
-    fixed: usize,
-    /// The unified diff, with `--diff`, when the file would change.
-    diff: Option<String>,
-    /// The fixed text of standard input, with `--fix`.
-    stdout: Option<String>,
-    /// A failure to write the file back.
-    write_error: Option<InputError>,
-    /// Something to tell the user about this file.
-    note: Option<String>,
+/// `--fix`'s atomic writer, its refusals worded for the user.
+fn write_back(file: &Path, bytes: &[u8]) -> Result<(), InputError> {
+    write::write_fixed(file, bytes).map_err(|e| {
+        let (message, hint) = match e {
+            write::WriteError::ReadOnly(mode) => (
+                format!("not fixed: the file is read-only (mode {mode:o})"),
+                "--fix does not write a file without write permission, even as root; \
+                 make it writable (chmod u+w) to fix it, or see the changes with --diff"
+                    .to_owned(),
+            ),
+            write::WriteError::NotWritable(mode) => (
+                format!("not fixed: you have no write permission for the file (mode {mode:o})"),
+                "ask its owner, or see the changes with --diff".to_owned(),
+            ),
+            write::WriteError::Io(e) => (
+                format!("cannot write the fixed file: {}", input::io_message(&e)),
+                "the file is unchanged".to_owned(),
+            ),
+        };
+        InputError {
+            path: file.display().to_string(),
+            message,
+            hint: Some(hint),
+        }
+    })
 }
 
 fn check_cmd(
     ctx: &Ctx,
-    scanner: &Scanner,
+    engine: &Engine,
     found: input::Found,
     opts: &CheckOptions,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let lexicon = &ctx.lexicon;
-    let mut settings = ctx.config.settings();
-    settings.allow.extend(opts.allow.iter().cloned());
-    for rule in &opts.disable {
-        settings.severities.insert(*rule, None);
+    let settings = engine.settings();
+    if let Err(e) = engine.checker() {
+        human::error(err, &e)?;
+        return Ok(ExitStatus::Error);
     }
-    let checker = match Checker::new(lexicon, scanner, settings.clone()) {
-        Ok(c) => c,
-        Err(e) => {
-            human::error(err, &e.to_string())?;
-            return Ok(ExitStatus::Error);
-        }
-    };
     let (inputs, mut failed) = inputs(found, err)?;
     if opts.mode == FixMode::Write {
         // What an earlier run killed by SIGKILL left (#18).
@@ -1195,56 +820,28 @@ fn check_cmd(
             write::sweep(dir);
         }
     }
-    let results = input::process(&inputs, &ctx.input, ctx.threads, Large::Read, |src| {
-        check_one(&checker, lexicon, src, opts)
-    });
-    let mut files: Vec<(String, Vec<Located>)> = Vec::new();
-    let mut fixed = 0;
-    let mut changed = 0;
-    let mut checked = 0;
-    for p in results {
-        let Some((path, c)) = take(p, err, &mut failed)? else {
-            continue;
-        };
-        if let Some(note) = &c.note {
-            human::note(err, &path, note)?;
-        }
-        checked += 1;
-        if let Some(e) = &c.write_error {
-            report_failure(err, e, &mut failed)?;
-        }
-        fixed += c.fixed;
-        if let Some(text) = &c.stdout {
-            out.write_all(text.as_bytes())?;
-        }
-        if let Some(diff) = &c.diff {
-            changed += 1;
-            out.write_all(diff.as_bytes())?;
-        }
-        if opts.mode == FixMode::Diff {
-            continue;
-        }
-        match opts.format {
-            CheckFormat::Human if c.stdout.is_none() => {
-                for item in &c.items {
-                    human::finding(out, &path, item, opts.lang)?;
-                }
-            }
-            CheckFormat::Human => {
-                // The fixed text went to stdout; findings go to stderr.
-                for item in &c.items {
-                    human::finding(err, &path, item, opts.lang)?;
-                }
-            }
-            CheckFormat::Github => {
-                for item in &c.items {
-                    github::finding(out, &path, item)?;
-                }
-            }
-            CheckFormat::Json | CheckFormat::Sarif => {}
-        }
-        files.push((path, c.items));
-    }
+    let mut sink = CheckOut {
+        out: &mut *out,
+        err: &mut *err,
+        opts,
+        files: Vec::new(),
+        fixed: 0,
+        changed: 0,
+        checked: 0,
+        write_failed: false,
+    };
+    failed |= ctx
+        .run(engine)
+        .check(&inputs, opts.mode, opts.lang, &write_back, &mut sink)?;
+    let CheckOut {
+        files,
+        fixed,
+        changed,
+        checked,
+        write_failed,
+        ..
+    } = sink;
+    failed |= write_failed;
     let all: Vec<&Located> = files.iter().flat_map(|(_, items)| items).collect();
     match opts.format {
         _ if opts.mode == FixMode::Diff => {}
@@ -1278,159 +875,73 @@ fn check_cmd(
     })
 }
 
-/// Checks one document; with `--fix` writes the file back (or keeps the
-/// fixed text of standard input), with `--diff` makes the diff.
-///
-/// HTML is fixed in its source, and only where the finding's span has no
-/// markup or entity inside; Word documents are not written.
-fn check_one(
-    checker: &Checker<'_>,
-    lexicon: &Lexicon,
-    src: Source,
-    opts: &CheckOptions,
-) -> Checked {
-    let findings = checker.check_document(&src.path, &src.text);
-    let positions = Positions::of(&src);
-    let located = |findings: &[check::Finding]| {
-        check::locate(&src.text, &positions, findings, lexicon, opts.lang)
-    };
-    let mut checked = Checked {
-        items: Vec::new(),
-        fixed: 0,
-        diff: None,
-        stdout: None,
-        write_error: None,
-        note: None,
-    };
-    // What `--fix` would change for this file: nothing in a Word document
-    // or in a text read with replacement characters, in HTML only spans
-    // with no markup inside (the summary's "fixable" must be true).
-    let mut findings = findings;
-    for f in &mut findings {
-        f.fixable = f.fixable && check::fix::can_apply(&src, &positions, f);
-    }
-    if opts.mode == FixMode::Report {
-        checked.items = located(&findings);
-        return checked;
-    }
-    if src.format == Format::Docx {
-        checked.note =
-            Some("Word documents are not changed by --fix or --diff; fix them in Word".into());
-        checked.items = located(&findings);
-        return checked;
-    }
-    if src.note.is_some() {
-        // Written back, the replacement characters would lose bytes.
-        checked.note =
-            Some("not changed by --fix or --diff: it was read with replacement characters".into());
-        checked.items = located(&findings);
-        return checked;
-    }
-    let (content, fixes) = check::fix::in_source(&src, &positions, &findings);
-    let (fixed_content, n, after, remaining) = fix_to_the_end(checker, &src, content, fixes);
-    checked.fixed = n;
-    if opts.mode == FixMode::Diff {
-        if n > 0 {
-            let diff = similar::TextDiff::from_lines(content, &fixed_content);
-            checked.diff = Some(
-                diff.unified_diff()
-                    .header(&format!("a/{}", src.path), &format!("b/{}", src.path))
-                    .to_string(),
-            );
-        }
-        checked.items = located(&findings);
-        return checked;
-    }
-    if let (Some(file), true) = (&src.file, n > 0) {
-        let bytes = encode(&fixed_content, src.encoding);
-        if let Err(e) = write::write_fixed(file, &bytes) {
-            let (message, hint) = match e {
-                write::WriteError::ReadOnly(mode) => (
-                    format!("not fixed: the file is read-only (mode {mode:o})"),
-                    "--fix does not write a file without write permission, even as root; \
-                     make it writable (chmod u+w) to fix it, or see the changes with --diff"
-                        .to_owned(),
-                ),
-                write::WriteError::NotWritable(mode) => (
-                    format!("not fixed: you have no write permission for the file (mode {mode:o})"),
-                    "ask its owner, or see the changes with --diff".to_owned(),
-                ),
-                write::WriteError::Io(e) => (
-                    format!("cannot write the fixed file: {}", input::io_message(&e)),
-                    "the file is unchanged".to_owned(),
-                ),
-            };
-            checked.write_error = Some(InputError {
-                path: src.path.clone(),
-                message,
-                hint: Some(hint),
-            });
-            checked.items = located(&findings);
-            checked.fixed = 0;
-            return checked;
-        }
-    }
-    // What is left, in the fixed document.
-    checked.items = check::locate(
-        &after.text,
-        &Positions::of(&after),
-        &remaining,
-        lexicon,
-        opts.lang,
-    );
-    if src.file.is_none() {
-        checked.stdout = Some(fixed_content);
-    }
-    checked
+/// `check`'s output, file by file; what the summary needs, kept.
+struct CheckOut<'a> {
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+    opts: &'a CheckOptions,
+    files: Vec<(String, Vec<Located>)>,
+    fixed: usize,
+    changed: usize,
+    checked: usize,
+    write_failed: bool,
 }
 
-/// The most rounds of fixing one document: a fix can make a new finding
-/// (县市主战、派出所主防、全警主练: the order first, then 主练), so one
-/// `--fix` fixes the fixed text again until nothing fixable is left.
-const FIX_ROUNDS: usize = 8;
-
-/// Applies `fixes` to `content` (the document's source), then checks and
-/// fixes the result again, up to [`FIX_ROUNDS`] times, stopping before a
-/// text seen already (never oscillating). Returns the fixed source, the
-/// replacements made, the fixed document and its findings. See: #18.
-fn fix_to_the_end(
-    checker: &Checker<'_>,
-    src: &Source,
-    content: &str,
-    mut fixes: Vec<check::Finding>,
-) -> (String, usize, Source, Vec<check::Finding>) {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    let hash = |t: &str| BuildHasherDefault::<DefaultHasher>::default().hash_one(t);
-    let mut seen = std::collections::HashSet::from([hash(content)]);
-    let mut text = content.to_owned();
-    let mut total = 0;
-    let document = |text: &str| match &src.markup {
-        None => Source::plain(&src.path, text.to_owned()),
-        Some(_) => crate::format::html::source(&src.path, text.to_owned()),
-    };
-    let mut after = None;
-    for _ in 0..FIX_ROUNDS {
-        let (next, n) = check::fix::apply(&text, &fixes);
-        if n == 0 || !seen.insert(hash(&next)) {
-            break;
-        }
-        total += n;
-        text = next;
-        let doc = document(&text);
-        let mut found = checker.check_document(&doc.path, &doc.text);
-        let positions = Positions::of(&doc);
-        for f in &mut found {
-            f.fixable = f.fixable && check::fix::can_apply(&doc, &positions, f);
-        }
-        fixes = check::fix::in_source(&doc, &positions, &found).1;
-        after = Some((doc, found));
+impl Events for CheckOut<'_> {
+    fn note(&mut self, path: &str, note: &str) -> io::Result<()> {
+        human::note(self.err, path, note)
     }
-    let (doc, found) = after.unwrap_or_else(|| {
-        let doc = document(&text);
-        let found = checker.check_document(&doc.path, &doc.text);
-        (doc, found)
-    });
-    (text, total, doc, found)
+
+    fn failed(&mut self, e: &InputError) -> io::Result<()> {
+        human::input_error(self.err, e)
+    }
+}
+
+impl CheckSink for CheckOut<'_> {
+    fn checked(&mut self, path: String, c: Checked) -> io::Result<()> {
+        let opts = self.opts;
+        if let Some(note) = &c.note {
+            self.note(&path, note)?;
+        }
+        self.checked += 1;
+        if let Some(e) = &c.write_error {
+            self.write_failed = true;
+            self.failed(e)?;
+        }
+        self.fixed += c.fixed;
+        if let Some(text) = &c.stdout {
+            self.out.write_all(text.as_bytes())?;
+        }
+        if let Some(diff) = &c.diff {
+            self.changed += 1;
+            self.out.write_all(diff.as_bytes())?;
+        }
+        if opts.mode == FixMode::Diff {
+            return Ok(());
+        }
+        match opts.format {
+            CheckFormat::Human => {
+                // With the fixed text on standard output, the findings go
+                // to standard error.
+                let to: &mut dyn Write = if c.stdout.is_none() {
+                    &mut *self.out
+                } else {
+                    &mut *self.err
+                };
+                for item in &c.items {
+                    human::finding(to, &path, item, opts.lang)?;
+                }
+            }
+            CheckFormat::Github => {
+                for item in &c.items {
+                    github::finding(self.out, &path, item)?;
+                }
+            }
+            CheckFormat::Json | CheckFormat::Sarif => {}
+        }
+        self.files.push((path, c.items));
+        Ok(())
+    }
 }
 
 /// The arguments of `lookup`.
@@ -1444,11 +955,11 @@ struct LookupRequest<'a> {
 
 fn lookup_cmd(
     ctx: &Ctx,
+    lexicon: &Lexicon,
     request: &LookupRequest<'_>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let lexicon = &ctx.lexicon;
     if let Some(c) = request.category
         && !lookup::categories(lexicon)
             .iter()
@@ -1499,74 +1010,6 @@ fn lookup_cmd(
     })
 }
 
-/// One text read and annotated, for `annotate` and `report`.
-struct Annotated {
-    path: String,
-    text: String,
-    annotation: Annotation,
-    tally: Tally,
-    /// Text extracted from HTML: shown without its block marks.
-    tidy: bool,
-    /// Not Markdown: escaped when written as Markdown.
-    plain: bool,
-}
-
-/// The checker that `annotate` and `report` flag findings with: the
-/// config's settings, as `check` without options has them.
-fn annotation_checker<'a>(
-    ctx: &'a Ctx,
-    scanner: &'a Scanner,
-    err: &mut dyn Write,
-) -> io::Result<Option<Checker<'a>>> {
-    match Checker::new(&ctx.lexicon, scanner, ctx.config.settings()) {
-        Ok(c) => Ok(Some(c)),
-        Err(e) => {
-            human::error(err, &e.to_string())?;
-            Ok(None)
-        }
-    }
-}
-
-/// `check`'s findings are flagged in the annotation (so "annotate my
-/// draft" shows the misquotes too), except line wraps inside a term; the
-/// tally counts the terms.
-fn annotated(
-    checker: &Checker<'_>,
-    lexicon: &Lexicon,
-    scanner: &Scanner,
-    src: Source,
-) -> Annotated {
-    let hits = scanner.hits(&src.text);
-    let spans = outermost(&hits, accepted);
-    let mut findings = checker.check_document(&src.path, &src.text);
-    // A term broken by a line wrap is shown whole, as the scanner joins
-    // it; that the wrap is there is `check`'s business, not the reader's.
-    findings.retain(|f| {
-        !(matches!(
-            f.detail,
-            check::Detail::NonCanonical(check::Why::Whitespace)
-        ) && src
-            .text
-            .get(f.start..f.end)
-            .is_some_and(|m| m.contains('\n')))
-    });
-    let markdown = src.format == Format::Text && check::code::is_markdown(&src.path);
-    Annotated {
-        tally: Tally::of(&spans, &per_entry(&hits)),
-        annotation: Annotation::new(&spans).with_findings(
-            &src.text,
-            &findings,
-            lexicon,
-            Lang::Zh,
-            &Positions::of(&src),
-        ),
-        tidy: src.format == Format::Html,
-        plain: !markdown,
-        path: src.path,
-        text: src.text,
-    }
-}
-
 fn html_page(lexicon: &Lexicon, docs: &[Annotated], out: &mut dyn Write) -> io::Result<()> {
     let mut total = Tally::default();
     for d in docs {
@@ -1584,27 +1027,38 @@ fn html_page(lexicon: &Lexicon, docs: &[Annotated], out: &mut dyn Write) -> io::
     html::report(out, lexicon, &documents, &total)
 }
 
+/// The annotated inputs of `annotate` and `report`, or `None` when the
+/// checker that flags findings cannot be built.
+fn annotated_inputs(
+    ctx: &Ctx,
+    engine: &Engine,
+    found: input::Found,
+    one_thread: bool,
+    err: &mut dyn Write,
+) -> io::Result<Option<(Vec<Annotated>, bool)>> {
+    if let Err(e) = engine.checker() {
+        human::error(err, &e)?;
+        return Ok(None);
+    }
+    let (inputs, failed) = inputs(found, err)?;
+    let (docs, read_failed) = ctx
+        .run(engine)
+        .annotate(&inputs, one_thread, &mut Diagnostics(err))?;
+    Ok(Some((docs, failed || read_failed)))
+}
+
 fn annotate_cmd(
     ctx: &Ctx,
-    scanner: &Scanner,
+    engine: &Engine,
     found: input::Found,
     format: AnnotateFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let lexicon = &ctx.lexicon;
-    let Some(checker) = annotation_checker(ctx, scanner, err)? else {
+    let lexicon = engine.lexicon();
+    let Some((docs, failed)) = annotated_inputs(ctx, engine, found, true, err)? else {
         return Ok(ExitStatus::Error);
     };
-    let (inputs, mut failed) = inputs(found, err)?;
-    let mut docs = Vec::new();
-    for p in input::process(&inputs, &ctx.input, 1, Large::Read, |src| {
-        annotated(&checker, lexicon, scanner, src)
-    }) {
-        if let Some((_, d)) = take(p, err, &mut failed)? {
-            docs.push(d);
-        }
-    }
     match format {
         AnnotateFormat::Html => html_page(lexicon, &docs, out)?,
         AnnotateFormat::Human | AnnotateFormat::Markdown => {
@@ -1632,26 +1086,16 @@ fn annotate_cmd(
 
 fn report_cmd(
     ctx: &Ctx,
-    scanner: &Scanner,
+    engine: &Engine,
     found: input::Found,
     output: Option<&Path>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let lexicon = &ctx.lexicon;
-    let Some(checker) = annotation_checker(ctx, scanner, err)? else {
+    let lexicon = engine.lexicon();
+    let Some((docs, failed)) = annotated_inputs(ctx, engine, found, false, err)? else {
         return Ok(ExitStatus::Error);
     };
-    let (inputs, mut failed) = inputs(found, err)?;
-    let results = input::process(&inputs, &ctx.input, ctx.threads, Large::Read, |src| {
-        annotated(&checker, lexicon, scanner, src)
-    });
-    let mut docs = Vec::new();
-    for p in results {
-        if let Some((_, d)) = take(p, err, &mut failed)? {
-            docs.push(d);
-        }
-    }
     let Some(file) = output else {
         html_page(lexicon, &docs, out)?;
         return Ok(status(failed));
