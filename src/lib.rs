@@ -53,6 +53,7 @@
 
 pub mod annotate;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;
 pub mod count;
@@ -62,6 +63,7 @@ pub mod format;
 pub mod input;
 pub mod lexicon;
 pub mod lookup;
+#[cfg(feature = "cli")]
 pub mod lsp;
 pub mod pinyin;
 pub mod report;

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::document::Document;
 use super::position::{Encoding, Lines};
-use super::workspace::Engine;
+use super::workspace::Setup;
 use crate::check::{self, Finding, Lang, Located, Severity};
 use crate::lexicon::{FormKind, Lexicon};
 use crate::report::markdown;
@@ -24,7 +24,7 @@ pub(crate) const LOOKUP: &str = "tifa.lookup";
 
 /// A document checked once, with everything the answers need.
 pub(crate) struct Checked<'e> {
-    engine: &'e Engine,
+    engine: &'e Setup,
     src: Source,
     findings: Vec<Finding>,
     lang: Lang,
@@ -34,7 +34,7 @@ pub(crate) struct Checked<'e> {
 impl<'e> Checked<'e> {
     /// Checks `doc` as `tifa check` would, for messages in `lang` and
     /// positions in `encoding`.
-    pub(crate) fn new(engine: &'e Engine, doc: &Document, lang: Lang, encoding: Encoding) -> Self {
+    pub(crate) fn new(engine: &'e Setup, doc: &Document, lang: Lang, encoding: Encoding) -> Self {
         let src = doc.source();
         let findings = match engine.checker() {
             Some(c) if engine.checks(doc.path.as_deref()) => c.check_document(&src.path, &src.text),
@@ -64,14 +64,14 @@ impl<'e> Checked<'e> {
             &self.src.text,
             &self.positions(),
             &self.findings,
-            &self.engine.lexicon,
+            self.engine.lexicon(),
             self.lang,
         )
     }
 
     fn diagnostic(&self, lines: &Lines<'_>, item: &Located) -> Diagnostic {
         let f = &item.finding;
-        let term = f.entry.map(|e| self.engine.lexicon.entry(e).term.as_str());
+        let term = f.entry.map(|e| self.engine.lexicon().entry(e).term.as_str());
         Diagnostic {
             range: lines.range(item.span.byte_start, item.span.byte_end),
             severity: Some(match f.severity {
@@ -138,7 +138,7 @@ impl Checked<'_> {
     /// first where they nest.
     fn met(&self) -> Vec<Met> {
         let positions = self.positions();
-        let hits = self.engine.scanner.hits(&self.src.text);
+        let hits = self.engine.engine.scanner().hits(&self.src.text);
         let mut met: Vec<Met> = hits
             .iter()
             .filter(|h| !matches!(h.kind, FormKind::Part | FormKind::Piece))
@@ -200,7 +200,7 @@ impl Checked<'_> {
                 text.push_str("\n---\n\n");
             }
             shown.push(m.entry);
-            entry_markdown(&mut text, &self.engine.lexicon, m.entry);
+            entry_markdown(&mut text, self.engine.lexicon(), m.entry);
         }
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
@@ -263,7 +263,7 @@ impl Checked<'_> {
                 continue;
             }
             looked.push(m.entry);
-            let e = self.engine.lexicon.entry(m.entry);
+            let e = self.engine.lexicon().entry(m.entry);
             let title = match self.lang {
                 Lang::Zh => format!("查看词条：{}", e.term),
                 Lang::En => format!("Look up: {}", e.term),
@@ -285,8 +285,8 @@ impl Checked<'_> {
 /// What the look-up command shows: the cards `tifa lookup QUERY` prints,
 /// and the JSON of `tifa lookup --format json QUERY`; `None` when nothing
 /// matches (close terms only are not an answer).
-pub(crate) fn lookup(engine: &Engine, query: &str) -> Option<(String, serde_json::Value)> {
-    let lexicon = &engine.lexicon;
+pub(crate) fn lookup(engine: &Setup, query: &str) -> Option<(String, serde_json::Value)> {
+    let lexicon = engine.lexicon();
     let found = crate::lookup::lookup(lexicon, query, crate::lookup::Options::default());
     if !found.iter().any(|f| f.mode != crate::lookup::Mode::Fuzzy) {
         return None;

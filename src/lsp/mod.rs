@@ -357,7 +357,7 @@ impl Server<'_> {
     fn with_engine<T>(
         &mut self,
         uri: &Uri,
-        f: impl FnOnce(&workspace::Engine, &Document, Lang, Encoding) -> T,
+        f: impl FnOnce(&workspace::Setup, &Document, Lang, Encoding) -> T,
     ) -> Option<T> {
         let folder = self.documents.get(uri.as_str())?.folder(&self.roots);
         let found = self.workspace.engine(&folder);

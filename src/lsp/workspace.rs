@@ -7,41 +7,46 @@
 //! configuration file gives a [`Profile`]; before each check its files are
 //! read again and compared with what it was built from, so a change on
 //! disk is picked up whether or not the client reports it. A broken file
-//! leaves the last good [`Engine`] in use, and its problems are kept for
+//! leaves the last good [`Setup`] in use, and its problems are kept for
 //! the server to publish on the file.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use crate::check::{Checker, Settings};
+use crate::check::Checker;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::engine::{Engine, LexiconSource};
 use crate::input::{Filter, io_message};
 use crate::lexicon::{Lexicon, LexiconFile};
-use crate::scan::Scanner;
 use crate::setup::{self, ConfigSource};
 
-/// Everything a document is checked with.
+/// Everything a document is checked with: the configuration and the
+/// engine built from it, as `tifa check` builds them.
 #[derive(Debug)]
-pub(crate) struct Engine {
+pub(crate) struct Setup {
     pub(crate) config: Config,
-    pub(crate) lexicon: Lexicon,
-    pub(crate) scanner: Scanner,
-    settings: Settings,
+    pub(crate) engine: Engine,
     filter: Filter,
 }
 
-impl Engine {
+impl Setup {
     /// False for a file the configuration's `include` and `exclude` leave
     /// out: `tifa check` skips it, even when named.
     pub(crate) fn checks(&self, path: Option<&Path>) -> bool {
         path.is_none_or(|p| self.filter.allows(p))
     }
 
-    /// The checker, as `tifa check` builds it.
+    /// The checker, as `tifa check` builds it; its index is built once per
+    /// setup, not once per check.
     pub(crate) fn checker(&self) -> Option<Checker<'_>> {
-        Checker::new(&self.lexicon, &self.scanner, self.settings.clone()).ok()
+        self.engine.checker().ok()
+    }
+
+    /// The lexicon.
+    pub(crate) fn lexicon(&self) -> &Lexicon {
+        self.engine.lexicon()
     }
 }
 
@@ -62,7 +67,7 @@ struct Inputs {
 struct Profile {
     inputs: Option<Inputs>,
     /// The last engine built without problems.
-    engine: Option<Rc<Engine>>,
+    engine: Option<Rc<Setup>>,
     /// The problems of the last build.
     problems: Vec<Diagnostic>,
 }
@@ -79,7 +84,7 @@ pub(crate) struct Workspace {
 /// The engine for a document, and whether any profile was built again.
 #[derive(Debug)]
 pub(crate) struct Found {
-    pub(crate) engine: Option<Rc<Engine>>,
+    pub(crate) engine: Option<Rc<Setup>>,
     pub(crate) rebuilt: bool,
 }
 
@@ -183,15 +188,15 @@ fn build(
     config: Config,
     default_lexicon: bool,
     layers: Vec<Vec<LexiconFile>>,
-) -> Result<Engine, Vec<Diagnostic>> {
-    let lexicon = setup::load_lexicon(default_lexicon, layers)?;
-    let scanner =
-        Scanner::new(&lexicon).map_err(|e| vec![Diagnostic::whole("lexicon", e.to_string())])?;
-    Ok(Engine {
-        settings: config.settings(),
+) -> Result<Setup, Vec<Diagnostic>> {
+    let source = LexiconSource {
+        default: default_lexicon,
+        layers,
+    };
+    let engine = Engine::load(source, config.settings()).map_err(|e| e.diagnostics)?;
+    Ok(Setup {
         filter: config.filter(),
         config,
-        lexicon,
-        scanner,
+        engine,
     })
 }

@@ -13,6 +13,7 @@
 pub mod csv;
 pub mod github;
 pub mod html;
+#[cfg(feature = "cli")]
 pub mod human;
 pub mod json;
 pub mod markdown;
