@@ -416,6 +416,19 @@ impl Input {
         Ok(Loaded::Text(src))
     }
 }
+/// Decodes the bytes of a document named `name` as a file of that name is
+/// read (its encoding detected, or `opts.encoding`; the text of HTML and
+/// Word extracted), for front ends that have the bytes already (the Python
+/// package, a server). A document that looks binary is skipped unless
+/// `opts.binary`.
+///
+/// # Errors
+///
+/// A broken .docx, or bytes that `opts.encoding` does not decode.
+pub fn load_bytes(name: &str, bytes: &[u8], opts: &Options) -> Result<Loaded, InputError> {
+    Input::Stdin.load(bytes, name.to_owned(), opts)
+}
+
 /// The note for a text read with bad units replaced, said once per input.
 pub fn replaced_note(encoding: Encoding) -> String {
     match encoding {

@@ -1,3 +1,897 @@
+//! `tifa._tifa`: the Python bindings of tifa's engine.
+//!
+//! A thin front end on [`tifa::engine::Engine`]: texts come in (as `str`,
+//! as the buffers of an Arrow string array, or as the bytes of documents to
+//! decode), the engine works on them with the GIL released, and results go
+//! back as small frozen classes ([`Match`], [`Finding`]), dicts, or Arrow
+//! columns (buffers for `pyarrow.Array.from_buffers`). The Python package
+//! `tifa` wraps this module; its docstrings and stubs are the reference.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+use tifa::check::{Lang, Located, Settings};
+use tifa::engine::{Engine as Core, EngineError, LexiconSource};
+use tifa::input::{self, Loaded};
+use tifa::lexicon::{LexiconFile, read_path};
+use tifa::report::{html, json, markdown};
+use tifa::scan::Match as CoreMatch;
+use tifa::text::Source;
+
+create_exception!(
+    _tifa,
+    LexiconError,
+    PyValueError,
+    "A lexicon that does not load: every problem as `file:line:column: message`."
+);
+
+fn lexicon_error(e: &EngineError) -> PyErr {
+    LexiconError::new_err(e.to_string())
+}
+
+/// An occurrence of a term (an outermost span of an accepted form).
+#[pyclass(frozen, get_all, eq, module = "tifa._tifa")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Match {
+    /// Byte offsets into the UTF-8 text.
+    byte_start: usize,
+    byte_end: usize,
+    /// Code point offsets (Python string indices).
+    start: usize,
+    end: usize,
+    /// 1-based line and column (in characters) of the start and end.
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    /// The text of the span as written.
+    matched: String,
+    /// The entry's id and canonical term.
+    id: String,
+    term: String,
+}
+
+#[pymethods]
+impl Match {
+    fn __repr__(&self) -> String {
+        format!(
+            "Match(id={:?}, term={:?}, matched={:?}, start={}, end={}, line={}, column={})",
+            self.id, self.term, self.matched, self.start, self.end, self.line, self.column
+        )
+    }
+}
+
+/// A problem `check` reports.
+#[pyclass(frozen, get_all, eq, module = "tifa._tifa")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Finding {
+    byte_start: usize,
+    byte_end: usize,
+    start: usize,
+    end: usize,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    /// The rule (`wrong-form`, `near-miss` …) and its severity.
+    rule: String,
+    severity: String,
+    message: String,
+    matched: String,
+    /// The text to put in its place, when there is one.
+    suggestion: Option<String>,
+    /// The entry concerned.
+    id: Option<String>,
+}
+
+#[pymethods]
+impl Finding {
+    fn __repr__(&self) -> String {
+        format!(
+            "Finding(rule={:?}, matched={:?}, suggestion={:?}, line={}, column={}, message={:?})",
+            self.rule, self.matched, self.suggestion, self.line, self.column, self.message
+        )
+    }
+}
+
+/// Code point offsets of byte offsets that mostly come in order.
+struct Chars<'t> {
+    text: &'t str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'t> Chars<'t> {
+    fn new(text: &'t str) -> Self {
+        Chars {
+            text,
+            byte: 0,
+            chars: 0,
+        }
+    }
+
+    /// The code point offset of byte offset `b` (a character boundary).
+    fn at(&mut self, b: usize) -> usize {
+        if b < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        let b = b.min(self.text.len());
+        self.chars += self.text.get(self.byte..b).map_or(0, |s| s.chars().count());
+        self.byte = b;
+        self.chars
+    }
+
+    /// The code point offsets of the byte range `a..b`.
+    fn range(&mut self, a: usize, b: usize) -> (usize, usize) {
+        let start = self.at(a);
+        let end = start + self.text.get(a..b).map_or(0, |s| s.chars().count());
+        (start, end)
+    }
+}
+
+fn to_matches(core: &Core, text: &str, matches: Vec<CoreMatch>) -> Vec<Match> {
+    let lexicon = core.lexicon();
+    let mut chars = Chars::new(text);
+    matches
+        .into_iter()
+        .map(|m| {
+            let (start, end) = chars.range(m.hit.start, m.hit.end);
+            let e = lexicon.entry(m.hit.entry);
+            Match {
+                byte_start: m.span.byte_start,
+                byte_end: m.span.byte_end,
+                start,
+                end,
+                line: m.span.start.line,
+                column: m.span.start.column,
+                end_line: m.span.end.line,
+                end_column: m.span.end.column,
+                matched: m.matched,
+                id: e.id.clone(),
+                term: e.term.clone(),
+            }
+        })
+        .collect()
+}
+
+fn to_findings(text: &str, located: Vec<Located>) -> Vec<Finding> {
+    let mut chars = Chars::new(text);
+    located
+        .into_iter()
+        .map(|l| {
+            let (start, end) = chars.range(l.finding.start, l.finding.end);
+            Finding {
+                byte_start: l.span.byte_start,
+                byte_end: l.span.byte_end,
+                start,
+                end,
+                line: l.span.start.line,
+                column: l.span.start.column,
+                end_line: l.span.end.line,
+                end_column: l.span.end.column,
+                rule: l.finding.rule.id().to_owned(),
+                severity: l.finding.severity.as_str().to_owned(),
+                message: l.message,
+                matched: l.matched,
+                suggestion: l.finding.suggestion,
+                id: l.id,
+            }
+        })
+        .collect()
+}
+
+fn lang(name: &str) -> PyResult<Lang> {
+    match name {
+        "zh" => Ok(Lang::Zh),
+        "en" => Ok(Lang::En),
+        other => Err(PyValueError::new_err(format!(
+            "lang must be \"zh\" or \"en\", not {other:?}"
+        ))),
+    }
+}
+
+/// One text of a batch: a string, or the bytes of a document to decode
+/// as a file of its name is read.
+enum Doc {
+    Text(String),
+    Bytes(String, Vec<u8>),
+}
+
+/// A document decoded, with the note on how it was read.
+struct Read {
+    src: Option<Source>,
+    note: Option<String>,
+}
+
+impl Doc {
+    fn read(self) -> Read {
+        match self {
+            Doc::Text(text) => Read {
+                src: Some(Source::plain("<text>", text)),
+                note: None,
+            },
+            Doc::Bytes(name, bytes) => {
+                match input::load_bytes(&name, &bytes, &input::Options::default()) {
+                    Ok(Loaded::Text(src)) => Read {
+                        note: src.note.clone(),
+                        src: Some(src),
+                    },
+                    Ok(Loaded::Skipped(why)) => Read {
+                        src: None,
+                        note: Some(why),
+                    },
+                    Ok(Loaded::Streams) => Read {
+                        src: None,
+                        note: None,
+                    },
+                    Err(e) => Read {
+                        src: None,
+                        note: Some(e.message),
+                    },
+                }
+            }
+        }
+    }
+}
+
+/// Engines rebuilt from pickles, by fingerprint: one per process.
+fn rebuilt() -> &'static Mutex<HashMap<String, Core>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Core>>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
+}
+
+/// The lexicon, its scanner and the checker, shared by every thread.
+#[pyclass(frozen, module = "tifa._tifa")]
+struct Engine {
+    core: Core,
+}
+
+type Layers = Vec<Vec<(String, String)>>;
+
+fn source_of(default: bool, layers: Layers) -> LexiconSource {
+    LexiconSource {
+        default,
+        layers: layers
+            .into_iter()
+            .map(|files| {
+                files
+                    .into_iter()
+                    .map(|(path, text)| LexiconFile { path, text })
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+fn build(py: Python<'_>, source: LexiconSource) -> PyResult<Engine> {
+    py.detach(|| Core::load(source, Settings::default()))
+        .map(|core| Engine { core })
+        .map_err(|e| lexicon_error(&e))
+}
+
+fn threads(n: Option<usize>) -> usize {
+    n.unwrap_or(0)
+}
+
+#[pymethods]
+impl Engine {
+    /// The embedded lexicon.
+    #[staticmethod]
+    fn embedded(py: Python<'_>) -> PyResult<Engine> {
+        build(py, LexiconSource::embedded())
+    }
+
+    /// Lexicon files or folders of `.toml` files, each a layer over the
+    /// embedded lexicon (unless `default` is false).
+    #[staticmethod]
+    #[pyo3(signature = (paths, default = true))]
+    fn from_paths(
+        py: Python<'_>,
+        paths: Vec<std::path::PathBuf>,
+        default: bool,
+    ) -> PyResult<Engine> {
+        let mut layers = Vec::new();
+        let mut problems = Vec::new();
+        for p in &paths {
+            let (files, unreadable) = read_path(p);
+            if !files.is_empty() {
+                layers.push(files);
+            }
+            problems.extend(unreadable);
+        }
+        if !problems.is_empty() {
+            return Err(lexicon_error(&EngineError {
+                diagnostics: problems,
+            }));
+        }
+        build(py, LexiconSource { default, layers })
+    }
+
+    /// Layers given as `(name, toml_text)` files.
+    #[staticmethod]
+    #[pyo3(signature = (layers, default = true))]
+    fn from_sources(py: Python<'_>, layers: Layers, default: bool) -> PyResult<Engine> {
+        build(py, source_of(default, layers))
+    }
+
+    /// The engine of a pickled source, built once per process: a second
+    /// engine of the same fingerprint shares the first one's automaton.
+    #[staticmethod]
+    fn rebuild(
+        py: Python<'_>,
+        default: bool,
+        layers: Layers,
+        fingerprint: String,
+    ) -> PyResult<Engine> {
+        let cached = rebuilt()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&fingerprint)
+            .cloned();
+        if let Some(core) = cached {
+            return Ok(Engine { core });
+        }
+        let engine = build(py, source_of(default, layers))?;
+        rebuilt()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(engine.core.fingerprint().to_owned(), engine.core.clone());
+        Ok(engine)
+    }
+
+    /// The number of engines [`Engine::rebuild`] built in this process.
+    #[staticmethod]
+    fn rebuilt_count() -> usize {
+        rebuilt()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    /// `(default, [[(name, text), ...], ...])`: what the engine is built from.
+    fn source(&self) -> (bool, Layers) {
+        let s = self.core.source();
+        (
+            s.default,
+            s.layers
+                .iter()
+                .map(|files| {
+                    files
+                        .iter()
+                        .map(|f| (f.path.clone(), f.text.clone()))
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
+    #[getter]
+    fn version(&self) -> String {
+        self.core.fingerprint().to_owned()
+    }
+
+    fn __len__(&self) -> usize {
+        self.core.lexicon().len()
+    }
+
+    /// Every entry, as the JSON objects of `tifa lexicon export`.
+    fn entries_json(&self) -> String {
+        let entries: Vec<json::EntryJson<'_>> = self
+            .core
+            .lexicon()
+            .entries()
+            .iter()
+            .map(json::EntryJson::new)
+            .collect();
+        serde_json::to_string(&entries).unwrap_or_default()
+    }
+
+    /// The entries `tifa lookup QUERY` finds, as JSON objects, each with
+    /// the way it matched under `match`.
+    #[pyo3(signature = (query, category = None, in_definitions = false))]
+    fn lookup_json(&self, query: &str, category: Option<&str>, in_definitions: bool) -> String {
+        let lexicon = self.core.lexicon();
+        let options = tifa::lookup::Options {
+            category,
+            in_definitions,
+        };
+        let found = tifa::lookup::lookup(lexicon, query, options);
+        let mut out = Vec::new();
+        // Written as `tifa lookup --format json` writes it; its entries.
+        if json::lookup(&mut out, lexicon, Some(query), &found).is_err() {
+            return "[]".into();
+        }
+        serde_json::from_slice::<serde_json::Value>(&out)
+            .ok()
+            .and_then(|v| v.get("entries").map(ToString::to_string))
+            .unwrap_or_else(|| "[]".into())
+    }
+
+    fn scan(&self, py: Python<'_>, text: String) -> Vec<Match> {
+        let core = &self.core;
+        py.detach(|| to_matches(core, &text, core.scan(&text)))
+    }
+
+    /// `{id: count}`, nested occurrences included, most frequent first.
+    fn count<'py>(&self, py: Python<'py>, text: String) -> PyResult<Bound<'py, PyDict>> {
+        let core = &self.core;
+        let counts = py.detach(|| counts(core, &core.count(&text)));
+        counts_dict(py, &counts)
+    }
+
+    /// `[(id, count, nested)]` of `text`, most frequent first.
+    fn count_detail(&self, py: Python<'_>, text: String) -> Vec<(String, usize, usize)> {
+        let core = &self.core;
+        py.detach(|| counts(core, &core.count(&text)))
+    }
+
+    #[pyo3(signature = (text, lang = "zh", path = "<text>"))]
+    fn check(
+        &self,
+        py: Python<'_>,
+        text: String,
+        lang: &str,
+        path: &str,
+    ) -> PyResult<Vec<Finding>> {
+        let lang = self::lang(lang)?;
+        let core = &self.core;
+        Ok(py.detach(|| to_findings(&text, core.check(path, &text, lang))))
+    }
+
+    /// The text with every fixable finding fixed, as `tifa check --fix`.
+    #[pyo3(signature = (text, path = "<text>"))]
+    fn fix(&self, py: Python<'_>, text: String, path: &str) -> String {
+        let core = &self.core;
+        py.detach(|| core.fix(path, &text).text)
+    }
+
+    #[pyo3(signature = (text, format = "html", path = "<text>"))]
+    fn annotate(&self, py: Python<'_>, text: String, format: &str, path: &str) -> PyResult<String> {
+        if format != "html" && format != "markdown" {
+            return Err(PyValueError::new_err(format!(
+                "format must be \"html\" or \"markdown\", not {format:?}"
+            )));
+        }
+        let core = &self.core;
+        let html = format == "html";
+        let path = path.to_owned();
+        py.detach(move || {
+            let d = core.annotate(Source::plain(&path, text));
+            let lexicon = core.lexicon();
+            let mut out = Vec::new();
+            let written = if html {
+                let doc = html::Document {
+                    path: &d.path,
+                    text: &d.text,
+                    annotation: &d.annotation,
+                    tally: &d.tally,
+                };
+                html::report(&mut out, lexicon, &[doc], &d.tally)
+            } else {
+                let options = markdown::Options {
+                    document: None,
+                    plain: d.plain,
+                };
+                markdown::annotate(&mut out, &d.text, &d.annotation, lexicon, options)
+            };
+            written.map_err(|e| PyValueError::new_err(e.to_string()))?;
+            String::from_utf8(out).map_err(|e| PyValueError::new_err(e.to_string()))
+        })
+    }
+
+    #[pyo3(signature = (texts, threads = None))]
+    fn scan_batch(
+        &self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        threads: Option<usize>,
+    ) -> Vec<Vec<Match>> {
+        let core = &self.core;
+        py.detach(|| {
+            Core::map(self::threads(threads), texts.len(), |i| {
+                to_matches(core, &texts[i], core.scan(&texts[i]))
+            })
+        })
+    }
+
+    /// One `{id: count}` per text; with `total`, one for them all.
+    #[pyo3(signature = (texts, threads = None, total = false))]
+    fn count_batch<'py>(
+        &self,
+        py: Python<'py>,
+        texts: Vec<String>,
+        threads: Option<usize>,
+        total: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let core = &self.core;
+        let tallies = py.detach(|| {
+            Core::map(self::threads(threads), texts.len(), |i| {
+                core.count(&texts[i])
+            })
+        });
+        if total {
+            let mut all = tifa::count::Tally::default();
+            for t in &tallies {
+                all.merge(t);
+            }
+            return Ok(counts_dict(py, &counts(core, &all))?.into_any().unbind());
+        }
+        let list = pyo3::types::PyList::empty(py);
+        for t in &tallies {
+            list.append(counts_dict(py, &counts(core, t))?)?;
+        }
+        Ok(list.into_any().unbind())
+    }
+
+    #[pyo3(signature = (texts, threads = None, lang = "zh"))]
+    fn check_batch(
+        &self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        threads: Option<usize>,
+        lang: &str,
+    ) -> PyResult<Vec<Vec<Finding>>> {
+        let lang = self::lang(lang)?;
+        let core = &self.core;
+        Ok(py.detach(|| {
+            Core::map(self::threads(threads), texts.len(), |i| {
+                to_findings(&texts[i], core.check("<text>", &texts[i], lang))
+            })
+        }))
+    }
+
+    /// The Arrow columns of `what` (`"scan"`, `"check"` or `"count"`) over
+    /// an Arrow string array given by its buffers (as `bytes`: the limited
+    /// API of Python 3.9 has no buffer protocol) (or over documents'
+    /// bytes, `names` then naming each): a dict of column name → `(type,
+    /// buffers)`, and the notes of rows read with replacement characters
+    /// or skipped, as `(row, note)`.
+    #[pyo3(signature = (what, offsets, data, offset, length, large, validity = None, names = None, threads = None, lang = "zh"))]
+    #[allow(clippy::too_many_arguments)]
+    fn arrow<'py>(
+        &self,
+        py: Python<'py>,
+        what: &str,
+        offsets: &[u8],
+        data: &[u8],
+        offset: usize,
+        length: usize,
+        large: bool,
+        validity: Option<&[u8]>,
+        names: Option<Vec<String>>,
+        threads: Option<usize>,
+        lang: &str,
+    ) -> PyResult<(Bound<'py, PyDict>, Notes)> {
+        let lang = self::lang(lang)?;
+        let docs = arrow_docs(offsets, data, offset, length, large, validity, names)?;
+        let core = &self.core;
+        let threads = self::threads(threads);
+        let (columns, notes) = match what {
+            "scan" => py.detach(|| arrow_scan(core, docs, threads)),
+            "check" => py.detach(|| arrow_check(core, docs, threads, lang)),
+            "count" => py.detach(|| arrow_count(core, docs, threads)),
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "what must be scan, check or count, not {other:?}"
+                )));
+            }
+        };
+        Ok((columns.into_py(py)?, notes))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Engine({} entries, version {})",
+            self.core.lexicon().len(),
+            self.core.fingerprint()
+        )
+    }
+}
+
+fn counts(core: &Core, t: &tifa::count::Tally) -> Vec<(String, usize, usize)> {
+    let lexicon = core.lexicon();
+    t.ranked()
+        .into_iter()
+        .map(|c| (lexicon.entry(c.entry).id.clone(), c.count, c.nested))
+        .collect()
+}
+
+fn counts_dict<'py>(
+    py: Python<'py>,
+    counts: &[(String, usize, usize)],
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (id, count, _) in counts {
+        d.set_item(id, count)?;
+    }
+    Ok(d)
+}
+
+/// The documents of an Arrow string (or binary) array's buffers: `None`
+/// for a null row.
+fn arrow_docs(
+    offsets: &[u8],
+    data: &[u8],
+    offset: usize,
+    length: usize,
+    large: bool,
+    validity: Option<&[u8]>,
+    names: Option<Vec<String>>,
+) -> PyResult<Vec<Option<Doc>>> {
+    let width = if large { 8 } else { 4 };
+    let at = |i: usize| -> PyResult<usize> {
+        let b = offsets
+            .get(i * width..(i + 1) * width)
+            .ok_or_else(|| PyValueError::new_err("Arrow offsets buffer too short"))?;
+        let v = if large {
+            i64::from_le_bytes(b.try_into().unwrap_or_default())
+        } else {
+            i64::from(i32::from_le_bytes(b.try_into().unwrap_or_default()))
+        };
+        usize::try_from(v).map_err(|_| PyValueError::new_err("negative Arrow offset"))
+    };
+    if names.as_ref().is_some_and(|n| n.len() != length) {
+        return Err(PyValueError::new_err("names must have one name per row"));
+    }
+    let mut names = names.map(Vec::into_iter);
+    let mut docs = Vec::with_capacity(length);
+    for row in 0..length {
+        let i = offset + row;
+        let name = names.as_mut().and_then(Iterator::next);
+        let valid = validity.is_none_or(|v| v.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) != 0));
+        if !valid {
+            docs.push(None);
+            continue;
+        }
+        let (a, b) = (at(i)?, at(i + 1)?);
+        let bytes = data
+            .get(a..b)
+            .ok_or_else(|| PyValueError::new_err("Arrow offsets past the data buffer"))?;
+        docs.push(Some(match name {
+            Some(name) => Doc::Bytes(name, bytes.to_vec()),
+            None => match std::str::from_utf8(bytes) {
+                Ok(text) => Doc::Text(text.to_owned()),
+                // Not valid UTF-8 (a binary column): read as a document.
+                Err(_) => Doc::Bytes("<text>".into(), bytes.to_vec()),
+            },
+        }));
+    }
+    Ok(docs)
+}
+
+/// Arrow columns built in Rust, handed to `pyarrow.Array.from_buffers`.
+#[derive(Default)]
+struct Columns {
+    ints: Vec<(&'static str, Vec<i64>)>,
+    strings: Vec<(&'static str, Strings)>,
+    rows: usize,
+}
+
+#[derive(Default)]
+struct Strings {
+    offsets: Vec<i64>,
+    data: Vec<u8>,
+    /// One bit per row; only kept when a row is null.
+    validity: Vec<u8>,
+    nulls: usize,
+}
+
+impl Strings {
+    fn push(&mut self, s: Option<&str>) {
+        let row = self.offsets.len().saturating_sub(1);
+        if row / 8 >= self.validity.len() {
+            self.validity.push(0);
+        }
+        match s {
+            Some(s) => {
+                self.data.extend_from_slice(s.as_bytes());
+                if let Some(b) = self.validity.get_mut(row / 8) {
+                    *b |= 1 << (row % 8);
+                }
+            }
+            None => self.nulls += 1,
+        }
+        self.offsets
+            .push(i64::try_from(self.data.len()).unwrap_or(i64::MAX));
+    }
+}
+
+impl Columns {
+    fn new(ints: &[&'static str], strings: &[&'static str]) -> Columns {
+        Columns {
+            ints: ints.iter().map(|n| (*n, Vec::new())).collect(),
+            strings: strings
+                .iter()
+                .map(|n| {
+                    (
+                        *n,
+                        Strings {
+                            offsets: vec![0],
+                            ..Strings::default()
+                        },
+                    )
+                })
+                .collect(),
+            rows: 0,
+        }
+    }
+
+    fn row(&mut self, ints: &[usize], strings: &[Option<&str>]) {
+        for ((_, col), v) in self.ints.iter_mut().zip(ints) {
+            col.push(i64::try_from(*v).unwrap_or(i64::MAX));
+        }
+        for ((_, col), v) in self.strings.iter_mut().zip(strings) {
+            col.push(*v);
+        }
+        self.rows += 1;
+    }
+
+    /// `{name: ("int64", n, data) | ("large_string", n, offsets, data,
+    /// validity or None, nulls)}`.
+    fn into_py(self, py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+        let d = PyDict::new(py);
+        let le = |v: &[i64]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+        for (name, col) in &self.ints {
+            d.set_item(*name, ("int64", self.rows, PyBytes::new(py, &le(col))))?;
+        }
+        for (name, col) in &self.strings {
+            let validity = (col.nulls > 0).then(|| PyBytes::new(py, &col.validity));
+            d.set_item(
+                *name,
+                (
+                    "large_string",
+                    self.rows,
+                    PyBytes::new(py, &le(&col.offsets)),
+                    PyBytes::new(py, &col.data),
+                    validity,
+                    col.nulls,
+                ),
+            )?;
+        }
+        Ok(d)
+    }
+}
+
+type Notes = Vec<(usize, String)>;
+
+/// Reads each document on the worker threads and applies `f`.
+fn each_doc<T: Send>(
+    docs: Vec<Option<Doc>>,
+    threads: usize,
+    f: impl Fn(&Source) -> T + Sync,
+) -> (Vec<Option<T>>, Notes) {
+    let docs: Vec<Mutex<Option<Doc>>> = docs.into_iter().map(Mutex::new).collect();
+    let results = Core::map(threads, docs.len(), |i| {
+        let doc = docs[i]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        match doc.map(Doc::read) {
+            Some(Read { src, note }) => (src.map(|s| f(&s)), note),
+            None => (None, None),
+        }
+    });
+    let mut notes = Vec::new();
+    let values = results
+        .into_iter()
+        .enumerate()
+        .map(|(row, (v, note))| {
+            if let Some(n) = note {
+                notes.push((row, n));
+            }
+            v
+        })
+        .collect();
+    (values, notes)
+}
+
+const POSITIONS: [&str; 9] = [
+    "row",
+    "byte_start",
+    "byte_end",
+    "start",
+    "end",
+    "line",
+    "column",
+    "end_line",
+    "end_column",
+];
+
+fn arrow_scan(core: &Core, docs: Vec<Option<Doc>>, threads: usize) -> (Columns, Notes) {
+    let (results, notes) = each_doc(docs, threads, |src| {
+        to_matches(core, &src.text, core.scan_source(src))
+    });
+    let mut c = Columns::new(&POSITIONS, &["matched", "id", "term"]);
+    for (row, ms) in results.into_iter().enumerate() {
+        for m in ms.unwrap_or_default() {
+            c.row(
+                &[
+                    row,
+                    m.byte_start,
+                    m.byte_end,
+                    m.start,
+                    m.end,
+                    m.line,
+                    m.column,
+                    m.end_line,
+                    m.end_column,
+                ],
+                &[Some(&m.matched), Some(&m.id), Some(&m.term)],
+            );
+        }
+    }
+    (c, notes)
+}
+
+fn arrow_check(
+    core: &Core,
+    docs: Vec<Option<Doc>>,
+    threads: usize,
+    lang: Lang,
+) -> (Columns, Notes) {
+    let (results, notes) = each_doc(docs, threads, |src| {
+        to_findings(&src.text, core.check_source(src, lang))
+    });
+    let mut c = Columns::new(
+        &POSITIONS,
+        &["rule", "severity", "message", "matched", "suggestion", "id"],
+    );
+    for (row, fs) in results.into_iter().enumerate() {
+        for f in fs.unwrap_or_default() {
+            c.row(
+                &[
+                    row,
+                    f.byte_start,
+                    f.byte_end,
+                    f.start,
+                    f.end,
+                    f.line,
+                    f.column,
+                    f.end_line,
+                    f.end_column,
+                ],
+                &[
+                    Some(&f.rule),
+                    Some(&f.severity),
+                    Some(&f.message),
+                    Some(&f.matched),
+                    f.suggestion.as_deref(),
+                    f.id.as_deref(),
+                ],
+            );
+        }
+    }
+    (c, notes)
+}
+
+fn arrow_count(core: &Core, docs: Vec<Option<Doc>>, threads: usize) -> (Columns, Notes) {
+    let (results, notes) = each_doc(docs, threads, |src| core.count(&src.text));
+    let lexicon = core.lexicon();
+    let mut c = Columns::new(&["row", "count", "nested"], &["id", "term", "category"]);
+    for (row, t) in results.into_iter().enumerate() {
+        for e in t.map(|t| t.ranked()).unwrap_or_default() {
+            let entry = lexicon.entry(e.entry);
+            c.row(
+                &[row, e.count, e.nested],
+                &[Some(&entry.id), Some(&entry.term), Some(&entry.category)],
+            );
+        }
+    }
+    (c, notes)
+}
+
+/// The native module of the `tifa` package.
 #[pymodule]
-fn _tifa(_m: &Bound<'_, PyModule>) -> PyResult<()> { Ok(()) }
+fn _tifa(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Engine>()?;
+    m.add_class::<Match>()?;
+    m.add_class::<Finding>()?;
+    m.add("LexiconError", m.py().get_type::<LexiconError>())?;
+    Ok(())
+}

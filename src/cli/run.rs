@@ -732,7 +732,9 @@ fn count_cmd(
 ) -> io::Result<ExitStatus> {
     let lexicon = engine.lexicon();
     let (inputs, failed) = inputs(found, err)?;
-    let counted = ctx.run(engine).count(&inputs, by_file, &mut Diagnostics(err))?;
+    let counted = ctx
+        .run(engine)
+        .count(&inputs, by_file, &mut Diagnostics(err))?;
     let total = &counted.total;
     let by_file = by_file.then_some(counted.files.as_slice());
     let bar_width = if ctx.terminal.stdout {
@@ -1041,9 +1043,9 @@ fn annotated_inputs(
         return Ok(None);
     }
     let (inputs, failed) = inputs(found, err)?;
-    let (docs, read_failed) = ctx
-        .run(engine)
-        .annotate(&inputs, one_thread, &mut Diagnostics(err))?;
+    let (docs, read_failed) =
+        ctx.run(engine)
+            .annotate(&inputs, one_thread, &mut Diagnostics(err))?;
     Ok(Some((docs, failed || read_failed)))
 }
 

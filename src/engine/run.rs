@@ -387,9 +387,7 @@ pub fn find_while<T>(
     });
     let found = match (found, paths) {
         (Some(found), _) => found,
-        (None, Some(paths)) if ok(&prepared) => {
-            input::collect(paths, filter, opts, threads, &stop)
-        }
+        (None, Some(paths)) if ok(&prepared) => input::collect(paths, filter, opts, threads, &stop),
         (None, _) => input::Found::default(),
     };
     (prepared, found)

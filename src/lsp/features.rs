@@ -71,7 +71,9 @@ impl<'e> Checked<'e> {
 
     fn diagnostic(&self, lines: &Lines<'_>, item: &Located) -> Diagnostic {
         let f = &item.finding;
-        let term = f.entry.map(|e| self.engine.lexicon().entry(e).term.as_str());
+        let term = f
+            .entry
+            .map(|e| self.engine.lexicon().entry(e).term.as_str());
         Diagnostic {
             range: lines.range(item.span.byte_start, item.span.byte_end),
             severity: Some(match f.severity {
