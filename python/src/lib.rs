@@ -92,9 +92,13 @@ struct Finding {
 #[pymethods]
 impl Finding {
     fn __repr__(&self) -> String {
+        let suggestion = self
+            .suggestion
+            .as_ref()
+            .map_or_else(|| "None".to_owned(), |s| format!("{s:?}"));
         format!(
-            "Finding(rule={:?}, matched={:?}, suggestion={:?}, line={}, column={}, message={:?})",
-            self.rule, self.matched, self.suggestion, self.line, self.column, self.message
+            "Finding(rule={:?}, matched={:?}, suggestion={suggestion}, line={}, column={}, message={:?})",
+            self.rule, self.matched, self.line, self.column, self.message
         )
     }
 }
@@ -546,13 +550,17 @@ impl Engine {
         }))
     }
 
-    /// The Arrow columns of `what` (`"scan"`, `"check"` or `"count"`) over
-    /// an Arrow string array given by its buffers (as `bytes`: the limited
-    /// API of Python 3.9 has no buffer protocol) (or over documents'
-    /// bytes, `names` then naming each): a dict of column name → `(type,
-    /// buffers)`, and the notes of rows read with replacement characters
-    /// or skipped, as `(row, note)`.
-    #[pyo3(signature = (what, offsets, data, offset, length, large, validity = None, names = None, threads = None, lang = "zh"))]
+    /// `what` (`"scan"`, `"check"` or `"count"`) over an Arrow string
+    /// array given by its buffers (as `bytes`: the limited API of Python
+    /// 3.9 has no buffer protocol), or over documents' bytes in a binary
+    /// array, `names` then naming each row as a file (its extension says
+    /// its format). With `columns`, a dict of Arrow columns, column name →
+    /// `(type, rows, buffers…)` for `pyarrow.Array.from_buffers`, one row
+    /// per match, finding or (row, entry) count; without, one list of
+    /// matches or findings, or one dict of counts, per row. Also the notes
+    /// of rows read with replacement characters or skipped, as
+    /// `(row, note)`.
+    #[pyo3(signature = (what, offsets, data, offset, length, large, validity = None, names = None, threads = None, lang = "zh", columns = true))]
     #[allow(clippy::too_many_arguments)]
     fn arrow<'py>(
         &self,
@@ -567,22 +575,62 @@ impl Engine {
         names: Option<Vec<String>>,
         threads: Option<usize>,
         lang: &str,
-    ) -> PyResult<(Bound<'py, PyDict>, Notes)> {
+        columns: bool,
+    ) -> PyResult<(Py<PyAny>, Notes)> {
         let lang = self::lang(lang)?;
         let docs = arrow_docs(offsets, data, offset, length, large, validity, names)?;
         let core = &self.core;
         let threads = self::threads(threads);
-        let (columns, notes) = match what {
-            "scan" => py.detach(|| arrow_scan(core, docs, threads)),
-            "check" => py.detach(|| arrow_check(core, docs, threads, lang)),
-            "count" => py.detach(|| arrow_count(core, docs, threads)),
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "what must be scan, check or count, not {other:?}"
-                )));
+        match what {
+            "scan" => {
+                let (rows, notes) = py.detach(|| {
+                    each_doc(docs, threads, |src| {
+                        to_matches(core, &src.text, core.scan_source(src))
+                    })
+                });
+                let rows: Vec<Vec<Match>> = rows.into_iter().map(Option::unwrap_or_default).collect();
+                let out = if columns {
+                    py.detach(|| scan_columns(&rows)).into_py(py)?.into_any().unbind()
+                } else {
+                    rows.into_pyobject(py)?.into_any().unbind()
+                };
+                Ok((out, notes))
             }
-        };
-        Ok((columns.into_py(py)?, notes))
+            "check" => {
+                let (rows, notes) = py.detach(|| {
+                    each_doc(docs, threads, |src| {
+                        to_findings(&src.text, core.check_source(src, lang))
+                    })
+                });
+                let rows: Vec<Vec<Finding>> =
+                    rows.into_iter().map(Option::unwrap_or_default).collect();
+                let out = if columns {
+                    py.detach(|| check_columns(&rows)).into_py(py)?.into_any().unbind()
+                } else {
+                    rows.into_pyobject(py)?.into_any().unbind()
+                };
+                Ok((out, notes))
+            }
+            "count" => {
+                let (rows, notes) =
+                    py.detach(|| each_doc(docs, threads, |src| counts(core, &core.count(&src.text))));
+                let rows: Vec<Vec<(String, usize, usize)>> =
+                    rows.into_iter().map(Option::unwrap_or_default).collect();
+                let out = if columns {
+                    py.detach(|| count_columns(core, &rows)).into_py(py)?.into_any().unbind()
+                } else {
+                    let list = pyo3::types::PyList::empty(py);
+                    for r in &rows {
+                        list.append(counts_dict(py, r)?)?;
+                    }
+                    list.into_any().unbind()
+                };
+                Ok((out, notes))
+            }
+            other => Err(PyValueError::new_err(format!(
+                "what must be scan, check or count, not {other:?}"
+            ))),
+        }
     }
 
     fn __repr__(&self) -> String {
@@ -803,13 +851,10 @@ const POSITIONS: [&str; 9] = [
     "end_column",
 ];
 
-fn arrow_scan(core: &Core, docs: Vec<Option<Doc>>, threads: usize) -> (Columns, Notes) {
-    let (results, notes) = each_doc(docs, threads, |src| {
-        to_matches(core, &src.text, core.scan_source(src))
-    });
+fn scan_columns(rows: &[Vec<Match>]) -> Columns {
     let mut c = Columns::new(&POSITIONS, &["matched", "id", "term"]);
-    for (row, ms) in results.into_iter().enumerate() {
-        for m in ms.unwrap_or_default() {
+    for (row, ms) in rows.iter().enumerate() {
+        for m in ms {
             c.row(
                 &[
                     row,
@@ -826,24 +871,16 @@ fn arrow_scan(core: &Core, docs: Vec<Option<Doc>>, threads: usize) -> (Columns, 
             );
         }
     }
-    (c, notes)
+    c
 }
 
-fn arrow_check(
-    core: &Core,
-    docs: Vec<Option<Doc>>,
-    threads: usize,
-    lang: Lang,
-) -> (Columns, Notes) {
-    let (results, notes) = each_doc(docs, threads, |src| {
-        to_findings(&src.text, core.check_source(src, lang))
-    });
+fn check_columns(rows: &[Vec<Finding>]) -> Columns {
     let mut c = Columns::new(
         &POSITIONS,
         &["rule", "severity", "message", "matched", "suggestion", "id"],
     );
-    for (row, fs) in results.into_iter().enumerate() {
-        for f in fs.unwrap_or_default() {
+    for (row, fs) in rows.iter().enumerate() {
+        for f in fs {
             c.row(
                 &[
                     row,
@@ -867,23 +904,26 @@ fn arrow_check(
             );
         }
     }
-    (c, notes)
+    c
 }
 
-fn arrow_count(core: &Core, docs: Vec<Option<Doc>>, threads: usize) -> (Columns, Notes) {
-    let (results, notes) = each_doc(docs, threads, |src| core.count(&src.text));
+fn count_columns(core: &Core, rows: &[Vec<(String, usize, usize)>]) -> Columns {
     let lexicon = core.lexicon();
     let mut c = Columns::new(&["row", "count", "nested"], &["id", "term", "category"]);
-    for (row, t) in results.into_iter().enumerate() {
-        for e in t.map(|t| t.ranked()).unwrap_or_default() {
-            let entry = lexicon.entry(e.entry);
+    for (row, counts) in rows.iter().enumerate() {
+        for (id, count, nested) in counts {
+            let entry = lexicon.get(id);
             c.row(
-                &[row, e.count, e.nested],
-                &[Some(&entry.id), Some(&entry.term), Some(&entry.category)],
+                &[row, *count, *nested],
+                &[
+                    Some(id),
+                    entry.map(|e| e.term.as_str()),
+                    entry.map(|e| e.category.as_str()),
+                ],
             );
         }
     }
-    (c, notes)
+    c
 }
 
 /// The native module of the `tifa` package.
