@@ -588,9 +588,13 @@ impl Engine {
                         to_matches(core, &src.text, core.scan_source(src))
                     })
                 });
-                let rows: Vec<Vec<Match>> = rows.into_iter().map(Option::unwrap_or_default).collect();
+                let rows: Vec<Vec<Match>> =
+                    rows.into_iter().map(Option::unwrap_or_default).collect();
                 let out = if columns {
-                    py.detach(|| scan_columns(&rows)).into_py(py)?.into_any().unbind()
+                    py.detach(|| scan_columns(&rows))
+                        .into_py(py)?
+                        .into_any()
+                        .unbind()
                 } else {
                     rows.into_pyobject(py)?.into_any().unbind()
                 };
@@ -605,19 +609,25 @@ impl Engine {
                 let rows: Vec<Vec<Finding>> =
                     rows.into_iter().map(Option::unwrap_or_default).collect();
                 let out = if columns {
-                    py.detach(|| check_columns(&rows)).into_py(py)?.into_any().unbind()
+                    py.detach(|| check_columns(&rows))
+                        .into_py(py)?
+                        .into_any()
+                        .unbind()
                 } else {
                     rows.into_pyobject(py)?.into_any().unbind()
                 };
                 Ok((out, notes))
             }
             "count" => {
-                let (rows, notes) =
-                    py.detach(|| each_doc(docs, threads, |src| counts(core, &core.count(&src.text))));
+                let (rows, notes) = py
+                    .detach(|| each_doc(docs, threads, |src| counts(core, &core.count(&src.text))));
                 let rows: Vec<Vec<(String, usize, usize)>> =
                     rows.into_iter().map(Option::unwrap_or_default).collect();
                 let out = if columns {
-                    py.detach(|| count_columns(core, &rows)).into_py(py)?.into_any().unbind()
+                    py.detach(|| count_columns(core, &rows))
+                        .into_py(py)?
+                        .into_any()
+                        .unbind()
                 } else {
                     let list = pyo3::types::PyList::empty(py);
                     for r in &rows {

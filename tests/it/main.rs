@@ -13,6 +13,7 @@ mod lookup;
 mod lsp;
 mod process;
 mod props;
+mod python;
 mod report;
 
 use tifa::cli::{Cli, ExitStatus, run};

@@ -1,0 +1,52 @@
+"""Batches equal their texts one by one, on one thread or all."""
+
+import pytest
+
+import tifa
+
+
+@pytest.fixture(scope="module")
+def docs(texts):
+    return [t for _, t in texts] + ["", "无关的文字。", "两队一室" * 50]
+
+
+@pytest.mark.parametrize("threads", [None, 1, 2])
+def test_scan_batch(docs, threads):
+    s = tifa.Scanner()
+    assert s.scan_batch(docs, threads=threads) == [s.scan(t) for t in docs]
+
+
+@pytest.mark.parametrize("threads", [None, 1, 2])
+def test_count_batch(docs, threads):
+    s = tifa.Scanner()
+    assert s.count_batch(docs, threads=threads) == [s.count(t) for t in docs]
+
+
+def test_count_batch_total(docs):
+    s = tifa.Scanner()
+    total = {}
+    for t in docs:
+        for k, v in s.count(t).items():
+            total[k] = total.get(k, 0) + v
+    got = s.count_batch(docs, total=True)
+    assert got == total
+    counts = list(got.values())
+    assert counts == sorted(counts, reverse=True), "most frequent first"
+
+
+@pytest.mark.parametrize("threads", [None, 1])
+def test_check_batch(docs, threads):
+    s = tifa.Scanner()
+    assert s.check_batch(docs, threads=threads) == [s.check(t) for t in docs]
+
+
+def test_bad_arguments():
+    s = tifa.Scanner()
+    with pytest.raises(TypeError):
+        s.scan(b"bytes")
+    with pytest.raises(TypeError):
+        s.scan_batch(["ok", 3])
+    with pytest.raises(ValueError):
+        s.scan_batch(["ok"], threads=0)
+    with pytest.raises(ValueError):
+        s.check("x", lang="fr")
