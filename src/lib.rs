@@ -14,6 +14,25 @@
 //! scanner is built once from it. Matching never prints and printers never
 //! match: everything before `report` returns data.
 //!
+//! # One engine, thin front ends
+//!
+//! [`engine::Engine`] is the lexicon, its scanner and the checker as one
+//! value, cheap to clone and share across threads and rebuilt anywhere from
+//! its [`engine::LexiconSource`]; [`engine::run::Run`] works on inputs as
+//! users give them (reading, decoding, threads, streaming large files in
+//! pieces, input order), handing values to sinks. The command line
+//! (`cli`), the language server (`lsp`) and the Python package
+//! (`python/`, a workspace member) are front ends on it: they parse their
+//! requests, build the engine, and print or convert what it gives.
+//!
+//! The cut between them is the `cli` feature (on by default): it adds the
+//! `cli` and `lsp` modules and `report::human`, and the crates only they
+//! use — clap and its completions and manual pages, colored, the terminal
+//! size, lsp-server and lsp-types, signal-hook and tempfile (`--fix`'s
+//! atomic writes). `tifa = { path = "..", default-features = false }`
+//! is the library alone: the engine, inputs, the lexicon, every printer but
+//! the terminal's, with no argument parser or terminal code linked.
+//!
 //! # Example
 //!
 //! ```

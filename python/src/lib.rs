@@ -7,6 +7,7 @@
 //! columns (buffers for `pyarrow.Array.from_buffers`). The Python package
 //! `tifa` wraps this module; its docstrings and stubs are the reference.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -202,9 +203,9 @@ fn lang(name: &str) -> PyResult<Lang> {
 
 /// One text of a batch: a string, or the bytes of a document to decode
 /// as a file of its name is read.
-enum Doc {
-    Text(String),
-    Bytes(String, Vec<u8>),
+enum Doc<'a> {
+    Text(Cow<'a, str>),
+    Bytes(String, &'a [u8]),
 }
 
 /// A document decoded, with the note on how it was read.
@@ -213,15 +214,15 @@ struct Read {
     note: Option<String>,
 }
 
-impl Doc {
+impl Doc<'_> {
     fn read(self) -> Read {
         match self {
             Doc::Text(text) => Read {
-                src: Some(Source::plain("<text>", text)),
+                src: Some(Source::plain("<text>", text.into_owned())),
                 note: None,
             },
             Doc::Bytes(name, bytes) => {
-                match input::load_bytes(&name, &bytes, &input::Options::default()) {
+                match input::load_bytes(&name, bytes, &input::Options::default()) {
                     Ok(Loaded::Text(src)) => Read {
                         note: src.note.clone(),
                         src: Some(src),
@@ -489,36 +490,42 @@ impl Engine {
         })
     }
 
+    /// [`Engine::scan`] of each text: a `str`, or the `bytes` of a
+    /// document, decoded as a file is (UTF-8, UTF-16 with a BOM, GB18030),
+    /// on the worker threads.
     #[pyo3(signature = (texts, threads = None))]
     fn scan_batch(
         &self,
         py: Python<'_>,
-        texts: Vec<String>,
+        texts: Vec<Bound<'_, PyAny>>,
         threads: Option<usize>,
-    ) -> Vec<Vec<Match>> {
+    ) -> PyResult<Vec<Vec<Match>>> {
+        let docs = docs_of(&texts)?;
         let core = &self.core;
-        py.detach(|| {
-            Core::map(self::threads(threads), texts.len(), |i| {
-                to_matches(core, &texts[i], core.scan(&texts[i]))
+        let (rows, _) = py.detach(|| {
+            each_doc(docs, self::threads(threads), |src| {
+                to_matches(core, &src.text, core.scan_source(src))
             })
-        })
+        });
+        Ok(rows.into_iter().map(Option::unwrap_or_default).collect())
     }
 
-    /// One `{id: count}` per text; with `total`, one for them all.
+    /// One `{id: count}` per text (as [`Engine::scan_batch`] reads them);
+    /// with `total`, one for them all.
     #[pyo3(signature = (texts, threads = None, total = false))]
     fn count_batch<'py>(
         &self,
         py: Python<'py>,
-        texts: Vec<String>,
+        texts: Vec<Bound<'py, PyAny>>,
         threads: Option<usize>,
         total: bool,
     ) -> PyResult<Py<PyAny>> {
+        let docs = docs_of(&texts)?;
         let core = &self.core;
-        let tallies = py.detach(|| {
-            Core::map(self::threads(threads), texts.len(), |i| {
-                core.count(&texts[i])
-            })
-        });
+        let (tallies, _) =
+            py.detach(|| each_doc(docs, self::threads(threads), |src| core.count(&src.text)));
+        let tallies: Vec<tifa::count::Tally> =
+            tallies.into_iter().map(Option::unwrap_or_default).collect();
         if total {
             let mut all = tifa::count::Tally::default();
             for t in &tallies {
@@ -533,21 +540,25 @@ impl Engine {
         Ok(list.into_any().unbind())
     }
 
+    /// [`Engine::check`] of each text (as [`Engine::scan_batch`] reads
+    /// them).
     #[pyo3(signature = (texts, threads = None, lang = "zh"))]
     fn check_batch(
         &self,
         py: Python<'_>,
-        texts: Vec<String>,
+        texts: Vec<Bound<'_, PyAny>>,
         threads: Option<usize>,
         lang: &str,
     ) -> PyResult<Vec<Vec<Finding>>> {
         let lang = self::lang(lang)?;
+        let docs = docs_of(&texts)?;
         let core = &self.core;
-        Ok(py.detach(|| {
-            Core::map(self::threads(threads), texts.len(), |i| {
-                to_findings(&texts[i], core.check("<text>", &texts[i], lang))
+        let (rows, _) = py.detach(|| {
+            each_doc(docs, self::threads(threads), |src| {
+                to_findings(&src.text, core.check_source(src, lang))
             })
-        }))
+        });
+        Ok(rows.into_iter().map(Option::unwrap_or_default).collect())
     }
 
     /// `what` (`"scan"`, `"check"` or `"count"`) over an Arrow string
@@ -671,17 +682,38 @@ fn counts_dict<'py>(
     Ok(d)
 }
 
+/// The documents of a batch: each `str` as text (its UTF-8 copied while
+/// the GIL is held), each `bytes` borrowed, to decode on the worker
+/// threads.
+fn docs_of<'a>(texts: &'a [Bound<'_, PyAny>]) -> PyResult<Vec<Option<Doc<'a>>>> {
+    texts
+        .iter()
+        .map(|t| {
+            if let Ok(b) = t.cast::<PyBytes>() {
+                Ok(Some(Doc::Bytes("<bytes>".into(), b.as_bytes())))
+            } else if let Ok(s) = t.extract::<String>() {
+                Ok(Some(Doc::Text(Cow::Owned(s))))
+            } else {
+                Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                    "texts must be str or bytes, not {}",
+                    t.get_type().name()?
+                )))
+            }
+        })
+        .collect()
+}
+
 /// The documents of an Arrow string (or binary) array's buffers: `None`
 /// for a null row.
-fn arrow_docs(
+fn arrow_docs<'a>(
     offsets: &[u8],
-    data: &[u8],
+    data: &'a [u8],
     offset: usize,
     length: usize,
     large: bool,
     validity: Option<&[u8]>,
     names: Option<Vec<String>>,
-) -> PyResult<Vec<Option<Doc>>> {
+) -> PyResult<Vec<Option<Doc<'a>>>> {
     let width = if large { 8 } else { 4 };
     let at = |i: usize| -> PyResult<usize> {
         let b = offsets
@@ -712,11 +744,11 @@ fn arrow_docs(
             .get(a..b)
             .ok_or_else(|| PyValueError::new_err("Arrow offsets past the data buffer"))?;
         docs.push(Some(match name {
-            Some(name) => Doc::Bytes(name, bytes.to_vec()),
+            Some(name) => Doc::Bytes(name, bytes),
             None => match std::str::from_utf8(bytes) {
-                Ok(text) => Doc::Text(text.to_owned()),
+                Ok(text) => Doc::Text(Cow::Borrowed(text)),
                 // Not valid UTF-8 (a binary column): read as a document.
-                Err(_) => Doc::Bytes("<text>".into(), bytes.to_vec()),
+                Err(_) => Doc::Bytes("<text>".into(), bytes),
             },
         }));
     }
@@ -820,7 +852,7 @@ type Notes = Vec<(usize, String)>;
 
 /// Reads each document on the worker threads and applies `f`.
 fn each_doc<T: Send>(
-    docs: Vec<Option<Doc>>,
+    docs: Vec<Option<Doc<'_>>>,
     threads: usize,
     f: impl Fn(&Source) -> T + Sync,
 ) -> (Vec<Option<T>>, Notes) {

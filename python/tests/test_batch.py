@@ -40,12 +40,27 @@ def test_check_batch(docs, threads):
     assert s.check_batch(docs, threads=threads) == [s.check(t) for t in docs]
 
 
+def test_bytes_are_documents(root):
+    s = tifa.Scanner()
+    text = "全面推行两队一室改革，坚持两队一所。\n"
+    gbk = (root / "tests/fixtures/gbk.txt").read_bytes()
+    utf16 = "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")
+    docs = [text.encode(), utf16, gbk]
+    assert s.scan_batch(docs)[:2] == [s.scan(text), s.scan(text)]
+    assert s.count_batch(docs)[0] == s.count_batch([text])[0]
+    assert s.check_batch(docs)[1] == s.check(text)
+    gbk_text = gbk.decode("gb18030")
+    assert s.count_batch([gbk])[0] == s.count(gbk_text) != {}
+
+
 def test_bad_arguments():
     s = tifa.Scanner()
     with pytest.raises(TypeError):
         s.scan(b"bytes")
     with pytest.raises(TypeError):
         s.scan_batch(["ok", 3])
+    with pytest.raises(TypeError):
+        s.count_batch([bytearray(b"x")])
     with pytest.raises(ValueError):
         s.scan_batch(["ok"], threads=0)
     with pytest.raises(ValueError):

@@ -18,7 +18,10 @@ the UTF-8 text (``byte_start``, ``byte_end``); ``line`` and ``column`` are
 1-based, columns count characters.
 
 Batches (``scan_batch``, ``count_batch``, ``check_batch``) take a list of
-``str`` or any Arrow string array (pyarrow, polars, pandas with Arrow
+``str`` or ``bytes`` (the bytes of a document, decoded as ``tifa`` decodes a
+file: UTF-8, UTF-16 with a BOM, GB18030 — on the worker threads, so the
+quickest way to hand over files is ``open(path, "rb").read()``), or any
+Arrow string array (pyarrow, polars, pandas with Arrow
 strings, anything with ``__arrow_c_array__`` or ``__arrow_c_stream__``) and
 work on all cores (``threads=None``) or on the calling thread only
 (``threads=1``). ``tifa.arrow`` gives the same results as Arrow tables.
@@ -327,8 +330,8 @@ def _str(text: Any) -> str:
 def _strs(texts: Any) -> list:
     texts = list(texts)
     for t in texts:
-        if not isinstance(t, str):
-            raise TypeError(f"texts must be str, not {type(t).__name__}")
+        if not isinstance(t, (str, bytes)):
+            raise TypeError(f"texts must be str or bytes, not {type(t).__name__}")
     return texts
 
 
