@@ -84,12 +84,16 @@ def main() -> None:
         "count_batch threads=1 (read + call)": lambda: scanner.count_batch(
             read(), threads=1, total=True
         ),
+        "count_batch threads=1 (bytes: call)": lambda: scanner.count_batch(
+            blobs, threads=1, total=True
+        ),
         "count_batch threads=1 (bytes: read + call)": lambda: scanner.count_batch(
             read_bytes(), threads=1, total=True
         ),
         f"cli count -j{threads}": cli(threads),
         "count_batch threads=None (call)": lambda: scanner.count_batch(texts, total=True),
         "count_batch threads=None (read + call)": lambda: scanner.count_batch(read(), total=True),
+        "count_batch threads=None (bytes: call)": lambda: scanner.count_batch(blobs, total=True),
         "count_batch threads=None (bytes: read + call)": lambda: scanner.count_batch(
             read_bytes(), total=True
         ),
@@ -104,8 +108,8 @@ def main() -> None:
     base = statistics.median(times["cli count -j1"])
     for name, ts in times.items():
         m = statistics.median(ts)
-        print(f"  {name:40} {m * 1000:8.1f} ms  {size / m / 1e6:7.1f} MB/s  {base / m:5.2f}x cli -j1")
-    for kind in ("call", "bytes: read + call"):
+        print(f"  {name:46} {m * 1000:8.1f} ms  {size / m / 1e6:7.1f} MB/s  {base / m:5.2f}x cli -j1")
+    for kind in ("call", "bytes: call", "bytes: read + call"):
         one = statistics.median(times[f"count_batch threads=1 ({kind})"])
         allc = statistics.median(times[f"count_batch threads=None ({kind})"])
         print(f"  count_batch ({kind}) all threads / one thread: {one / allc:.2f}x")
