@@ -599,17 +599,7 @@ impl Engine {
                         to_matches(core, &src.text, core.scan_source(src))
                     })
                 });
-                let rows: Vec<Vec<Match>> =
-                    rows.into_iter().map(Option::unwrap_or_default).collect();
-                let out = if columns {
-                    py.detach(|| scan_columns(&rows))
-                        .into_py(py)?
-                        .into_any()
-                        .unbind()
-                } else {
-                    rows.into_pyobject(py)?.into_any().unbind()
-                };
-                Ok((out, notes))
+                Ok((rows_out(py, rows, columns, scan_columns)?, notes))
             }
             "check" => {
                 let (rows, notes) = py.detach(|| {
@@ -617,36 +607,22 @@ impl Engine {
                         to_findings(&src.text, core.check_source(src, lang))
                     })
                 });
-                let rows: Vec<Vec<Finding>> =
-                    rows.into_iter().map(Option::unwrap_or_default).collect();
-                let out = if columns {
-                    py.detach(|| check_columns(&rows))
-                        .into_py(py)?
-                        .into_any()
-                        .unbind()
-                } else {
-                    rows.into_pyobject(py)?.into_any().unbind()
-                };
-                Ok((out, notes))
+                Ok((rows_out(py, rows, columns, check_columns)?, notes))
             }
             "count" => {
                 let (rows, notes) = py
                     .detach(|| each_doc(docs, threads, |src| counts(core, &core.count(&src.text))));
                 let rows: Vec<Vec<(String, usize, usize)>> =
                     rows.into_iter().map(Option::unwrap_or_default).collect();
-                let out = if columns {
-                    py.detach(|| count_columns(core, &rows))
-                        .into_py(py)?
-                        .into_any()
-                        .unbind()
-                } else {
-                    let list = pyo3::types::PyList::empty(py);
-                    for r in &rows {
-                        list.append(counts_dict(py, r)?)?;
-                    }
-                    list.into_any().unbind()
-                };
-                Ok((out, notes))
+                if columns {
+                    let c = py.detach(|| count_columns(core, &rows));
+                    return Ok((c.into_py(py)?.into_any().unbind(), notes));
+                }
+                let list = pyo3::types::PyList::empty(py);
+                for r in &rows {
+                    list.append(counts_dict(py, r)?)?;
+                }
+                Ok((list.into_any().unbind(), notes))
             }
             other => Err(PyValueError::new_err(format!(
                 "what must be scan, check or count, not {other:?}"
@@ -893,6 +869,25 @@ const POSITIONS: [&str; 9] = [
     "end_column",
 ];
 
+/// Each row's matches or findings (none for a row not read): as Arrow
+/// columns made by `to_columns`, or as lists of objects.
+fn rows_out<T>(
+    py: Python<'_>,
+    rows: Vec<Option<Vec<T>>>,
+    columns: bool,
+    to_columns: impl FnOnce(&[Vec<T>]) -> Columns + Send,
+) -> PyResult<Py<PyAny>>
+where
+    T: Send + Sync + for<'py> IntoPyObject<'py>,
+{
+    let rows: Vec<Vec<T>> = rows.into_iter().map(Option::unwrap_or_default).collect();
+    if columns {
+        let c = py.detach(|| to_columns(&rows));
+        return Ok(c.into_py(py)?.into_any().unbind());
+    }
+    Ok(rows.into_pyobject(py)?.into_any().unbind())
+}
+
 fn scan_columns(rows: &[Vec<Match>]) -> Columns {
     let mut c = Columns::new(&POSITIONS, &["matched", "id", "term"]);
     for (row, ms) in rows.iter().enumerate() {
@@ -974,6 +969,7 @@ fn _tifa(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
     m.add_class::<Match>()?;
     m.add_class::<Finding>()?;
+    m.add("POSITIONS", POSITIONS.to_vec())?;
     m.add("LexiconError", m.py().get_type::<LexiconError>())?;
     Ok(())
 }

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional, Sequence
 
-from . import Scanner, _threads
+from . import Scanner, _threads, _tifa
 
 __all__ = ["scan", "check", "count", "SCAN_SCHEMA", "CHECK_SCHEMA", "COUNT_SCHEMA"]
 
@@ -42,17 +42,8 @@ def _pa():
     return pyarrow
 
 
-_POSITIONS = [
-    "row",
-    "byte_start",
-    "byte_end",
-    "start",
-    "end",
-    "line",
-    "column",
-    "end_line",
-    "end_column",
-]
+# The position columns of scan and check tables, as the engine makes them.
+_POSITIONS = list(_tifa.POSITIONS)
 
 
 def _schema(ints: list, strings: list, nullable: Sequence[str] = ()):

@@ -608,16 +608,27 @@ fn status(failed: bool) -> ExitStatus {
     }
 }
 
-/// Notes and input errors, printed on standard error.
-struct Diagnostics<'a>(&'a mut dyn Write);
+/// What prints a run's notes and input errors: on standard error.
+trait Stderr {
+    fn stderr(&mut self) -> &mut dyn Write;
+}
 
-impl Events for Diagnostics<'_> {
+impl<T: Stderr> Events for T {
     fn note(&mut self, path: &str, note: &str) -> io::Result<()> {
-        human::note(self.0, path, note)
+        human::note(self.stderr(), path, note)
     }
 
     fn failed(&mut self, e: &InputError) -> io::Result<()> {
-        human::input_error(self.0, e)
+        human::input_error(self.stderr(), e)
+    }
+}
+
+/// Notes and input errors, printed on standard error.
+struct Diagnostics<'a>(&'a mut dyn Write);
+
+impl Stderr for Diagnostics<'_> {
+    fn stderr(&mut self) -> &mut dyn Write {
+        self.0
     }
 }
 
@@ -702,13 +713,9 @@ impl<'a> ScanOut<'a> {
     }
 }
 
-impl Events for ScanOut<'_> {
-    fn note(&mut self, path: &str, note: &str) -> io::Result<()> {
-        human::note(self.err, path, note)
-    }
-
-    fn failed(&mut self, e: &InputError) -> io::Result<()> {
-        human::input_error(self.err, e)
+impl Stderr for ScanOut<'_> {
+    fn stderr(&mut self) -> &mut dyn Write {
+        self.err
     }
 }
 
@@ -889,13 +896,9 @@ struct CheckOut<'a> {
     write_failed: bool,
 }
 
-impl Events for CheckOut<'_> {
-    fn note(&mut self, path: &str, note: &str) -> io::Result<()> {
-        human::note(self.err, path, note)
-    }
-
-    fn failed(&mut self, e: &InputError) -> io::Result<()> {
-        human::input_error(self.err, e)
+impl Stderr for CheckOut<'_> {
+    fn stderr(&mut self) -> &mut dyn Write {
+        self.err
     }
 }
 

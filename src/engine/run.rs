@@ -127,32 +127,32 @@ pub struct Run<'e> {
 
 impl Run<'_> {
     /// Reads each input whole, applies `f` on `threads` worker threads,
-    /// and gives `on` the path and value of each input read, in input
-    /// order; notes, skips and errors go to `events`. Returns whether an
-    /// input failed.
-    fn each<T: Send>(
+    /// and gives `on` the sink and the path and value of each input read,
+    /// in input order; notes, skips and errors go to the sink's events.
+    /// Returns whether an input failed.
+    fn each<T: Send, S: Events + ?Sized>(
         &self,
         inputs: &[Input],
         threads: usize,
         f: impl Fn(Source) -> T + Sync,
-        events: &mut dyn Events,
-        on: &mut dyn FnMut(String, T),
+        sink: &mut S,
+        mut on: impl FnMut(&mut S, String, T) -> io::Result<()>,
     ) -> io::Result<bool> {
         let mut failed = false;
         let results = input::process(inputs, &self.input, threads, Large::Read, f);
         for p in results {
             if let Some(note) = &p.note {
-                events.note(&p.path, note)?;
+                sink.note(&p.path, note)?;
             }
             match p.result {
-                Ok(Loaded::Text(value)) => on(p.path, value),
-                Ok(Loaded::Skipped(why)) => events.note(&p.path, &why)?,
+                Ok(Loaded::Text(value)) => on(sink, p.path, value)?,
+                Ok(Loaded::Skipped(why)) => sink.note(&p.path, &why)?,
                 // Only with `Large::Leave`, which `scan` and `count` handle
                 // themselves.
                 Ok(Loaded::Streams) => {}
                 Err(e) => {
                     failed = true;
-                    events.failed(&e)?;
+                    sink.failed(&e)?;
                 }
             }
         }
@@ -303,25 +303,13 @@ impl Run<'_> {
                 return Ok(true);
             }
         };
-        let results = input::process(inputs, &self.input, self.threads, Large::Read, |src| {
-            check_one(engine, &checker, src, mode, lang, write)
-        });
-        let mut failed = false;
-        for p in results {
-            if let Some(note) = &p.note {
-                sink.note(&p.path, note)?;
-            }
-            match p.result {
-                Ok(Loaded::Text(c)) => sink.checked(p.path, c)?,
-                Ok(Loaded::Skipped(why)) => sink.note(&p.path, &why)?,
-                Ok(Loaded::Streams) => {}
-                Err(e) => {
-                    failed = true;
-                    sink.failed(&e)?;
-                }
-            }
-        }
-        Ok(failed)
+        self.each(
+            inputs,
+            self.threads,
+            |src| check_one(engine, &checker, src, mode, lang, write),
+            sink,
+            |sink, path, c| sink.checked(path, c),
+        )
     }
 
     /// `annotate` and `report`: each input annotated ([`Engine::annotate`]),
@@ -345,7 +333,10 @@ impl Run<'_> {
             threads,
             |src| engine.annotate(src),
             events,
-            &mut |_, d| docs.push(d),
+            |_, _, d| {
+                docs.push(d);
+                Ok(())
+            },
         )?;
         Ok((docs, failed))
     }
