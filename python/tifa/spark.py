@@ -1,0 +1,533 @@
+"""tifa on Spark: count, scan and check the texts of a DataFrame.
+
+Each function maps the DataFrame's Arrow batches through tifa's engine
+(``DataFrame.mapInArrow``: no Python object per row), on one thread per
+task — Spark owns the cores::
+
+    import tifa, tifa.spark
+
+    df = spark.read.format("binaryFile").load("reports/")   # path, content
+    tifa.spark.count_terms(df, column="content", name_column="path").show()
+    tifa.spark.scan(df, column="content", name_column="path", keep=["path"])
+    tifa.spark.check(df, column="content", name_column="path", keep=["path"])
+
+Results equal the command line's on the same texts: ``count_terms`` gives
+``tifa count``'s counts (``id, term, category, count, nested``, most
+frequent first), ``scan`` one row per match with the positions of
+``tifa scan --format ndjson``, ``check`` one row per finding with the
+fields of ``tifa check --format json``.
+
+The text column is a string column, or a binary one holding documents'
+bytes; with ``name_column`` (a column of file names) these are decoded as
+``tifa`` decodes files: UTF-8, UTF-16 with a BOM, GB18030, ``.docx``,
+``.html`` … A row that could only be read with replacement characters
+(U+FFFD) still gives its results; its note is logged on the executor
+(logger ``tifa.spark``), given by :func:`notes` as a DataFrame, and added
+to ``note_accumulator`` when one is passed (see :func:`note_accumulator`).
+
+The scanner (the embedded lexicon by default, or ``tifa.Scanner(
+tifa.Lexicon.from_paths(...))``) travels with the job pickled as its
+lexicon's TOML text and fingerprint, so lexicon files need not exist on the
+workers; each Python worker process builds the automaton once.
+
+Also a ready job (``python -m tifa.spark --help``, or ``spark-submit
+.../tifa/spark.py``) reading a folder of files or a Parquet dataset.
+
+Needs ``pyspark`` and ``pyarrow`` (``pip install './python[spark]'``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob as _glob
+import logging
+import os
+import sys
+from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Sequence, Union
+
+# Absolute imports: this file also runs as a script (spark-submit spark.py).
+import tifa
+import tifa.arrow as _arrow
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow
+    from pyspark import Accumulator
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["count_terms", "scan", "check", "notes", "note_accumulator", "main"]
+
+log = logging.getLogger("tifa.spark")
+
+# The columns of the engine's results, in the order they are given.
+_POSITIONS = [c for c in _arrow._POSITIONS if c != "row"]
+SCAN_COLUMNS = _POSITIONS + ["matched", "id", "term"]
+CHECK_COLUMNS = _POSITIONS + ["rule", "severity", "message", "matched", "suggestion", "id"]
+COUNT_COLUMNS = ["id", "term", "category", "count", "nested"]
+
+
+def _sql():
+    try:
+        import pyspark.sql.functions as F
+        import pyspark.sql.types as T
+    except ImportError as e:  # pragma: no cover - depends on the install
+        raise ImportError(
+            "tifa.spark needs pyspark: pip install 'tifa[spark]' (or pyspark pyarrow)"
+        ) from e
+    return F, T
+
+
+# The driver side: columns and schemas.
+
+
+def _columns(df: "DataFrame", names: Sequence[str], what: str) -> List[str]:
+    have = set(df.columns)
+    missing = [n for n in names if n not in have]
+    if missing:
+        raise ValueError(
+            f"{what}: no column {', '.join(map(repr, missing))} in the DataFrame "
+            f"(it has {', '.join(df.columns)})"
+        )
+    return list(names)
+
+
+def _list(value: Union[None, str, Sequence[str]]) -> List[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def _text_field(df: "DataFrame", column: str, name_column: Optional[str]):
+    _, T = _sql()
+    _columns(df, [column] + ([name_column] if name_column else []), "tifa.spark")
+    kind = df.schema[column].dataType
+    if not isinstance(kind, (T.StringType, T.BinaryType)):
+        raise TypeError(
+            f"column {column!r} must be a string or binary column, not {kind.simpleString()}"
+        )
+    if name_column and not isinstance(df.schema[name_column].dataType, T.StringType):
+        raise TypeError(f"name column {name_column!r} must be a string column")
+
+
+def _out_schema(df: "DataFrame", keep: Sequence[str], ints: Sequence[str], strings: Sequence[str], nullable=()):
+    _, T = _sql()
+    fields = [df.schema[k] for k in keep]
+    fields += [T.StructField(n, T.LongType(), False) for n in ints]
+    fields += [T.StructField(n, T.StringType(), n in nullable) for n in strings]
+    return T.StructType(fields)
+
+
+def _check_keep(keep: Sequence[str], results: Sequence[str]) -> None:
+    clash = [k for k in keep if k in results]
+    if clash:
+        raise ValueError(
+            f"keep columns {clash} have the names of result columns; rename them first"
+        )
+
+
+# The worker side: one Arrow batch at a time.
+
+
+class _Job:
+    """What a task needs, pickled once per task: the scanner (as its
+    lexicon's source), the column names, the note accumulator."""
+
+    def __init__(
+        self,
+        what: str,
+        scanner: Optional["tifa.Scanner"],
+        column: str,
+        name_column: Optional[str],
+        keep: Sequence[str],
+        lang: str = "zh",
+        accumulator: Optional["Accumulator"] = None,
+    ):
+        if scanner is not None and not isinstance(scanner, tifa.Scanner):
+            raise TypeError(f"scanner must be a tifa.Scanner, not {type(scanner).__name__}")
+        if lang not in ("zh", "en"):
+            raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+        self.what = what
+        self.scanner = scanner
+        self.column = column
+        self.name_column = name_column
+        self.keep = list(keep)
+        self.lang = lang
+        self.accumulator = accumulator
+
+    def engine(self):
+        return (self.scanner or tifa.Scanner())._engine
+
+    def run(self, batch: "pyarrow.RecordBatch"):
+        """The engine's columns over one batch (``row`` = index in the
+        batch), and its notes as ``(row, note)``."""
+        import pyarrow as pa
+
+        arr = batch.column(self.column)
+        names = None
+        if self.name_column is not None:
+            names = [n if n is not None else "<bytes>" for n in batch.column(self.name_column).to_pylist()]
+        columns, notes = _arrow._call(
+            self.engine(), self.what, arr, names, 1, self.lang, columns=True
+        )
+        schema = {
+            "scan": _arrow._scan_schema,
+            "check": _arrow._check_schema,
+            "count": lambda: _arrow._count_schema(True),
+        }[self.what]()
+        table = _arrow._table(pa, schema, [(columns, 0)], [])
+        if notes:
+            self.note(batch, names, notes)
+        return table, notes
+
+    def note(self, batch, names, notes) -> None:
+        for row, text in notes:
+            where = names[row] if names is not None else f"row {row} of a batch"
+            log.warning("tifa: %s: %s", where, text)
+        if self.accumulator is not None:
+            keys = self.keep or ([self.name_column] if self.name_column else [])
+            rows = [r for r, _ in notes]
+            kept = batch.select(keys).take(rows).to_pylist() if keys else [{}] * len(rows)
+            self.accumulator.add([(k, n) for k, (_, n) in zip(kept, notes)])
+
+    def with_keep(self, batch, table, columns: Sequence[str]):
+        """The result columns as Spark's Arrow types, after the ``keep``
+        columns of each result's input row."""
+        import pyarrow as pa
+
+        rows = table.column("row").combine_chunks()
+        arrays, names = [], []
+        if self.keep:
+            kept = batch.select(self.keep).take(rows)
+            arrays += list(kept.columns)
+            names += self.keep
+        for c in columns:
+            col = table.column(c)
+            if pa.types.is_large_string(col.type):
+                col = col.cast(pa.string())
+            arrays.append(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
+            names.append(c)
+        return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+def _matches(job: _Job, columns: Sequence[str]):
+    def each(batches: Iterator["pyarrow.RecordBatch"]):
+        for batch in batches:
+            table, _ = job.run(batch)
+            if table.num_rows:
+                yield job.with_keep(batch, table, columns)
+
+    return each
+
+
+def _counts(job: _Job):
+    by = job.keep
+
+    def each(batches: Iterator["pyarrow.RecordBatch"]):
+        import pyarrow as pa
+
+        for batch in batches:
+            table, _ = job.run(batch)
+            if not table.num_rows:
+                continue
+            if by:
+                kept = batch.select(by).take(table.column("row").combine_chunks())
+                for name, col in zip(by, kept.columns):
+                    table = table.append_column(name, col)
+            # Summed within the batch: the shuffle moves one row per
+            # (group, entry) and batch, not one per text.
+            keys = by + ["id", "term", "category"]
+            grouped = table.group_by(keys).aggregate([("count", "sum"), ("nested", "sum")])
+            grouped = grouped.rename_columns(keys + ["count", "nested"])
+            arrays = []
+            for c in keys + ["count", "nested"]:
+                col = grouped.column(c).combine_chunks()
+                if pa.types.is_large_string(col.type):
+                    col = col.cast(pa.string())
+                arrays.append(col)
+            yield pa.RecordBatch.from_arrays(arrays, names=keys + ["count", "nested"])
+
+    return each
+
+
+def _noted(job: _Job):
+    def each(batches: Iterator["pyarrow.RecordBatch"]):
+        import pyarrow as pa
+
+        for batch in batches:
+            _, found = job.run(batch)
+            if not found:
+                continue
+            rows = pa.array([r for r, _ in found], type=pa.int64())
+            arrays = list(batch.select(job.keep).take(rows).columns) if job.keep else []
+            arrays.append(pa.array([n for _, n in found], type=pa.string()))
+            yield pa.RecordBatch.from_arrays(arrays, names=job.keep + ["note"])
+
+    return each
+
+
+def _prepare(df, column, name_column, keep, results):
+    _text_field(df, column, name_column)
+    keep = _columns(df, _list(keep), "keep")
+    _check_keep(keep, results)
+    needed = list(dict.fromkeys(keep + [column] + ([name_column] if name_column else [])))
+    return keep, df.select(*needed)
+
+
+# The functions.
+
+
+def count_terms(
+    df: "DataFrame",
+    column: str = "text",
+    by: Union[None, str, Sequence[str]] = None,
+    scanner: Optional["tifa.Scanner"] = None,
+    name_column: Optional[str] = None,
+    note_accumulator: Optional["Accumulator"] = None,
+) -> "DataFrame":
+    """Counts per entry over the texts of ``column``, as ``tifa count``:
+    ``id, term, category, count, nested`` (``nested`` of the ``count`` lie
+    inside another term's span), most frequent first (then by ``id``).
+
+    With ``by`` (a column or columns), one count per group and entry, the
+    ``by`` columns first. ``name_column`` names each row's document (its
+    file name) so binary rows decode as ``tifa`` decodes files.
+    """
+    F, _ = _sql()
+    by = _list(by)
+    by, source = _prepare(df, column, name_column, by, COUNT_COLUMNS)
+    job = _Job("count", scanner, column, name_column, by, accumulator=note_accumulator)
+    schema = _out_schema(df, by, [], ["id", "term", "category"], nullable=("term", "category"))
+    _, T = _sql()
+    schema = T.StructType(
+        list(schema.fields)
+        + [T.StructField("count", T.LongType(), False), T.StructField("nested", T.LongType(), False)]
+    )
+    partial = source.mapInArrow(_counts(job), schema)
+    out = partial.groupBy(*(by + ["id", "term", "category"])).agg(
+        F.sum("count").cast("long").alias("count"), F.sum("nested").cast("long").alias("nested")
+    )
+    return out.orderBy(*[F.col(b).asc() for b in by], F.col("count").desc(), F.col("id").asc())
+
+
+def scan(
+    df: "DataFrame",
+    column: str = "text",
+    keep: Union[None, str, Sequence[str]] = None,
+    scanner: Optional["tifa.Scanner"] = None,
+    name_column: Optional[str] = None,
+    note_accumulator: Optional["Accumulator"] = None,
+) -> "DataFrame":
+    """One row per match, in text order within each row: the ``keep``
+    columns of the input row, then ``byte_start, byte_end`` (bytes of the
+    UTF-8 text), ``start, end`` (code points), ``line, column, end_line,
+    end_column`` (1-based, columns in characters), ``matched, id, term``.
+    """
+    keep, source = _prepare(df, column, name_column, keep, SCAN_COLUMNS)
+    job = _Job("scan", scanner, column, name_column, keep, accumulator=note_accumulator)
+    schema = _out_schema(df, keep, _POSITIONS, ["matched", "id", "term"])
+    return source.mapInArrow(_matches(job, SCAN_COLUMNS), schema)
+
+
+def check(
+    df: "DataFrame",
+    column: str = "text",
+    keep: Union[None, str, Sequence[str]] = None,
+    scanner: Optional["tifa.Scanner"] = None,
+    name_column: Optional[str] = None,
+    lang: str = "zh",
+    note_accumulator: Optional["Accumulator"] = None,
+) -> "DataFrame":
+    """One row per finding of ``tifa check``: the ``keep`` columns, then
+    the fields of ``tifa check --format json`` (``byte_start … end_column,
+    rule, severity, message, matched, suggestion, id``; ``suggestion`` and
+    ``id`` may be null). Messages in Chinese, or English with
+    ``lang="en"``. A ``name_column`` ending in ``.md`` skips Markdown code,
+    as the command line does."""
+    keep, source = _prepare(df, column, name_column, keep, CHECK_COLUMNS)
+    job = _Job("check", scanner, column, name_column, keep, lang, note_accumulator)
+    schema = _out_schema(
+        df,
+        keep,
+        _POSITIONS,
+        ["rule", "severity", "message", "matched", "suggestion", "id"],
+        nullable=("suggestion", "id"),
+    )
+    return source.mapInArrow(_matches(job, CHECK_COLUMNS), schema)
+
+
+def notes(
+    df: "DataFrame",
+    column: str = "text",
+    keep: Union[None, str, Sequence[str]] = None,
+    name_column: Optional[str] = None,
+) -> "DataFrame":
+    """The rows tifa read with replacement characters (invalid bytes) or
+    skipped (an unreadable document): the ``keep`` columns and ``note``.
+    Reads every text once more; to have the notes of a run as it goes, pass
+    a :func:`note_accumulator` to it instead."""
+    _, T = _sql()
+    keep, source = _prepare(df, column, name_column, keep, ["note"])
+    job = _Job("count", None, column, name_column, keep)
+    schema = T.StructType(
+        [df.schema[k] for k in keep] + [T.StructField("note", T.StringType(), False)]
+    )
+    return source.mapInArrow(_noted(job), schema)
+
+
+def note_accumulator(spark: "SparkSession") -> "Accumulator":
+    """An accumulator of the notes of a run: ``[(kept, note)]``, ``kept``
+    the dict of the ``keep`` columns (or of the name column) of the noted
+    row. Pass it as ``note_accumulator=`` and read ``.value`` after an
+    action (a retried task may add its notes twice)."""
+    return spark.sparkContext.accumulator([], _ListParam())
+
+
+try:
+    from pyspark.accumulators import AccumulatorParam as _AccumulatorParam
+except ImportError:  # pragma: no cover - pyspark missing; the functions say so
+    _AccumulatorParam = object  # type: ignore[assignment,misc]
+
+
+class _ListParam(_AccumulatorParam):  # type: ignore[misc,valid-type]
+    def zero(self, value):
+        return []
+
+    def addInPlace(self, a, b):
+        a.extend(b)
+        return a
+
+
+# The job.
+
+
+def _is_parquet(path: str) -> bool:
+    if path.endswith(".parquet"):
+        return True
+    if os.path.isdir(path):
+        return bool(_glob.glob(os.path.join(path, "*.parquet"))) or bool(
+            _glob.glob(os.path.join(path, "*", "*.parquet"))
+        )
+    return False
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m tifa.spark",
+        description=(
+            "Count, scan or check the Chinese policing terms (提法) of many "
+            "documents on Spark. INPUT is a folder or glob of files (read as "
+            "bytes and decoded as tifa decodes files: UTF-8, UTF-16, GB18030, "
+            ".docx, .html …) or a Parquet file or folder with a text column."
+        ),
+    )
+    p.add_argument("command", choices=["count", "scan", "check"])
+    p.add_argument("input", help="a folder, a glob (reports/**/*.txt) or Parquet")
+    p.add_argument("output", help="the folder to write (replaced when it exists)")
+    p.add_argument("--format", choices=["parquet", "csv", "json"], default="parquet")
+    p.add_argument(
+        "--input-format",
+        choices=["auto", "files", "parquet"],
+        default="auto",
+        help="auto: Parquet when INPUT ends in .parquet or holds .parquet files",
+    )
+    p.add_argument("--column", default="text", help="the text column of Parquet input (default text)")
+    p.add_argument("--name-column", help="Parquet input: a column of file names for binary texts")
+    p.add_argument("--keep", action="append", default=None, metavar="COL",
+                   help="scan/check of Parquet: input columns to keep (default all but the text)")
+    p.add_argument("--by", action="append", default=None, metavar="COL",
+                   help="count of Parquet: group by this column (repeatable)")
+    p.add_argument("--by-file", action="store_true", help="count: one count per file (by path)")
+    p.add_argument("--lexicon", action="append", default=[], metavar="PATH",
+                   help="a lexicon TOML file or folder (repeatable), shipped with the job")
+    p.add_argument("--no-default-lexicon", action="store_true")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="check: message language")
+    p.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
+    p.add_argument("--partitions", type=int, help="repartition the input into N partitions")
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """The command line job; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        print("tifa.spark needs pyspark: pip install 'tifa[spark]'", file=sys.stderr)
+        return 2
+
+    scanner = None
+    if args.lexicon or args.no_default_lexicon:
+        try:
+            lexicon = tifa.Lexicon.from_paths(args.lexicon, default=not args.no_default_lexicon)
+        except tifa.LexiconError as e:
+            print(f"tifa.spark: {e}", file=sys.stderr)
+            return 2
+        scanner = tifa.Scanner(lexicon)
+
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # under spark-submit
+    if (args.master or "local").startswith("local") and not submitted:
+        # Local workers run this Python, the one tifa is installed in.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName(f"tifa {args.command}")
+    if args.master:
+        builder = builder.master(args.master)
+    parquet = args.input_format == "parquet" or (
+        args.input_format == "auto" and _is_parquet(args.input)
+    )
+    if not parquet:
+        # Whole documents per row: small batches keep a task's memory low.
+        builder = builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", "64")
+    spark = builder.getOrCreate()
+    acc = note_accumulator(spark)
+    try:
+        if parquet:
+            df = spark.read.parquet(args.input)
+            column, name_column = args.column, args.name_column
+            if column not in df.columns:
+                print(f"tifa.spark: no column {column!r} in {args.input} (has {', '.join(df.columns)})",
+                      file=sys.stderr)
+                return 2
+            keep = args.keep if args.keep is not None else [c for c in df.columns if c != column]
+            by = list(args.by or [])
+            if args.by_file:
+                by.append(name_column or "path")
+        else:
+            df = _read_files(spark, args.input)
+            column, name_column = "content", "path"
+            keep = ["path"]
+            by = ["path"] if args.by_file else []
+        if args.partitions:
+            df = df.repartition(args.partitions)
+        if args.command == "count":
+            out = count_terms(df, column, by=by, scanner=scanner, name_column=name_column,
+                              note_accumulator=acc)
+            out = out.coalesce(1)
+        elif args.command == "scan":
+            out = scan(df, column, keep=keep, scanner=scanner, name_column=name_column,
+                       note_accumulator=acc)
+        else:
+            out = check(df, column, keep=keep, scanner=scanner, name_column=name_column,
+                        lang=args.lang, note_accumulator=acc)
+        writer = out.write.mode("overwrite").format(args.format)
+        if args.format == "csv":
+            writer = writer.option("header", "true")
+        writer.save(args.output)
+        for kept, note in acc.value:
+            where = kept.get("path") or kept.get(name_column or "") or kept
+            print(f"tifa.spark: {where}: {note}", file=sys.stderr)
+    finally:
+        spark.stop()
+    return 0
+
+
+def _read_files(spark: "SparkSession", path: str) -> "DataFrame":
+    """Files as ``path, content`` rows; a folder is read recursively."""
+    reader = spark.read.format("binaryFile")
+    if os.path.isdir(path) or not any(c in path for c in "*?["):
+        reader = reader.option("recursiveFileLookup", "true")
+    return reader.load(path).select("path", "content")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
