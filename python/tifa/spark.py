@@ -307,7 +307,12 @@ def count_terms(
     out = partial.groupBy(*(by + ["id", "term", "category"])).agg(
         F.sum("count").cast("long").alias("count"), F.sum("nested").cast("long").alias("nested")
     )
-    return out.orderBy(*[F.col(b).asc() for b in by], F.col("count").desc(), F.col("id").asc())
+    order = [*(F.col(b).asc() for b in by), F.col("count").desc(), F.col("id").asc()]
+    if not by:
+        # At most one row per entry: sorted in one partition, without the
+        # sampling job of a global sort.
+        return out.coalesce(1).sortWithinPartitions(*order)
+    return out.orderBy(*order)
 
 
 def scan(
@@ -478,6 +483,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not parquet:
         # Whole documents per row: small batches keep a task's memory low.
         builder = builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", "64")
+        # Files packed into partitions by their size, not 4 MB each: many
+        # small files make few tasks (each task costs a Python round trip).
+        builder = builder.config("spark.sql.files.openCostInBytes", str(256 * 1024))
     spark = builder.getOrCreate()
     acc = note_accumulator(spark)
     try:
