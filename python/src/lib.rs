@@ -7,14 +7,14 @@
 //! columns (buffers for `pyarrow.Array.from_buffers`). The Python package
 //! `tifa` wraps this module; its docstrings and stubs are the reference.
 
-use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyBytes, PyDict, PyString};
 
 use tifa::check::{Lang, Located, Settings};
 use tifa::engine::{Engine as Core, EngineError, LexiconSource};
@@ -201,10 +201,11 @@ fn lang(name: &str) -> PyResult<Lang> {
     }
 }
 
-/// One text of a batch: a string, or the bytes of a document to decode
-/// as a file of its name is read.
+/// One text of a batch: UTF-8 (checked on the worker; if it is not,
+/// read as the bytes of a text document), or the bytes of a document to
+/// decode as a file of its name is read.
 enum Doc<'a> {
-    Text(Cow<'a, str>),
+    Utf8(&'a [u8]),
     Bytes(String, &'a [u8]),
 }
 
@@ -217,9 +218,13 @@ struct Read {
 impl Doc<'_> {
     fn read(self) -> Read {
         match self {
-            Doc::Text(text) => Read {
-                src: Some(Source::plain("<text>", text.into_owned())),
-                note: None,
+            Doc::Utf8(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => Read {
+                    src: Some(Source::plain("<text>", text.to_owned())),
+                    note: None,
+                },
+                // Not valid UTF-8 (a binary column): read as a document.
+                Err(_) => Doc::Bytes("<text>".into(), bytes).read(),
             },
             Doc::Bytes(name, bytes) => {
                 match input::load_bytes(&name, bytes, &input::Options::default()) {
@@ -500,13 +505,10 @@ impl Engine {
         texts: Vec<Bound<'_, PyAny>>,
         threads: Option<usize>,
     ) -> PyResult<Vec<Vec<Match>>> {
-        let docs = docs_of(&texts)?;
         let core = &self.core;
-        let (rows, _) = py.detach(|| {
-            each_doc(docs, self::threads(threads), |src| {
-                to_matches(core, &src.text, core.scan_source(src))
-            })
-        });
+        let (rows, _) = each_doc(py, Docs::List(&texts), self::threads(threads), |src| {
+            to_matches(core, &src.text, core.scan_source(src))
+        })?;
         Ok(rows.into_iter().map(Option::unwrap_or_default).collect())
     }
 
@@ -520,10 +522,10 @@ impl Engine {
         threads: Option<usize>,
         total: bool,
     ) -> PyResult<Py<PyAny>> {
-        let docs = docs_of(&texts)?;
         let core = &self.core;
-        let (tallies, _) =
-            py.detach(|| each_doc(docs, self::threads(threads), |src| core.count(&src.text)));
+        let (tallies, _) = each_doc(py, Docs::List(&texts), self::threads(threads), |src| {
+            core.count(&src.text)
+        })?;
         let tallies: Vec<tifa::count::Tally> =
             tallies.into_iter().map(Option::unwrap_or_default).collect();
         if total {
@@ -551,13 +553,10 @@ impl Engine {
         lang: &str,
     ) -> PyResult<Vec<Vec<Finding>>> {
         let lang = self::lang(lang)?;
-        let docs = docs_of(&texts)?;
         let core = &self.core;
-        let (rows, _) = py.detach(|| {
-            each_doc(docs, self::threads(threads), |src| {
-                to_findings(&src.text, core.check_source(src, lang))
-            })
-        });
+        let (rows, _) = each_doc(py, Docs::List(&texts), self::threads(threads), |src| {
+            to_findings(&src.text, core.check_source(src, lang))
+        })?;
         Ok(rows.into_iter().map(Option::unwrap_or_default).collect())
     }
 
@@ -594,24 +593,21 @@ impl Engine {
         let threads = self::threads(threads);
         match what {
             "scan" => {
-                let (rows, notes) = py.detach(|| {
-                    each_doc(docs, threads, |src| {
-                        to_matches(core, &src.text, core.scan_source(src))
-                    })
-                });
+                let (rows, notes) = each_doc(py, Docs::Ready(docs), threads, |src| {
+                    to_matches(core, &src.text, core.scan_source(src))
+                })?;
                 Ok((rows_out(py, rows, columns, scan_columns)?, notes))
             }
             "check" => {
-                let (rows, notes) = py.detach(|| {
-                    each_doc(docs, threads, |src| {
-                        to_findings(&src.text, core.check_source(src, lang))
-                    })
-                });
+                let (rows, notes) = each_doc(py, Docs::Ready(docs), threads, |src| {
+                    to_findings(&src.text, core.check_source(src, lang))
+                })?;
                 Ok((rows_out(py, rows, columns, check_columns)?, notes))
             }
             "count" => {
-                let (rows, notes) = py
-                    .detach(|| each_doc(docs, threads, |src| counts(core, &core.count(&src.text))));
+                let (rows, notes) = each_doc(py, Docs::Ready(docs), threads, |src| {
+                    counts(core, &core.count(&src.text))
+                })?;
                 let rows: Vec<Vec<(String, usize, usize)>> =
                     rows.into_iter().map(Option::unwrap_or_default).collect();
                 if columns {
@@ -658,25 +654,32 @@ fn counts_dict<'py>(
     Ok(d)
 }
 
-/// The documents of a batch: each `str` as text (its UTF-8 copied while
-/// the GIL is held), each `bytes` borrowed, to decode on the worker
-/// threads.
-fn docs_of<'a>(texts: &'a [Bound<'_, PyAny>]) -> PyResult<Vec<Option<Doc<'a>>>> {
-    texts
-        .iter()
-        .map(|t| {
-            if let Ok(b) = t.cast::<PyBytes>() {
-                Ok(Some(Doc::Bytes("<bytes>".into(), b.as_bytes())))
-            } else if let Ok(s) = t.extract::<String>() {
-                Ok(Some(Doc::Text(Cow::Owned(s))))
-            } else {
-                Err(pyo3::exceptions::PyTypeError::new_err(format!(
-                    "texts must be str or bytes, not {}",
-                    t.get_type().name()?
-                )))
-            }
-        })
-        .collect()
+/// What a batch reads: the objects of a Python list (each `str` is
+/// encoded to UTF-8 holding the GIL, into a `bytes` kept until the batch
+/// ends, each `bytes` borrowed to decode on the worker threads), or
+/// documents ready to read (an Arrow array's).
+enum Docs<'a, 'py> {
+    List(&'a [Bound<'py, PyAny>]),
+    Ready(Vec<Option<Doc<'a>>>),
+}
+
+/// One object of a batch's list as a document; a `str`'s UTF-8 is kept
+/// in `utf8`.
+fn doc_of<'a, 'py>(
+    t: &'a Bound<'py, PyAny>,
+    utf8: &'a OnceCell<Bound<'py, PyBytes>>,
+) -> PyResult<Doc<'a>> {
+    if let Ok(b) = t.cast::<PyBytes>() {
+        Ok(Doc::Bytes("<bytes>".into(), b.as_bytes()))
+    } else if let Ok(s) = t.cast::<PyString>() {
+        let bytes = s.encode_utf8()?;
+        Ok(Doc::Utf8(utf8.get_or_init(|| bytes).as_bytes()))
+    } else {
+        Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "texts must be str or bytes, not {}",
+            t.get_type().name()?
+        )))
+    }
 }
 
 /// The documents of an Arrow string (or binary) array's buffers: `None`
@@ -721,11 +724,7 @@ fn arrow_docs<'a>(
             .ok_or_else(|| PyValueError::new_err("Arrow offsets past the data buffer"))?;
         docs.push(Some(match name {
             Some(name) => Doc::Bytes(name, bytes),
-            None => match std::str::from_utf8(bytes) {
-                Ok(text) => Doc::Text(Cow::Borrowed(text)),
-                // Not valid UTF-8 (a binary column): read as a document.
-                Err(_) => Doc::Bytes("<text>".into(), bytes),
-            },
+            None => Doc::Utf8(bytes),
         }));
     }
     Ok(docs)
@@ -826,35 +825,73 @@ impl Columns {
 
 type Notes = Vec<(usize, String)>;
 
-/// Reads each document on the worker threads and applies `f`.
-fn each_doc<T: Send>(
-    docs: Vec<Option<Doc<'_>>>,
+/// Reads each document on the worker threads and applies `f`, the GIL
+/// released. The `str` of a list are encoded on this thread, which must
+/// hold the GIL for it, while the workers already work on the documents
+/// before (with one thread, all are encoded first). A list item that is
+/// neither `str` nor `bytes`, or a `str` that cannot be encoded (a lone
+/// surrogate), fails the batch.
+fn each_doc<'py, T: Send>(
+    py: Python<'py>,
+    docs: Docs<'_, 'py>,
     threads: usize,
     f: impl Fn(&Source) -> T + Sync,
-) -> (Vec<Option<T>>, Notes) {
-    let docs: Vec<Mutex<Option<Doc>>> = docs.into_iter().map(Mutex::new).collect();
-    let results = Core::map(threads, docs.len(), |i| {
-        let doc = docs[i]
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        match doc.map(Doc::read) {
-            Some(Read { src, note }) => (src.map(|s| f(&s)), note),
-            None => (None, None),
-        }
-    });
+) -> PyResult<(Vec<Option<T>>, Notes)> {
+    let n = match &docs {
+        Docs::List(l) => l.len(),
+        Docs::Ready(v) => v.len(),
+    };
+    let mut error = None;
+    // The UTF-8 of each `str`, alive until the workers are done.
+    let utf8: Vec<OnceCell<Bound<'py, PyBytes>>> = match &docs {
+        Docs::List(l) => l.iter().map(|_| OnceCell::new()).collect(),
+        Docs::Ready(_) => Vec::new(),
+    };
+    let results = Core::map_fed(
+        threads,
+        n,
+        |give| match docs {
+            Docs::Ready(v) => {
+                for (i, d) in v.into_iter().enumerate() {
+                    if let Some(d) = d {
+                        give(i, d);
+                    }
+                }
+            }
+            Docs::List(list) => {
+                for ((i, t), cell) in list.iter().enumerate().zip(&utf8) {
+                    match doc_of(t, cell) {
+                        Ok(d) => give(i, d),
+                        Err(e) => {
+                            error = Some(e);
+                            break;
+                        }
+                    }
+                }
+            }
+        },
+        |work| py.detach(work),
+        |_, doc: Doc<'_>| {
+            let Read { src, note } = doc.read();
+            (src.map(|s| f(&s)), note)
+        },
+    );
+    if let Some(e) = error {
+        return Err(e);
+    }
     let mut notes = Vec::new();
     let values = results
         .into_iter()
         .enumerate()
-        .map(|(row, (v, note))| {
+        .map(|(row, r)| {
+            let (v, note) = r.unwrap_or((None, None));
             if let Some(n) = note {
                 notes.push((row, n));
             }
             v
         })
         .collect();
-    (values, notes)
+    Ok((values, notes))
 }
 
 const POSITIONS: [&str; 9] = [

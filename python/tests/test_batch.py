@@ -65,3 +65,15 @@ def test_bad_arguments():
         s.scan_batch(["ok"], threads=0)
     with pytest.raises(ValueError):
         s.check("x", lang="fr")
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_bad_item_late_in_a_batch_fails_it(threads):
+    # The workers are already counting the texts before it.
+    s = tifa.Scanner()
+    docs = ["两队一室" * 1000] * 50
+    with pytest.raises(TypeError):
+        s.count_batch(docs + [3], threads=threads)
+    with pytest.raises(UnicodeEncodeError):
+        s.count_batch(docs + ["两队\ud800一室"], threads=threads)
+    assert s.count_batch(docs, threads=threads)[49] == s.count(docs[0])

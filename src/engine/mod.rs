@@ -403,6 +403,97 @@ impl Engine {
             None => (0..n).map(f).collect(),
         }
     }
+
+    /// `f` of each of `n` items that `feed` produces on the calling thread,
+    /// applied on `threads` worker threads while `feed` is still producing,
+    /// so a producer that must run on one thread (the Python bindings
+    /// encode each `str` holding the GIL) overlaps the work instead of
+    /// preceding it. `feed` gets a function to hand over item `i`; items
+    /// not handed over get `None`. When `feed` returns, the calling thread
+    /// calls `idle` with a function that works the rest of the queue
+    /// alongside the workers and returns when every item is done (the
+    /// bindings release the GIL around it). Results are in index order;
+    /// on one thread, `feed` runs first and the items after.
+    pub fn map_fed<D: Send, T: Send>(
+        threads: usize,
+        n: usize,
+        feed: impl FnOnce(&mut dyn FnMut(usize, D)),
+        idle: impl FnOnce(&(dyn Fn() + Sync)),
+        f: impl Fn(usize, D) -> T + Sync,
+    ) -> Vec<Option<T>> {
+        use std::sync::mpsc;
+        use std::sync::{Condvar, Mutex, PoisonError};
+        let threads = if threads == 0 {
+            std::thread::available_parallelism().map_or(1, usize::from)
+        } else {
+            threads
+        };
+        let pool = if threads > 1 && n > 1 {
+            pool(threads)
+        } else {
+            None
+        };
+        let Some(pool) = pool else {
+            let mut items: Vec<Option<D>> = (0..n).map(|_| None).collect();
+            feed(&mut |i, d| {
+                if let Some(slot) = items.get_mut(i) {
+                    *slot = Some(d);
+                }
+            });
+            let items = Mutex::new(items);
+            let out = Mutex::new(Vec::with_capacity(n));
+            idle(&|| {
+                let items =
+                    std::mem::take(&mut *items.lock().unwrap_or_else(PoisonError::into_inner));
+                let mut out = out.lock().unwrap_or_else(PoisonError::into_inner);
+                for (i, d) in items.into_iter().enumerate() {
+                    out.push(d.map(|d| f(i, d)));
+                }
+            });
+            return out.into_inner().unwrap_or_else(PoisonError::into_inner);
+        };
+        let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
+        let (tx, rx) = mpsc::channel::<(usize, D)>();
+        let rx = Mutex::new(rx);
+        // Items handed over and items done, to wait for the last ones.
+        let progress = (Mutex::new((0usize, 0usize)), Condvar::new());
+        let work = || {
+            loop {
+                let next = rx.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                let Ok((i, d)) = next else { break };
+                let value = f(i, d);
+                if let Some(slot) = slots.get(i) {
+                    *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(value);
+                }
+                let (count, done) = &progress;
+                count.lock().unwrap_or_else(PoisonError::into_inner).1 += 1;
+                done.notify_all();
+            }
+        };
+        pool.in_place_scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|_| work());
+            }
+            feed(&mut |i, d| {
+                progress.0.lock().unwrap_or_else(PoisonError::into_inner).0 += 1;
+                // The workers outlive the sender, so this cannot fail.
+                let _ = tx.send((i, d));
+            });
+            drop(tx);
+            idle(&|| {
+                work();
+                let (count, done) = &progress;
+                let mut c = count.lock().unwrap_or_else(PoisonError::into_inner);
+                while c.1 < c.0 {
+                    c = done.wait(c).unwrap_or_else(PoisonError::into_inner);
+                }
+            });
+        });
+        slots
+            .into_iter()
+            .map(|s| s.into_inner().unwrap_or_else(PoisonError::into_inner))
+            .collect()
+    }
 }
 
 /// A pool of `threads` worker threads, built once per size and kept.
@@ -479,5 +570,60 @@ pub(crate) fn fix_to_the_end(
         replacements: total,
         document,
         remaining,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Engine;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[test]
+    fn map_fed_keeps_index_order_and_skips_what_was_not_fed() {
+        for threads in [1, 2, 3] {
+            let got = Engine::map_fed(
+                threads,
+                5,
+                |give| {
+                    for i in [4, 0, 2] {
+                        give(i, i * 10);
+                    }
+                },
+                |work| work(),
+                |i, d| (i, d + 1),
+            );
+            assert_eq!(
+                got,
+                vec![Some((0, 1)), None, Some((2, 21)), None, Some((4, 41))],
+                "{threads} threads"
+            );
+        }
+    }
+
+    #[test]
+    fn map_fed_works_while_the_feed_is_still_running() {
+        // The feed waits for the first item's result before it hands over
+        // the second: only a map that works while feeding gets it.
+        let (done, seen) = mpsc::channel();
+        let mut overlapped = false;
+        let got = Engine::map_fed(
+            2,
+            2,
+            |give| {
+                give(0, 0);
+                overlapped = seen.recv_timeout(Duration::from_secs(30)).is_ok();
+                give(1, 1);
+            },
+            |work| work(),
+            |i, d| {
+                if i == 0 {
+                    let _ = done.send(());
+                }
+                d
+            },
+        );
+        assert!(overlapped);
+        assert_eq!(got, vec![Some(0), Some(1)]);
     }
 }
