@@ -12,7 +12,11 @@ target/bench/spark) and times, median of N rounds after a warm-up:
 
 - ``tifa count -j1 --format json`` on the folder (one core);
 - ``tifa.spark.count_terms`` of ``spark.read.format("binaryFile")`` on
-  the folder, collected, in ``local[1]`` and in ``local[2]``;
+  the folder, collected, in ``local[1]`` and in ``local[2]``: of the
+  files' bytes read by Spark, and of their paths alone with
+  ``paths=True`` (the Python workers read the files; the ready job's way
+  in local mode), with the CPU seconds of all processes (the JVM and its
+  Python workers: local mode uses more than one core for ``local[1]``);
 - where the time goes, in ``local[1]``: the Spark read alone (the files'
   lengths summed in the JVM), the read plus the Arrow transfer to Python
   (``mapInArrow`` returning each batch's byte count), and the engine alone
@@ -51,6 +55,27 @@ def timed(fn, rounds: int):
     return statistics.median(times), times
 
 
+def cpu_of_tree() -> float:
+    """CPU seconds used so far by this process and its descendants alive
+    (the JVM of local mode and its Python workers), from /proc."""
+    parents, cpu = {}, {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(d)] = int(fields[1])
+            cpu[int(d)] = int(fields[11]) + int(fields[12])
+    total, todo = 0, [os.getpid()]
+    while todo:
+        p = todo.pop()
+        total += cpu.get(p, 0)
+        todo += [c for c, pp in parents.items() if pp == p]
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def rss_of_scanner() -> dict:
     code = (
         "import json\n"
@@ -80,6 +105,7 @@ def session(master: str):
         .config("spark.driver.memory", "2g")
         # As the job (python -m tifa.spark) sets it: files packed by size.
         .config("spark.sql.files.openCostInBytes", str(256 * 1024))
+        .config("spark.sql.files.maxPartitionBytes", str(512 << 20))
         .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
@@ -130,15 +156,29 @@ def main() -> None:
         spark.sparkContext.setLogLevel("ERROR")
         files = spark.read.format("binaryFile").load(os.path.join(tree, "*", "*", "*.txt")).select("path", "content")
 
+        listed = files.select("path")
+
         def count():
             return tifa.spark.count_terms(files, "content", name_column="path").collect()
 
-        got = {r["id"]: r["count"] for r in count()}
-        if got != want:
-            sys.exit(f"{master}: Spark's counts differ from the CLI's")
-        t, ts = timed(count, args.rounds)
-        results[f"spark_{master}_s"] = t
-        print(f"count_terms {master} ({files.rdd.getNumPartitions()} partitions): {t:.2f} s ({', '.join(f'{x:.2f}' for x in ts)}), {mb / t:.1f} MB/s")
+        def count_paths():
+            return tifa.spark.count_terms(listed, "path", paths=True).collect()
+
+        for name, fn in (("", count), ("paths_", count_paths)):
+            got = {r["id"]: r["count"] for r in fn()}
+            if got != want:
+                sys.exit(f"{master}: Spark's counts differ from the CLI's")
+            cpu0 = cpu_of_tree()
+            t, ts = timed(fn, args.rounds)
+            cpu = (cpu_of_tree() - cpu0) / (args.rounds + 1)
+            results[f"spark_{name}{master}_s"] = t
+            results[f"spark_{name}{master}_cpu_s"] = cpu
+            what = "paths=True (workers read)" if name else "binaryFile content"
+            print(
+                f"count_terms {master}, {what} ({files.rdd.getNumPartitions()} partitions): {t:.2f} s "
+                f"({', '.join(f'{x:.2f}' for x in ts)}), {mb / t:.1f} MB/s, {cpu:.2f} CPU s "
+                f"(all processes: the JVM, the Python workers)"
+            )
 
         if master == "local[1]":
             def read():
@@ -161,11 +201,15 @@ def main() -> None:
             print(f"  Spark read alone: {t_read:.2f} s; read + Arrow to Python: {t_transfer:.2f} s")
         spark.stop()
 
-    one, two = results["spark_local[1]_s"], results["spark_local[2]_s"]
-    results["scaling"] = one / two
-    results["per_core_vs_cli"] = t_cli / one
-    print(f"local[2] vs local[1]: {one / two:.2f}x (target >= 1.7)")
-    print(f"local[1] throughput / tifa count -j1: {t_cli / one:.2f} (target >= 0.5)")
+    for name, what in (("", "binaryFile content"), ("paths_", "paths=True")):
+        one, two = results[f"spark_{name}local[1]_s"], results[f"spark_{name}local[2]_s"]
+        cpu = results[f"spark_{name}local[1]_cpu_s"]
+        results[f"{name}scaling"] = one / two
+        results[f"{name}per_core_vs_cli"] = t_cli / one
+        results[f"{name}per_cpu_second_vs_cli"] = t_cli / cpu
+        print(f"{what}: local[2] vs local[1]: {one / two:.2f}x (target >= 1.7)")
+        print(f"{what}: local[1] throughput / tifa count -j1: {t_cli / one:.2f} (target >= 0.5); "
+              f"per CPU second: {t_cli / cpu:.2f} (local[1] used {cpu / one:.2f} cores)")
     results["rss"] = rss_of_scanner()
     r = results["rss"]
     print(

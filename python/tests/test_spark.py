@@ -187,6 +187,31 @@ def test_check_equals_cli_json(cli, files, folder):
     assert ("sub/memo.docx", "wrong-form") in {(r[0], r[rule]) for r in rows}
 
 
+def test_paths_read_by_the_workers_equal_bytes_through_spark(spark, files, folder, tmp_path):
+    listed = files.select("path")
+    counted = tifa.spark.count_terms(listed, column="path", paths=True).collect()
+    assert counted == tifa.spark.count_terms(files, column="content", name_column="path").collect()
+    scanned = tifa.spark.scan(listed, column="path", keep="path", paths=True)
+    assert sorted(map(tuple, scanned.collect())) == sorted(
+        map(tuple, tifa.spark.scan(files, column="content", keep="path", name_column="path").collect())
+    )
+    checked = tifa.spark.check(listed, column="path", keep="path", paths=True)
+    assert sorted(map(tuple, checked.collect())) == sorted(
+        map(tuple, tifa.spark.check(files, column="content", keep="path", name_column="path").collect())
+    )
+    # Plain paths too, and a file gone since it was listed: a note, not a
+    # failed job.
+    gone = tmp_path / "gone.txt"
+    rows = [(str(folder / "sub" / "gb.txt"),), ("file:" + str(gone),), (None,)]
+    df = spark.createDataFrame(rows, "path string")
+    acc = tifa.spark.note_accumulator(spark)
+    got = tifa.spark.count_terms(df, column="path", paths=True, note_accumulator=acc).collect()
+    assert {r["id"] for r in got} >= {"paichusuo-zhufang", "yibiao-sanshi"}
+    assert [(k["path"], n.split(":")[0]) for k, n in acc.value] == [("file:" + str(gone), "not read")]
+    with pytest.raises(TypeError, match="paths"):
+        tifa.spark.count_terms(files, column="content", paths=True)
+
+
 def test_string_column_equals_scanner(spark):
     texts = ["全面推行“两队一室”改革。", None, "坚持两队一所，深化专业＋机制＋大数据。\n两队一室", "无关。"]
     df = spark.createDataFrame(list(enumerate(texts)), "k long, text string").repartition(2)
@@ -270,10 +295,13 @@ def job(*args, cwd):
 
 def test_job_count_equals_cli(cli, root, tmp_path):
     out = tmp_path / "out.parquet"
-    job("count", "samples/", str(out), "--master", "local[2]", cwd=root)
-    table = pq.read_table(out)
-    assert table.column_names == tifa.spark.COUNT_COLUMNS
-    assert spark_counts(table.to_pylist()) == cli_counts(cli("count", "--format", "json", "samples"))
+    want = cli_counts(cli("count", "--format", "json", "samples"))
+    # Read by the workers (the default in local mode), and by Spark.
+    for read in ("auto", "spark"):
+        job("count", "samples/", str(out), "--master", "local[2]", "--read", read, cwd=root)
+        table = pq.read_table(out)
+        assert table.column_names == tifa.spark.COUNT_COLUMNS
+        assert spark_counts(table.to_pylist()) == want, read
 
 
 def test_spark_submit_check_parquet_with_lexicon_as_csv(tmp_path, spark):

@@ -30,6 +30,13 @@ tifa.Lexicon.from_paths(...))``) travels with the job pickled as its
 lexicon's TOML text and fingerprint, so lexicon files need not exist on the
 workers; each Python worker process builds the automaton once.
 
+Given a column of file paths with ``paths=True`` instead, the Python
+workers read the files themselves (``spark.read.format("binaryFile")
+.load(...).select("path")`` lists them without reading them)::
+
+    listed = spark.read.format("binaryFile").load("reports/").select("path")
+    tifa.spark.count_terms(listed, column="path", paths=True)
+
 Also a ready job (``python -m tifa.spark --help``, or ``spark-submit
 .../tifa/spark.py``) reading a folder of files or a Parquet dataset.
 
@@ -142,6 +149,7 @@ class _Job:
         keep: Sequence[str],
         lang: str = "zh",
         accumulator: Optional["Accumulator"] = None,
+        paths: bool = False,
     ):
         if scanner is not None and not isinstance(scanner, tifa.Scanner):
             raise TypeError(f"scanner must be a tifa.Scanner, not {type(scanner).__name__}")
@@ -154,6 +162,7 @@ class _Job:
         self.keep = list(keep)
         self.lang = lang
         self.accumulator = accumulator
+        self.paths = paths
 
     def engine(self):
         return (self.scanner or tifa.Scanner())._engine
@@ -167,9 +176,13 @@ class _Job:
         names = None
         if self.name_column is not None:
             names = [n if n is not None else "<bytes>" for n in batch.column(self.name_column).to_pylist()]
+        unread = []
+        if self.paths:
+            arr, unread = _read_all(pa, arr.to_pylist())
         columns, notes = _arrow._call(
             self.engine(), self.what, arr, names, 1, self.lang, columns=True
         )
+        notes = sorted(unread + list(notes))
         schema = {
             "scan": _arrow._scan_schema,
             "check": _arrow._check_schema,
@@ -208,6 +221,53 @@ class _Job:
             arrays.append(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
             names.append(c)
         return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+_filesystems: dict = {}
+
+
+def _read(uri: str) -> bytes:
+    """The bytes of a file named by a local path, a ``file:`` URI (as
+    Spark's ``binaryFile`` names local files) or a URI ``pyarrow.fs``
+    opens (``s3://``, ``gs://``, ``hdfs://`` …)."""
+    scheme, sep, rest = uri.partition(":")
+    if not sep or len(scheme) < 2 or scheme == "file":
+        path = uri
+        if scheme == "file":
+            path = rest[2:] if rest.startswith("///") else rest
+        with open(path, "rb") as f:
+            return f.read()
+    from urllib.parse import urlsplit
+
+    import pyarrow.fs
+
+    where = urlsplit(uri)
+    if where.scheme not in ("s3", "gs", "gcs", "hdfs"):
+        fs, path = pyarrow.fs.FileSystem.from_uri(uri)
+    else:
+        # One filesystem per bucket or name node, not one per file.
+        key = (where.scheme, where.netloc)
+        if key not in _filesystems:
+            _filesystems[key] = pyarrow.fs.FileSystem.from_uri(uri)[0]
+        fs = _filesystems[key]
+        path = where.path if where.scheme == "hdfs" else where.netloc + where.path
+    with fs.open_input_stream(path) as f:
+        return f.read()
+
+
+def _read_all(pa, uris):
+    """The files of a batch's paths as a binary array (null where a path
+    is null or the file cannot be read), and a note for each not read."""
+    blobs, notes = [], []
+    for row, uri in enumerate(uris):
+        blob = None
+        if uri is not None:
+            try:
+                blob = _read(uri)
+            except OSError as e:
+                notes.append((row, f"not read: {e.strerror or e}"))
+        blobs.append(blob)
+    return pa.array(blobs, type=pa.large_binary()), notes
 
 
 def _matches(job: _Job, columns: Sequence[str]):
@@ -266,7 +326,17 @@ def _noted(job: _Job):
     return each
 
 
-def _prepare(df, column, name_column, keep, results):
+def _name_column(column: str, name_column: Optional[str], paths: bool) -> Optional[str]:
+    """With ``paths``, each file is named by its path unless told."""
+    return name_column if name_column is not None or not paths else column
+
+
+def _prepare(df, column, name_column, keep, results, paths=False):
+    if paths:
+        _, T = _sql()
+        _columns(df, [column], "tifa.spark")
+        if not isinstance(df.schema[column].dataType, T.StringType):
+            raise TypeError(f"with paths=True, column {column!r} must hold paths as strings")
     _text_field(df, column, name_column)
     keep = _columns(df, _list(keep), "keep")
     _check_keep(keep, results)
@@ -284,6 +354,7 @@ def count_terms(
     scanner: Optional["tifa.Scanner"] = None,
     name_column: Optional[str] = None,
     note_accumulator: Optional["Accumulator"] = None,
+    paths: bool = False,
 ) -> "DataFrame":
     """Counts per entry over the texts of ``column``, as ``tifa count``:
     ``id, term, category, count, nested`` (``nested`` of the ``count`` lie
@@ -291,12 +362,14 @@ def count_terms(
 
     With ``by`` (a column or columns), one count per group and entry, the
     ``by`` columns first. ``name_column`` names each row's document (its
-    file name) so binary rows decode as ``tifa`` decodes files.
+    file name) so binary rows decode as ``tifa`` decodes files. With
+    ``paths``, ``column`` holds files' paths instead (as :func:`scan`).
     """
     F, _ = _sql()
     by = _list(by)
-    by, source = _prepare(df, column, name_column, by, COUNT_COLUMNS)
-    job = _Job("count", scanner, column, name_column, by, accumulator=note_accumulator)
+    name_column = _name_column(column, name_column, paths)
+    by, source = _prepare(df, column, name_column, by, COUNT_COLUMNS, paths)
+    job = _Job("count", scanner, column, name_column, by, accumulator=note_accumulator, paths=paths)
     schema = _out_schema(df, by, [], ["id", "term", "category"], nullable=("term", "category"))
     _, T = _sql()
     schema = T.StructType(
@@ -322,14 +395,24 @@ def scan(
     scanner: Optional["tifa.Scanner"] = None,
     name_column: Optional[str] = None,
     note_accumulator: Optional["Accumulator"] = None,
+    paths: bool = False,
 ) -> "DataFrame":
     """One row per match, in text order within each row: the ``keep``
     columns of the input row, then ``byte_start, byte_end`` (bytes of the
     UTF-8 text), ``start, end`` (code points), ``line, column, end_line,
     end_column`` (1-based, columns in characters), ``matched, id, term``.
+
+    With ``paths``, ``column`` is a string column of files' paths or URIs
+    that the Python workers read themselves (local paths, ``file:`` URIs
+    as ``binaryFile`` gives them, and ``s3://``, ``gs://``, ``hdfs://``
+    through ``pyarrow.fs``), each decoded as ``tifa`` decodes a file of
+    that name; a file that cannot be read is a note, not a failed job.
+    This skips moving the files' bytes through the JVM and the Arrow
+    socket, which costs more than the scan (BENCHMARKS.md).
     """
-    keep, source = _prepare(df, column, name_column, keep, SCAN_COLUMNS)
-    job = _Job("scan", scanner, column, name_column, keep, accumulator=note_accumulator)
+    name_column = _name_column(column, name_column, paths)
+    keep, source = _prepare(df, column, name_column, keep, SCAN_COLUMNS, paths)
+    job = _Job("scan", scanner, column, name_column, keep, accumulator=note_accumulator, paths=paths)
     schema = _out_schema(df, keep, _POSITIONS, ["matched", "id", "term"])
     return source.mapInArrow(_matches(job, SCAN_COLUMNS), schema)
 
@@ -342,6 +425,7 @@ def check(
     name_column: Optional[str] = None,
     lang: str = "zh",
     note_accumulator: Optional["Accumulator"] = None,
+    paths: bool = False,
 ) -> "DataFrame":
     """One row per finding of ``tifa check``: the ``keep`` columns, then
     the fields of ``tifa check --format json`` (``byte_start … end_column,
@@ -349,8 +433,9 @@ def check(
     ``id`` may be null). Messages in Chinese, or English with
     ``lang="en"``. A ``name_column`` ending in ``.md`` skips Markdown code,
     as the command line does."""
-    keep, source = _prepare(df, column, name_column, keep, CHECK_COLUMNS)
-    job = _Job("check", scanner, column, name_column, keep, lang, note_accumulator)
+    name_column = _name_column(column, name_column, paths)
+    keep, source = _prepare(df, column, name_column, keep, CHECK_COLUMNS, paths)
+    job = _Job("check", scanner, column, name_column, keep, lang, note_accumulator, paths)
     schema = _out_schema(
         df,
         keep,
@@ -448,6 +533,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-default-lexicon", action="store_true")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="check: message language")
     p.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
+    p.add_argument(
+        "--read",
+        choices=["auto", "workers", "spark"],
+        default="auto",
+        help="who reads the input files: the Python workers (paths only through Spark), "
+        "or Spark (bytes through the JVM); auto: the workers when the master is local "
+        "and the input a local path",
+    )
     p.add_argument("--partitions", type=int, help="repartition the input into N partitions")
     return p
 
@@ -486,6 +579,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         # Files packed into partitions by their size, not 4 MB each: many
         # small files make few tasks (each task costs a Python round trip).
         builder = builder.config("spark.sql.files.openCostInBytes", str(256 * 1024))
+        # And partitions up to 512 MB (Spark's default is 128 MB): each task
+        # costs about 0.1 s of Python worker round trips, and Spark still
+        # makes at least one partition per core (BENCHMARKS.md).
+        builder = builder.config("spark.sql.files.maxPartitionBytes", str(512 << 20))
     spark = builder.getOrCreate()
     acc = note_accumulator(spark)
     try:
@@ -500,23 +597,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             by = list(args.by or [])
             if args.by_file:
                 by.append(name_column or "path")
+            paths = False
         else:
-            df = _read_files(spark, args.input)
-            column, name_column = "content", "path"
+            workers = args.read == "workers" or (
+                args.read == "auto" and _local(spark, args.input)
+            )
+            df = _read_files(spark, args.input, content=not workers)
+            column, name_column = ("path" if workers else "content"), "path"
+            paths = workers
             keep = ["path"]
             by = ["path"] if args.by_file else []
         if args.partitions:
             df = df.repartition(args.partitions)
         if args.command == "count":
             out = count_terms(df, column, by=by, scanner=scanner, name_column=name_column,
-                              note_accumulator=acc)
+                              note_accumulator=acc, paths=paths)
             out = out.coalesce(1)
         elif args.command == "scan":
             out = scan(df, column, keep=keep, scanner=scanner, name_column=name_column,
-                       note_accumulator=acc)
+                       note_accumulator=acc, paths=paths)
         else:
             out = check(df, column, keep=keep, scanner=scanner, name_column=name_column,
-                        lang=args.lang, note_accumulator=acc)
+                        lang=args.lang, note_accumulator=acc, paths=paths)
         writer = out.write.mode("overwrite").format(args.format)
         if args.format == "csv":
             writer = writer.option("header", "true")
@@ -529,12 +631,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
-def _read_files(spark: "SparkSession", path: str) -> "DataFrame":
-    """Files as ``path, content`` rows; a folder is read recursively."""
+def _read_files(spark: "SparkSession", path: str, content: bool = True) -> "DataFrame":
+    """Files as ``path, content`` rows, or only ``path`` (Spark then lists
+    the files without reading them); a folder is read recursively."""
     reader = spark.read.format("binaryFile")
     if os.path.isdir(path) or not any(c in path for c in "*?["):
         reader = reader.option("recursiveFileLookup", "true")
-    return reader.load(path).select("path", "content")
+    files = reader.load(path)
+    return files.select("path", "content") if content else files.select("path")
+
+
+def _local(spark: "SparkSession", path: str) -> bool:
+    """Whether the workers can open the input's files as this process
+    would: a local master and a local path."""
+    scheme, sep, _ = path.partition(":")
+    local_path = not sep or len(scheme) < 2 or scheme == "file"
+    return local_path and spark.sparkContext.master.startswith("local")
 
 
 if __name__ == "__main__":
