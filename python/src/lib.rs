@@ -205,6 +205,7 @@ fn lang(name: &str) -> PyResult<Lang> {
 /// read as the bytes of a text document), or the bytes of a document to
 /// decode as a file of its name is read.
 enum Doc<'a> {
+    Text(String),
     Utf8(&'a [u8]),
     Bytes(String, &'a [u8]),
 }
@@ -218,6 +219,10 @@ struct Read {
 impl Doc<'_> {
     fn read(self) -> Read {
         match self {
+            Doc::Text(text) => Read {
+                src: Some(Source::plain("<text>", text)),
+                note: None,
+            },
             Doc::Utf8(bytes) => match std::str::from_utf8(bytes) {
                 Ok(text) => Read {
                     src: Some(Source::plain("<text>", text.to_owned())),
@@ -663,15 +668,21 @@ enum Docs<'a, 'py> {
     Ready(Vec<Option<Doc<'a>>>),
 }
 
-/// One object of a batch's list as a document; a `str`'s UTF-8 is kept
-/// in `utf8`.
+/// One object of a batch's list as a document. A `str` is copied into a
+/// `String` when the batch runs on this thread alone; with workers, its
+/// UTF-8 is kept in `utf8` (a `bytes`) and the workers check and copy it,
+/// which takes that work off the thread that holds the GIL.
 fn doc_of<'a, 'py>(
     t: &'a Bound<'py, PyAny>,
     utf8: &'a OnceCell<Bound<'py, PyBytes>>,
+    serial: bool,
 ) -> PyResult<Doc<'a>> {
     if let Ok(b) = t.cast::<PyBytes>() {
         Ok(Doc::Bytes("<bytes>".into(), b.as_bytes()))
     } else if let Ok(s) = t.cast::<PyString>() {
+        if serial {
+            return Ok(Doc::Text(s.extract()?));
+        }
         let bytes = s.encode_utf8()?;
         Ok(Doc::Utf8(utf8.get_or_init(|| bytes).as_bytes()))
     } else {
@@ -859,8 +870,11 @@ fn each_doc<'py, T: Send>(
                 }
             }
             Docs::List(list) => {
+                let serial = threads == 1
+                    || (threads == 0
+                        && std::thread::available_parallelism().map_or(1, usize::from) == 1);
                 for ((i, t), cell) in list.iter().enumerate().zip(&utf8) {
-                    match doc_of(t, cell) {
+                    match doc_of(t, cell, serial) {
                         Ok(d) => give(i, d),
                         Err(e) => {
                             error = Some(e);
