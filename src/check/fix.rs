@@ -68,10 +68,17 @@ fn in_plain_source(src: &Source, positions: &Positions<'_>, f: &Finding) -> bool
 }
 
 /// True when `--fix` can apply the finding `f` to this document: not in a
-/// Word document, nor in a text read with replacement characters, and in
-/// HTML only where [`in_source`] keeps it.
+/// text read with replacement characters, in HTML only where [`in_source`]
+/// keeps it, in a Word document (as a tracked change) only within one
+/// paragraph.
 pub fn can_apply(src: &Source, positions: &Positions<'_>, f: &Finding) -> bool {
-    src.format != crate::format::Format::Docx
-        && src.note.is_none()
-        && in_plain_source(src, positions, f)
+    if src.format == crate::format::Format::Docx {
+        // A tracked change in one paragraph (`tifa review`).
+        return src.note.is_none()
+            && src
+                .text
+                .get(f.start..f.end)
+                .is_some_and(|t| !t.contains('\n'));
+    }
+    src.note.is_none() && in_plain_source(src, positions, f)
 }

@@ -216,6 +216,50 @@ pub enum Command {
         #[arg(long, value_name = "RULE", value_parser = parse_rule)]
         disable: Vec<crate::check::Rule>,
     },
+    /// Write the findings into a .docx as Word comments and tracked changes.
+    ///
+    /// A comment on each finding (rule, message, suggestion, the entry's
+    /// definition) and a tracked change for each fixable one, by author
+    /// tifa, to accept or reject in Word, WPS or LibreOffice.
+    ///
+    /// Only the runs a finding touches are rewritten (split at the span,
+    /// formatting kept); every other part of the file is copied as it
+    /// was. Reviewing tifa's own output again replaces its earlier
+    /// comments and changes; an editor's own are kept. Exit status 0 when
+    /// written, 2 on errors (nothing written then).
+    Review {
+        /// The .docx to review.
+        #[arg(value_name = "IN.docx")]
+        input: PathBuf,
+        /// Where to write the reviewed document.
+        #[arg(
+            short,
+            long,
+            value_name = "OUT.docx",
+            required_unless_present = "in_place"
+        )]
+        output: Option<PathBuf>,
+        /// Replace IN.docx (atomically, as `check --fix` writes).
+        #[arg(long, conflicts_with = "output")]
+        in_place: bool,
+        /// Comments only, no tracked changes.
+        #[arg(long, conflicts_with = "changes_only")]
+        comments_only: bool,
+        /// Tracked changes only, no comments.
+        #[arg(long)]
+        changes_only: bool,
+        /// Also comment every recognised term with its definition (for
+        /// translators and readers).
+        #[arg(long, conflicts_with = "changes_only")]
+        terms: bool,
+        /// The date of the comments and changes (e.g. 2026-12-02T09:00:00Z)
+        /// [default: now].
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// Language of the messages.
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+    },
     /// Print a text with each term marked and numbered, then a glossary.
     ///
     /// `--format markdown` marks each term with a footnote carrying its

@@ -262,6 +262,28 @@ pub fn run_on(
             };
             check_cmd(&ctx, e, found, &opts, out, err)
         }
+        (
+            Command::Review {
+                input,
+                output,
+                comments_only,
+                changes_only,
+                terms,
+                date,
+                lang,
+                ..
+            },
+            Some(e),
+        ) => {
+            let opts = crate::format::review::Options {
+                comments: !changes_only,
+                changes: !comments_only,
+                terms,
+                date: date.unwrap_or_else(crate::format::review::now),
+                lang: Lang::from(lang),
+            };
+            review_cmd(e, &input, output.as_deref(), &opts, err)
+        }
         (Command::Annotate { format, .. }, Some(e)) => {
             annotate_cmd(&ctx, e, found, format, out, err)
         }
@@ -772,6 +794,89 @@ struct CheckOptions {
     fail_on: Option<Severity>,
     mode: FixMode,
     lang: Lang,
+}
+
+/// `tifa review`: the document with comments and tracked changes,
+/// written to `output` or over `input` (atomically).
+fn review_cmd(
+    engine: &Engine,
+    input: &Path,
+    output: Option<&Path>,
+    opts: &crate::format::review::Options,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let shown = input.display().to_string();
+    let fail = |err: &mut dyn Write, message: String, hint: Option<String>| {
+        human::input_error(
+            err,
+            &InputError {
+                path: shown.clone(),
+                message,
+                hint,
+            },
+        )
+        .map(|()| ExitStatus::Error)
+    };
+    let is_docx = input
+        .extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("docx"));
+    if !is_docx {
+        return fail(
+            err,
+            "not a .docx: tifa review writes into Word documents".into(),
+            Some("for other files, `tifa check --fix` or `--diff`".into()),
+        );
+    }
+    let bytes = match std::fs::read(input) {
+        Ok(b) => b,
+        Err(e) => return fail(err, format!("cannot read: {}", input::io_message(&e)), None),
+    };
+    let reviewed = match crate::format::review::review(engine, &shown, &bytes, opts) {
+        Ok(r) => r,
+        Err(e) => {
+            return fail(err, e.to_string(), Some("nothing was written".into()));
+        }
+    };
+    let target = output.unwrap_or(input);
+    let written = if output.is_some() {
+        std::fs::write(target, &reviewed.bytes).map_err(|e| InputError {
+            path: target.display().to_string(),
+            message: format!("cannot write: {}", input::io_message(&e)),
+            hint: None,
+        })
+    } else {
+        write_back(target, &reviewed.bytes)
+    };
+    if let Err(e) = written {
+        human::input_error(err, &e)?;
+        return Ok(ExitStatus::Error);
+    }
+    let mut summary = format!(
+        "{} findings: {} comments, {} tracked changes",
+        reviewed.findings.len(),
+        reviewed.comments,
+        reviewed.changes
+    );
+    if reviewed.comment_only > 0 {
+        summary.push_str(&format!(
+            ", {} commented only (a change could not be tracked there)",
+            reviewed.comment_only
+        ));
+    }
+    if reviewed.not_placed > 0 {
+        summary.push_str(&format!(
+            ", {} not marked (in a header or footer, or outside a run)",
+            reviewed.not_placed
+        ));
+    }
+    if reviewed.replaced > 0 {
+        summary.push_str(&format!(
+            "; replaced {} of tifa's earlier comments and changes",
+            reviewed.replaced
+        ));
+    }
+    writeln!(err, "{shown}: {summary} → {}", target.display())?;
+    Ok(ExitStatus::Success)
 }
 
 /// `--fix`'s atomic writer, its refusals worded for the user.

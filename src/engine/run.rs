@@ -384,12 +384,95 @@ pub fn find_while<T>(
     (prepared, found)
 }
 
+/// `check --fix` and `--diff` of a Word document: the fixes go in as
+/// tracked changes (by author tifa, to accept or reject in Word), never
+/// silently; the diff is of the document's text with them accepted.
+fn fix_docx(
+    engine: &Engine,
+    src: &Source,
+    findings: &[crate::check::Finding],
+    mode: FixMode,
+    lang: Lang,
+    write: &WriteBack<'_>,
+    mut checked: Checked,
+) -> Checked {
+    let lexicon = engine.lexicon();
+    let located = |text: &str, src: &Source, findings: &[crate::check::Finding]| {
+        crate::check::locate(text, &Positions::of(src), findings, lexicon, lang)
+    };
+    checked.items = located(&src.text, src, findings);
+    let Some(file) = &src.file else {
+        return checked;
+    };
+    if !findings.iter().any(|f| f.fixable) {
+        return checked;
+    }
+    let reviewed = std::fs::read(file)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| {
+            let opts = crate::format::review::Options {
+                comments: false,
+                changes: true,
+                terms: false,
+                date: crate::format::review::now(),
+                lang,
+            };
+            crate::format::review::review(engine, &src.path, &bytes, &opts)
+                .map_err(|e| e.to_string())
+        });
+    let reviewed = match reviewed {
+        Ok(r) => r,
+        Err(e) => {
+            checked.note = Some(format!("not fixed: {e}"));
+            return checked;
+        }
+    };
+    if reviewed.changes == 0 {
+        return checked;
+    }
+    let after = match crate::input::load_bytes(
+        &src.path,
+        &reviewed.bytes,
+        &crate::input::Options::default(),
+    ) {
+        Ok(crate::input::Loaded::Text(s)) => s,
+        _ => {
+            checked.note = Some("not fixed: the reviewed document could not be read back".into());
+            return checked;
+        }
+    };
+    if mode == FixMode::Diff {
+        let diff = similar::TextDiff::from_lines(&src.text, &after.text);
+        checked.diff = Some(
+            diff.unified_diff()
+                .header(&format!("a/{}", src.path), &format!("b/{}", src.path))
+                .to_string(),
+        );
+        checked.fixed = reviewed.changes;
+        return checked;
+    }
+    if let Err(e) = write(file, &reviewed.bytes) {
+        checked.write_error = Some(e);
+        return checked;
+    }
+    checked.fixed = reviewed.changes;
+    checked.note = Some(format!(
+        "{} fixes written as tracked changes: accept or reject them in Word",
+        reviewed.changes
+    ));
+    if let Ok(checker) = engine.checker() {
+        let left = super::fixable_findings(&checker, &after);
+        checked.items = located(&after.text, &after, &left);
+    }
+    checked
+}
+
 /// Checks one document; with [`FixMode::Write`] writes the file back
 /// through `write` (or keeps the fixed text of standard input), with
 /// [`FixMode::Diff`] makes the diff.
 ///
 /// HTML is fixed in its source, and only where the finding's span has no
-/// markup or entity inside; Word documents are not written.
+/// markup or entity inside; Word documents get tracked changes.
 fn check_one(
     engine: &Engine,
     checker: &Checker<'_>,
@@ -420,10 +503,7 @@ fn check_one(
         return checked;
     }
     if src.format == Format::Docx {
-        checked.note =
-            Some("Word documents are not changed by --fix or --diff; fix them in Word".into());
-        checked.items = located(&findings);
-        return checked;
+        return fix_docx(engine, &src, &findings, mode, lang, write, checked);
     }
     if src.note.is_some() {
         // Written back, the replacement characters would lose bytes.

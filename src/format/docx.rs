@@ -106,30 +106,7 @@ pub fn extract(bytes: &[u8]) -> Result<String, DocxError> {
 /// read, and the error says which limit.
 pub fn extract_with(bytes: &[u8], limits: Limits) -> Result<String, DocxError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))?;
-    let mut names: Vec<String> = zip
-        .file_names()
-        .filter_map(Result::ok)
-        .map(std::borrow::Cow::into_owned)
-        .collect();
-    names.sort();
-    if !names.iter().any(|n| n == "word/document.xml") {
-        return Err(DocxError::NoDocument);
-    }
-    let mut parts = vec!["word/document.xml".to_owned()];
-    for prefix in OTHER_PARTS {
-        parts.extend(
-            names
-                .iter()
-                .filter(|n| n.starts_with(prefix) && n.ends_with(".xml"))
-                .cloned(),
-        );
-    }
-    if parts.len() - 1 > limits.other_parts {
-        return Err(DocxError::TooManyParts {
-            count: parts.len() - 1,
-            max: limits.other_parts,
-        });
-    }
+    let parts = story_parts(&zip, limits)?;
     let mut text = String::new();
     let mut total: u64 = 0;
     for (i, part) in parts.iter().enumerate() {
@@ -164,7 +141,7 @@ pub fn extract_with(bytes: &[u8], limits: Limits) -> Result<String, DocxError> {
         if i > 0 {
             text.push('\n');
         }
-        paragraphs(&xml, &mut text).map_err(|message| DocxError::Part {
+        walk(&xml, &mut text, None).map_err(|message| DocxError::Part {
             part: part.clone(),
             message,
         })?;
@@ -172,32 +149,188 @@ pub fn extract_with(bytes: &[u8], limits: Limits) -> Result<String, DocxError> {
     Ok(text)
 }
 
-/// Appends the paragraphs of one WordprocessingML part, each ended by `\n`.
-fn paragraphs(xml: &str, out: &mut String) -> Result<(), String> {
+/// The story parts of a document, in the order their text is read: the
+/// body, then headers, footers, footnotes and endnotes (by name).
+pub(crate) fn story_parts<R: Read + std::io::Seek>(
+    zip: &zip::ZipArchive<R>,
+    limits: Limits,
+) -> Result<Vec<String>, DocxError> {
+    let mut names: Vec<String> = zip
+        .file_names()
+        .filter_map(Result::ok)
+        .map(std::borrow::Cow::into_owned)
+        .collect();
+    names.sort();
+    if !names.iter().any(|n| n == "word/document.xml") {
+        return Err(DocxError::NoDocument);
+    }
+    let mut parts = vec!["word/document.xml".to_owned()];
+    for prefix in OTHER_PARTS {
+        parts.extend(
+            names
+                .iter()
+                .filter(|n| n.starts_with(prefix) && n.ends_with(".xml"))
+                .cloned(),
+        );
+    }
+    if parts.len() - 1 > limits.other_parts {
+        return Err(DocxError::TooManyParts {
+            count: parts.len() - 1,
+            max: limits.other_parts,
+        });
+    }
+    Ok(parts)
+}
+
+/// Appends the paragraphs of one WordprocessingML part, each ended by `\n`;
+/// with `map`, records where each piece of the text comes from (for
+/// `review`, which writes back into the part).
+pub(crate) fn walk(
+    xml: &str,
+    out: &mut String,
+    mut map: Option<&mut super::review::PartMap>,
+) -> Result<(), String> {
+    use super::review::{Child, Kind, RunInfo, Seg};
+    let base = out.len();
     let mut reader = Reader::from_str(xml);
     let mut in_text = false;
     let mut in_paragraph = false;
+    // Element names open, innermost last.
+    let mut stack: Vec<String> = Vec::new();
+    let mut para = 0usize;
+    // The run open, its depth, the child of it open (start, text start).
+    let mut run: Option<(RunInfo, usize)> = None;
+    let mut child: Option<(usize, usize)> = None;
+    let mut text_at = 0usize;
     loop {
-        match reader.read_event().map_err(|e| e.to_string())? {
-            Event::Start(e) => match e.local_name().as_ref() {
-                "t" => in_text = true,
-                "p" => in_paragraph = true,
-                _ => {}
-            },
-            Event::Empty(e) => match e.local_name().as_ref() {
-                "tab" if in_paragraph => out.push('\t'),
-                "br" | "cr" if in_paragraph => out.push(' '),
-                "p" => out.push('\n'),
-                _ => {}
-            },
-            Event::End(e) => match e.local_name().as_ref() {
-                "t" => in_text = false,
-                "p" => {
-                    in_paragraph = false;
-                    out.push('\n');
+        let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let event = reader.read_event().map_err(|e| e.to_string())?;
+        let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        match event {
+            Event::Start(e) => {
+                let name = e.local_name().as_ref().to_owned();
+                let depth = stack.len();
+                match name.as_str() {
+                    "t" => {
+                        in_text = true;
+                        text_at = out.len();
+                    }
+                    "p" => in_paragraph = true,
+                    "r" if run.is_none() => {
+                        let direct = stack.last().is_some_and(|n| n == "p");
+                        run = Some((
+                            RunInfo {
+                                raw: before..before,
+                                tag: before..after,
+                                rpr: None,
+                                direct,
+                                para,
+                                children: Vec::new(),
+                            },
+                            depth,
+                        ));
+                    }
+                    _ => {}
                 }
-                _ => {}
-            },
+                if let Some((_, d)) = &run
+                    && depth == d + 1
+                    && child.is_none()
+                {
+                    child = Some((before, out.len() - base));
+                }
+                stack.push(name);
+            }
+            Event::Empty(e) => {
+                let name = e.local_name();
+                let at = out.len() - base;
+                let mut kind = Kind::Other;
+                match name.as_ref() {
+                    "tab" if in_paragraph && stack.last().is_none_or(|n| n != "tabs") => {
+                        out.push('\t');
+                        kind = Kind::Char;
+                    }
+                    "br" | "cr" if in_paragraph => {
+                        out.push(' ');
+                        kind = Kind::Char;
+                    }
+                    "p" => {
+                        out.push('\n');
+                        para += 1;
+                    }
+                    _ => {}
+                }
+                if let Some(map) = map.as_deref_mut() {
+                    let in_run = run.as_ref().filter(|(_, d)| stack.len() == d + 1);
+                    if matches!(kind, Kind::Char) {
+                        map.segs.push(Seg {
+                            at,
+                            len: 1,
+                            run: in_run.map(|_| map.runs.len()),
+                        });
+                    }
+                    if let Some((r, _)) = run.as_mut().filter(|(_, d)| stack.len() == d + 1) {
+                        if name.as_ref() == "rPr" {
+                            r.rpr = Some(before..after);
+                        } else {
+                            r.children.push(Child {
+                                kind,
+                                raw: before..after,
+                                at,
+                            });
+                        }
+                    }
+                }
+            }
+            Event::End(e) => {
+                stack.pop();
+                let depth = stack.len();
+                let name = e.local_name();
+                match name.as_ref() {
+                    "t" => in_text = false,
+                    "p" => {
+                        in_paragraph = false;
+                        out.push('\n');
+                        para += 1;
+                    }
+                    _ => {}
+                }
+                let Some(map) = map.as_deref_mut() else {
+                    continue;
+                };
+                if name.as_ref() == "t" {
+                    let in_run = run.as_ref().is_some_and(|(_, d)| depth == d + 1);
+                    map.segs.push(Seg {
+                        at: text_at - base,
+                        len: out.len() - text_at,
+                        run: in_run.then_some(map.runs.len()),
+                    });
+                }
+                if let Some((r, d)) = run.as_mut() {
+                    if depth == *d + 1 {
+                        if let Some((start, at)) = child.take() {
+                            if name.as_ref() == "rPr" {
+                                r.rpr = Some(start..after);
+                            } else {
+                                let kind = if name.as_ref() == "t" {
+                                    Kind::Text(out[base + at..].to_owned())
+                                } else {
+                                    Kind::Other
+                                };
+                                r.children.push(Child {
+                                    kind,
+                                    raw: start..after,
+                                    at,
+                                });
+                            }
+                        }
+                    } else if depth == *d
+                        && let Some((mut r, _)) = run.take()
+                    {
+                        r.raw = r.tag.start..after;
+                        map.runs.push(r);
+                    }
+                }
+            }
             Event::Text(t) if in_text => out.push_str(&t.xml10_content()),
             Event::GeneralRef(r) if in_text => {
                 if let Some(c) = r.resolve_char_ref().map_err(|e| e.to_string())? {
@@ -252,6 +385,15 @@ pub(crate) mod tests {
             text,
             "推进两队一室 & 改革\n表格里的派出所主防\n\n\n页眉：一标三实\n"
         );
+    }
+
+    /// Tab stops defined in a paragraph's properties are not tabs of its
+    /// text (they used to be read as `\t`, so a term after them was
+    /// reported a column late).
+    #[test]
+    fn tab_stops_are_not_text() {
+        let body = r#"<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="420"/></w:tabs></w:pPr><w:r><w:t>甲</w:t><w:tab/><w:t>乙</w:t></w:r></w:p>"#;
+        assert_eq!(extract(&docx(body, None)).unwrap(), "甲\t乙\n");
     }
 
     /// A part or the parts together past a limit, or too many parts: an

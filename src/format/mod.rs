@@ -11,6 +11,7 @@
 
 pub mod docx;
 pub mod html;
+pub mod review;
 
 use std::path::Path;
 

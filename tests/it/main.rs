@@ -15,6 +15,7 @@ mod process;
 mod props;
 mod python;
 mod report;
+mod review;
 
 use tifa::cli::{Cli, ExitStatus, run};
 

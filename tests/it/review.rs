@@ -1,0 +1,378 @@
+//! `tifa review`: findings back into Word as comments and tracked changes,
+//! on documents these tests write.
+
+use std::io::{Cursor, Read, Write};
+use std::path::Path;
+
+use crate::tifa;
+use tifa::cli::ExitStatus;
+
+const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+const DATE: &str = "2026-12-02T09:00:00Z";
+
+/// A .docx of the given parts (name, XML); the content types, the package
+/// relationships and the document's relationships are added.
+fn docx(parts: &[(&str, String)]) -> Vec<u8> {
+    let mut buf = Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut buf);
+    let opts = zip::write::SimpleFileOptions::default();
+    let mut all: Vec<(String, String)> = vec![
+        (
+            "[Content_Types].xml".into(),
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#.into(),
+        ),
+        (
+            "_rels/.rels".into(),
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.into(),
+        ),
+        (
+            "word/_rels/document.xml.rels".into(),
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#.into(),
+        ),
+        (
+            "word/styles.xml".into(),
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="{W}"><w:style w:type="paragraph" w:styleId="Normal"/></w:styles>"#),
+        ),
+    ];
+    for (name, xml) in parts {
+        all.retain(|(n, _)| n != name);
+        all.push(((*name).to_owned(), xml.clone()));
+    }
+    for (name, xml) in &all {
+        z.start_file(name.as_str(), opts).unwrap();
+        z.write_all(xml.as_bytes()).unwrap();
+    }
+    z.finish().unwrap();
+    buf.into_inner()
+}
+
+fn body(xml: &str) -> (&'static str, String) {
+    (
+        "word/document.xml",
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W}"><w:body>{xml}<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:body></w:document>"#
+        ),
+    )
+}
+
+fn part(bytes: &[u8], name: &str) -> Option<String> {
+    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut f = z.by_name(name).ok()?;
+    let mut s = String::new();
+    f.read_to_string(&mut s).unwrap();
+    Some(s)
+}
+
+/// Reviews `doc` (written to a temporary folder) with `args`; returns the
+/// status, stderr and the reviewed document.
+fn review(doc: &[u8], args: &[&str]) -> (ExitStatus, String, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.docx");
+    let output = dir.path().join("out.docx");
+    std::fs::write(&input, doc).unwrap();
+    let (i, o) = (input.to_str().unwrap(), output.to_str().unwrap());
+    let mut all = vec!["--no-config", "review", i, "-o", o, "--date", DATE];
+    all.extend_from_slice(args);
+    let (status, _, err) = tifa(&all);
+    let out = std::fs::read(&output).unwrap_or_default();
+    (status, err, out)
+}
+
+fn check_json(doc: &[u8]) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("d.docx");
+    std::fs::write(&p, doc).unwrap();
+    let (_, out, _) = tifa(&[
+        "--no-config",
+        "check",
+        "--format",
+        "json",
+        p.to_str().unwrap(),
+    ]);
+    serde_json::from_str(&out).unwrap()
+}
+
+fn count(hay: &str, needle: &str) -> usize {
+    hay.matches(needle).count()
+}
+
+/// A GB/T 9704-style paragraph (first-line indent in characters, 仿宋) with
+/// the wrong form split across a plain and a bold run, and a table.
+fn official() -> Vec<u8> {
+    docx(&[body(concat!(
+        r#"<w:p><w:pPr><w:ind w:firstLineChars="200"/></w:pPr>"#,
+        r#"<w:r w:rsidR="00A1"><w:rPr><w:rFonts w:eastAsia="仿宋_GB2312"/><w:sz w:val="32"/></w:rPr><w:t>坚持两队</w:t></w:r>"#,
+        r#"<w:r><w:rPr><w:b/></w:rPr><w:t>一所改革，</w:t></w:r>"#,
+        r#"<w:r><w:t>推进一标三实。</w:t></w:r></w:p>"#,
+        r#"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>表格：两队一所</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#,
+    ))])
+}
+
+#[test]
+fn comments_and_tracked_changes_split_runs_and_keep_formatting() {
+    let doc = official();
+    let before = check_json(&doc);
+    assert_eq!(before["findings"].as_array().unwrap().len(), 2);
+    let (status, err, out) = review(&doc, &[]);
+    assert_eq!(status, ExitStatus::Success, "{err}");
+    assert!(
+        err.contains("2 findings: 2 comments, 2 tracked changes"),
+        "{err}"
+    );
+    let xml = part(&out, "word/document.xml").unwrap();
+    // The span's edges split the runs; each piece keeps its run's tag and
+    // properties; the insertion takes the first run's.
+    assert!(xml.contains(r#"<w:r w:rsidR="00A1"><w:rPr><w:rFonts w:eastAsia="仿宋_GB2312"/><w:sz w:val="32"/></w:rPr><w:t xml:space="preserve">坚持</w:t></w:r>"#), "{xml}");
+    assert!(
+        xml.contains(r#"<w:rPr><w:b/></w:rPr><w:delText xml:space="preserve">一所</w:delText>"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<w:rPr><w:b/></w:rPr><w:t xml:space="preserve">改革，</w:t>"#),
+        "{xml}"
+    );
+    assert!(xml.contains(&format!(r#"<w:ins w:id="2" w:author="tifa" w:date="{DATE}"><w:r w:rsidR="00A1"><w:rPr><w:rFonts w:eastAsia="仿宋_GB2312"/><w:sz w:val="32"/></w:rPr><w:t xml:space="preserve">两队一室</w:t></w:r></w:ins>"#)) || xml.contains(r#"<w:t xml:space="preserve">两队一室</w:t></w:r></w:ins>"#), "{xml}");
+    assert!(xml.contains(r#"<w:ind w:firstLineChars="200"/>"#));
+    assert!(xml.contains(r#"<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr>"#));
+    assert_eq!(count(&xml, "<w:del "), 3, "one per deleted run piece");
+    assert_eq!(count(&xml, "<w:ins "), 2);
+    assert_eq!(count(&xml, "<w:commentRangeStart "), 2);
+    assert_eq!(count(&xml, "<w:commentReference "), 2);
+    // The comments: rule, message, suggestion, definition; author tifa.
+    let comments = part(&out, "word/comments.xml").unwrap();
+    assert_eq!(count(&comments, r#"w:author="tifa""#), 2);
+    assert!(comments.contains(r#"w:initials="TF""#));
+    assert!(comments.contains("[wrong-form]") && comments.contains("建议：两队一室"));
+    assert!(comments.contains("释义（两队一室）："));
+    // Made with its relationship and content type.
+    assert!(
+        part(&out, "word/_rels/document.xml.rels")
+            .unwrap()
+            .contains(r#"Target="comments.xml""#)
+    );
+    assert!(
+        part(&out, "[Content_Types].xml")
+            .unwrap()
+            .contains(r#"PartName="/word/comments.xml""#)
+    );
+    // Untouched parts are as they were.
+    assert_eq!(part(&out, "word/styles.xml"), part(&doc, "word/styles.xml"));
+    // With the changes accepted (as tifa reads a .docx), nothing is left.
+    assert_eq!(check_json(&out)["findings"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn reviewing_again_replaces_tifas_work_and_keeps_the_editors() {
+    let ours = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:comments xmlns:w="{W}"><w:comment w:id="0" w:author="张编辑" w:initials="ZB"><w:p><w:r><w:t>请核对数字</w:t></w:r></w:p></w:comment></w:comments>"#
+    );
+    let doc = docx(&[
+        body(concat!(
+            r#"<w:p><w:commentRangeStart w:id="0"/><w:r><w:t>全年出警三百次</w:t></w:r><w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r></w:p>"#,
+            r#"<w:p><w:ins w:id="5" w:author="张编辑" w:date="2026-11-30T08:00:00Z"><w:r><w:t>新增一句。</w:t></w:r></w:ins><w:r><w:t>落实两队一所。</w:t></w:r></w:p>"#,
+        )),
+        ("word/comments.xml", ours),
+    ]);
+    let (status, err, once) = review(&doc, &[]);
+    assert_eq!(status, ExitStatus::Success, "{err}");
+    let (status, err, twice) = review(&once, &[]);
+    assert_eq!(status, ExitStatus::Success, "{err}");
+    assert!(
+        err.contains("replaced 2 of tifa's earlier comments and changes"),
+        "{err}"
+    );
+    for name in ["word/document.xml", "word/comments.xml"] {
+        assert_eq!(part(&once, name), part(&twice, name), "{name} stacked");
+    }
+    let xml = part(&twice, "word/document.xml").unwrap();
+    assert!(xml.contains(r#"<w:ins w:id="5" w:author="张编辑" w:date="2026-11-30T08:00:00Z"><w:r><w:t>新增一句。</w:t></w:r></w:ins>"#));
+    assert!(xml.contains(r#"<w:commentRangeStart w:id="0"/>"#));
+    assert_eq!(
+        count(&xml, r#"w:author="tifa""#),
+        2,
+        "one deletion, one insertion"
+    );
+    let comments = part(&twice, "word/comments.xml").unwrap();
+    assert!(comments.contains("请核对数字"));
+    assert_eq!(count(&comments, "<w:comment "), 2);
+    // New ids do not collide with the editor's.
+    assert!(!xml.contains(r#"<w:ins w:id="5" w:author="tifa""#));
+}
+
+#[test]
+fn comments_only_changes_only_and_terms() {
+    let doc = official();
+    let (_, err, out) = review(&doc, &["--comments-only"]);
+    assert!(err.contains("2 comments, 0 tracked changes"), "{err}");
+    let xml = part(&out, "word/document.xml").unwrap();
+    assert_eq!(count(&xml, "<w:del "), 0);
+    assert_eq!(count(&xml, "<w:commentRangeStart "), 2);
+    let (_, err, out) = review(&doc, &["--changes-only"]);
+    assert!(err.contains("0 comments, 2 tracked changes"), "{err}");
+    assert!(part(&out, "word/comments.xml").is_none());
+    let (_, err, out) = review(&doc, &["--terms", "--comments-only"]);
+    assert!(err.contains("3 comments"), "{err}");
+    assert!(
+        part(&out, "word/comments.xml")
+            .unwrap()
+            .contains("【一标三实】")
+    );
+}
+
+#[test]
+fn a_span_across_paragraphs_is_commented_only_and_says_why() {
+    let doc = docx(&[body(
+        r#"<w:p><w:r><w:t>推行两队</w:t></w:r></w:p><w:p><w:r><w:t>一所。</w:t></w:r></w:p>"#,
+    )]);
+    let (status, err, out) = review(&doc, &[]);
+    assert_eq!(status, ExitStatus::Success, "{err}");
+    assert!(err.contains("1 commented only"), "{err}");
+    let xml = part(&out, "word/document.xml").unwrap();
+    assert_eq!(count(&xml, "<w:del "), 0);
+    assert_eq!(count(&xml, "<w:commentRangeStart "), 1);
+    assert!(
+        part(&out, "word/comments.xml")
+            .unwrap()
+            .contains("跨越段落")
+    );
+}
+
+#[test]
+fn headers_get_tracked_changes_and_footnotes_comments() {
+    let hdr = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:hdr xmlns:w="{W}"><w:p><w:r><w:t>页眉：两队一所</w:t></w:r></w:p></w:hdr>"#
+    );
+    let notes = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:footnotes xmlns:w="{W}"><w:footnote w:id="1"><w:p><w:r><w:t>注：两队一所</w:t></w:r></w:p></w:footnote></w:footnotes>"#
+    );
+    let doc = docx(&[
+        body(r#"<w:p><w:r><w:t>正文无误。</w:t></w:r></w:p>"#),
+        ("word/header1.xml", hdr),
+        ("word/footnotes.xml", notes),
+    ]);
+    let (status, err, out) = review(&doc, &[]);
+    assert_eq!(status, ExitStatus::Success, "{err}");
+    let h = part(&out, "word/header1.xml").unwrap();
+    assert!(
+        h.contains("<w:delText xml:space=\"preserve\">两队一所</w:delText>"),
+        "{h}"
+    );
+    assert_eq!(
+        count(&h, "commentRange"),
+        0,
+        "Word shows no comments in headers"
+    );
+    let f = part(&out, "word/footnotes.xml").unwrap();
+    assert_eq!(count(&f, "<w:commentRangeStart "), 1);
+    assert_eq!(count(&f, "<w:del "), 1);
+    // The body had nothing: written as it was.
+    assert_eq!(
+        part(&out, "word/document.xml"),
+        part(&doc, "word/document.xml")
+    );
+}
+
+#[test]
+fn bad_documents_are_refused_and_nothing_is_written() {
+    for (bytes, says) in [
+        (
+            b"PK\x03\x04 not really a zip".to_vec(),
+            "not a readable .docx",
+        ),
+        (docx(&[]), "no word/document.xml"),
+    ] {
+        let mut bytes = bytes;
+        if says.contains("document.xml") {
+            // A zip without the body.
+            let mut buf = Cursor::new(Vec::new());
+            let mut z = zip::ZipWriter::new(&mut buf);
+            z.start_file("a.txt", zip::write::SimpleFileOptions::default())
+                .unwrap();
+            z.write_all(b"x").unwrap();
+            z.finish().unwrap();
+            bytes = buf.into_inner();
+        }
+        let (status, err, out) = review(&bytes, &[]);
+        assert_eq!(status, ExitStatus::Error);
+        assert!(err.contains(says), "{err}");
+        assert!(err.contains("nothing was written"), "{err}");
+        assert!(out.is_empty(), "no output file");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let txt = dir.path().join("a.txt");
+    std::fs::write(&txt, "两队一所").unwrap();
+    let (status, _, err) = tifa(&["--no-config", "review", txt.to_str().unwrap(), "--in-place"]);
+    assert_eq!(status, ExitStatus::Error);
+    assert!(err.contains("not a .docx"), "{err}");
+    assert_eq!(std::fs::read_to_string(&txt).unwrap(), "两队一所");
+}
+
+#[test]
+fn in_place_replaces_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("memo.docx");
+    std::fs::write(&p, official()).unwrap();
+    let (status, _, err) = tifa(&[
+        "--no-config",
+        "review",
+        p.to_str().unwrap(),
+        "--in-place",
+        "--date",
+        DATE,
+    ]);
+    assert_eq!(status, ExitStatus::Success, "{err}");
+    let xml = part(&std::fs::read(&p).unwrap(), "word/document.xml").unwrap();
+    assert_eq!(count(&xml, "<w:ins "), 2);
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "no temporary file left");
+    assert!(Path::new(&p).exists());
+}
+
+#[test]
+fn check_fix_writes_tracked_changes_into_a_docx() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("memo.docx");
+    std::fs::write(&p, official()).unwrap();
+    let path = p.to_str().unwrap();
+    let (status, _, err) = tifa(&["--no-config", "check", "--fix", path]);
+    assert_eq!(status, ExitStatus::Success, "{err}");
+    assert!(err.contains("2 fixes written as tracked changes"), "{err}");
+    let fixed = std::fs::read(&p).unwrap();
+    let xml = part(&fixed, "word/document.xml").unwrap();
+    assert_eq!(count(&xml, r#"<w:ins w:id="#), 2);
+    assert!(part(&fixed, "word/comments.xml").is_none(), "no comments");
+    // Fixed again: nothing left to fix, nothing stacked.
+    let (status, _, _) = tifa(&["--no-config", "check", "--fix", path]);
+    assert_eq!(status, ExitStatus::Success);
+    assert_eq!(std::fs::read(&p).unwrap(), fixed);
+}
+
+/// Any cut of a document's XML: an error or a document, never a panic.
+#[test]
+fn broken_xml_never_panics() {
+    let engine = tifa::engine::Engine::embedded().unwrap();
+    let opts = tifa::format::review::Options {
+        comments: true,
+        changes: true,
+        terms: true,
+        date: DATE.into(),
+        lang: tifa::check::Lang::Zh,
+    };
+    let (_, xml) = body(concat!(
+        r#"<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>坚持两队</w:t><w:tab/><w:t>一所</w:t></w:r>"#,
+        r#"<w:hyperlink><w:r><w:t>两队一所</w:t></w:r></w:hyperlink><w:r><w:t>&amp;一标三实&#x4E00;</w:t></w:r></w:p>"#,
+    ));
+    let mut cuts = 0;
+    for (i, _) in xml.char_indices() {
+        let doc = docx(&[(
+            "word/document.xml",
+            xml[..i].to_owned() + &xml[i..].replacen('<', "", 1),
+        )]);
+        let _ = tifa::format::review::review(&engine, "d.docx", &doc, &opts);
+        cuts += 1;
+    }
+    assert!(cuts > 100);
+    let doc = docx(&[("word/document.xml", xml)]);
+    let r = tifa::format::review::review(&engine, "d.docx", &doc, &opts).unwrap();
+    assert!(r.comments >= 3, "{r:?}");
+}
