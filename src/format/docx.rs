@@ -185,12 +185,23 @@ pub(crate) fn story_parts<R: Read + std::io::Seek>(
 /// Appends the paragraphs of one WordprocessingML part, each ended by `\n`;
 /// with `map`, records where each piece of the text comes from (for
 /// `review`, which writes back into the part).
+///
+/// The fallback of markup compatibility (`mc:Fallback`, the VML copy of a
+/// text box Word writes beside its DrawingML one) is skipped: it repeats
+/// text already read.
 pub(crate) fn walk(
     xml: &str,
     out: &mut String,
     mut map: Option<&mut super::review::PartMap>,
 ) -> Result<(), String> {
     use super::review::{Child, Kind, RunInfo, Seg};
+    /// A run open: where, its depth, the child of it open (start, where
+    /// in the text).
+    struct Open {
+        info: RunInfo,
+        depth: usize,
+        child: Option<(usize, usize)>,
+    }
     let base = out.len();
     let mut reader = Reader::from_str(xml);
     let mut in_text = false;
@@ -198,45 +209,74 @@ pub(crate) fn walk(
     // Element names open, innermost last.
     let mut stack: Vec<String> = Vec::new();
     let mut para = 0usize;
-    // The run open, its depth, the child of it open (start, text start).
-    let mut run: Option<(RunInfo, usize)> = None;
-    let mut child: Option<(usize, usize)> = None;
+    // Runs open, innermost last (a text box's runs are inside a run).
+    let mut runs: Vec<Open> = Vec::new();
     let mut text_at = 0usize;
+    // The depth of the `mc:Fallback` being skipped.
+    let mut skip: Option<usize> = None;
     loop {
         let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let event = reader.read_event().map_err(|e| e.to_string())?;
         let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        if let Some(d) = skip {
+            match event {
+                Event::Start(_) => stack.push(String::new()),
+                Event::End(_) => {
+                    stack.pop();
+                    if stack.len() == d {
+                        skip = None;
+                    }
+                }
+                Event::Eof => return Ok(()),
+                _ => {}
+            }
+            continue;
+        }
         match event {
             Event::Start(e) => {
                 let name = e.local_name().as_ref().to_owned();
                 let depth = stack.len();
+                if let Some(top) = runs.last_mut()
+                    && depth == top.depth + 1
+                    && top.child.is_none()
+                {
+                    top.child = Some((before, out.len() - base));
+                }
                 match name.as_str() {
+                    "Fallback" if e.name().as_ref().starts_with("mc:") => {
+                        skip = Some(depth);
+                        stack.push(name);
+                        continue;
+                    }
                     "t" => {
                         in_text = true;
                         text_at = out.len();
                     }
-                    "p" => in_paragraph = true,
-                    "r" if run.is_none() => {
+                    "p" => {
+                        in_paragraph = true;
+                        // A paragraph inside a run (a text box): the run
+                        // around it cannot be rewritten.
+                        for r in &mut runs {
+                            r.info.frozen = true;
+                        }
+                    }
+                    "r" => {
                         let direct = stack.last().is_some_and(|n| n == "p");
-                        run = Some((
-                            RunInfo {
+                        runs.push(Open {
+                            info: RunInfo {
                                 raw: before..before,
                                 tag: before..after,
                                 rpr: None,
                                 direct,
+                                frozen: false,
                                 para,
                                 children: Vec::new(),
                             },
                             depth,
-                        ));
+                            child: None,
+                        });
                     }
                     _ => {}
-                }
-                if let Some((_, d)) = &run
-                    && depth == d + 1
-                    && child.is_none()
-                {
-                    child = Some((before, out.len() - base));
                 }
                 stack.push(name);
             }
@@ -259,25 +299,26 @@ pub(crate) fn walk(
                     }
                     _ => {}
                 }
-                if let Some(map) = map.as_deref_mut() {
-                    let in_run = run.as_ref().filter(|(_, d)| stack.len() == d + 1);
-                    if matches!(kind, Kind::Char) {
-                        map.segs.push(Seg {
+                let Some(map) = map.as_deref_mut() else {
+                    continue;
+                };
+                let top = runs.last_mut().filter(|r| stack.len() == r.depth + 1);
+                if matches!(kind, Kind::Char) {
+                    map.segs.push(Seg {
+                        at,
+                        len: 1,
+                        run: top.is_some().then_some(map.runs.len()),
+                    });
+                }
+                if let Some(r) = top {
+                    if name.as_ref() == "rPr" {
+                        r.info.rpr = Some(before..after);
+                    } else {
+                        r.info.children.push(Child {
+                            kind,
+                            raw: before..after,
                             at,
-                            len: 1,
-                            run: in_run.map(|_| map.runs.len()),
                         });
-                    }
-                    if let Some((r, _)) = run.as_mut().filter(|(_, d)| stack.len() == d + 1) {
-                        if name.as_ref() == "rPr" {
-                            r.rpr = Some(before..after);
-                        } else {
-                            r.children.push(Child {
-                                kind,
-                                raw: before..after,
-                                at,
-                            });
-                        }
                     }
                 }
             }
@@ -295,40 +336,44 @@ pub(crate) fn walk(
                     _ => {}
                 }
                 let Some(map) = map.as_deref_mut() else {
+                    if name.as_ref() == "r" && runs.last().is_some_and(|r| r.depth == depth) {
+                        runs.pop();
+                    }
                     continue;
                 };
+                let in_top = runs.last().is_some_and(|r| depth == r.depth + 1);
                 if name.as_ref() == "t" {
-                    let in_run = run.as_ref().is_some_and(|(_, d)| depth == d + 1);
                     map.segs.push(Seg {
                         at: text_at - base,
                         len: out.len() - text_at,
-                        run: in_run.then_some(map.runs.len()),
+                        run: in_top.then_some(map.runs.len()),
                     });
                 }
-                if let Some((r, d)) = run.as_mut() {
-                    if depth == *d + 1 {
-                        if let Some((start, at)) = child.take() {
-                            if name.as_ref() == "rPr" {
-                                r.rpr = Some(start..after);
-                            } else {
-                                let kind = if name.as_ref() == "t" {
-                                    Kind::Text(out[base + at..].to_owned())
-                                } else {
-                                    Kind::Other
-                                };
-                                r.children.push(Child {
-                                    kind,
-                                    raw: start..after,
-                                    at,
-                                });
-                            }
-                        }
-                    } else if depth == *d
-                        && let Some((mut r, _)) = run.take()
+                if in_top {
+                    if let Some(top) = runs.last_mut()
+                        && let Some((start, at)) = top.child.take()
                     {
-                        r.raw = r.tag.start..after;
-                        map.runs.push(r);
+                        if name.as_ref() == "rPr" {
+                            top.info.rpr = Some(start..after);
+                        } else {
+                            let kind = if name.as_ref() == "t" {
+                                Kind::Text(out[base + at..].to_owned())
+                            } else {
+                                Kind::Other
+                            };
+                            top.info.children.push(Child {
+                                kind,
+                                raw: start..after,
+                                at,
+                            });
+                        }
                     }
+                } else if name.as_ref() == "r"
+                    && runs.last().is_some_and(|r| r.depth == depth)
+                    && let Some(mut r) = runs.pop()
+                {
+                    r.info.raw = r.info.tag.start..after;
+                    map.runs.push(r.info);
                 }
             }
             Event::Text(t) if in_text => out.push_str(&t.xml10_content()),

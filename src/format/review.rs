@@ -16,7 +16,9 @@
 //! Where a change cannot be tracked — the span crosses paragraphs, lies
 //! in a run nested in a field, hyperlink or someone's revision, or holds
 //! something other than text — the finding gets a comment only, which says
-//! so. Word shows no comments in headers and footers, so there a fixable
+//! so. Text boxes are reviewed like the body (their runs are inside the
+//! run that holds the drawing, which is never rewritten). Word shows no
+//! comments in headers and footers, so there a fixable
 //! finding gets its tracked change and the others nothing (counted as not
 //! placed).
 //!
@@ -445,10 +447,10 @@ impl Story {
     fn anchorable(&self, span: &Range<usize>) -> bool {
         let mut any = false;
         for s in self.segments(span) {
-            if s.run.is_none() {
-                return false;
+            match s.run {
+                Some(r) if !self.map.runs[r].frozen => any = true,
+                _ => return false,
             }
-            any = true;
         }
         any
     }
@@ -499,6 +501,8 @@ pub(crate) struct RunInfo {
     pub(crate) rpr: Option<Range<usize>>,
     /// A child of the paragraph itself (not of a hyperlink, field, revision).
     pub(crate) direct: bool,
+    /// Holds a text box's paragraphs: never rewritten.
+    pub(crate) frozen: bool,
     /// The paragraph it is in (counted from 0 in the part).
     pub(crate) para: usize,
     /// Its children but `w:rPr`, in order.
@@ -608,6 +612,9 @@ fn render(story: &Story, plan: &Plan, opts: &Options, ids: &mut Ids) -> String {
     // Runs wholly inside a deleted stretch need rewriting too.
     let mut runs: BTreeSet<usize> = touched;
     for (r, run) in map.runs.iter().enumerate() {
+        if run.frozen {
+            continue;
+        }
         let (start, end) = run_text(run);
         if deleted.iter().any(|d| d.start < end && start < d.end)
             || cuts.iter().any(|&c| start < c && c < end)

@@ -376,3 +376,35 @@ fn broken_xml_never_panics() {
     let r = tifa::format::review::review(&engine, "d.docx", &doc, &opts).unwrap();
     assert!(r.comments >= 3, "{r:?}");
 }
+
+/// A text box, as Word writes it: DrawingML with a VML fallback holding
+/// the same text. Read once, marked in the DrawingML copy.
+#[test]
+fn text_boxes_are_read_once_and_reviewed() {
+    let txbx = |inner: &str| {
+        format!("<w:txbxContent><w:p><w:r><w:t>{inner}</w:t></w:r></w:p></w:txbxContent>")
+    };
+    let doc = docx(&[body(&format!(
+        concat!(
+            r#"<w:p><w:r><w:t>正文。</w:t></w:r><w:r><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">"#,
+            r#"<mc:Choice Requires="wps"><w:drawing><wps:txbx xmlns:wps="x">{}</wps:txbx></w:drawing></mc:Choice>"#,
+            r#"<mc:Fallback><w:pict><v:textbox xmlns:v="y">{}</v:textbox></w:pict></mc:Fallback>"#,
+            r#"</mc:AlternateContent></w:r></w:p>"#
+        ),
+        txbx("框内：两队一所"),
+        txbx("框内：两队一所")
+    ))]);
+    assert_eq!(
+        check_json(&doc)["findings"].as_array().unwrap().len(),
+        1,
+        "read once"
+    );
+    let (status, err, out) = review(&doc, &[]);
+    assert_eq!(status, ExitStatus::Success, "{err}");
+    assert!(err.contains("1 comments, 1 tracked changes"), "{err}");
+    let xml = part(&out, "word/document.xml").unwrap();
+    let choice = &xml[..xml.find("<mc:Fallback>").unwrap()];
+    assert_eq!(count(choice, "<w:ins "), 1, "{xml}");
+    assert_eq!(count(choice, "<w:commentRangeStart "), 1);
+    assert!(xml.contains("<mc:Fallback><w:pict><v:textbox xmlns:v=\"y\"><w:txbxContent><w:p><w:r><w:t>框内：两队一所</w:t>"));
+}
