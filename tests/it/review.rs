@@ -408,3 +408,58 @@ fn text_boxes_are_read_once_and_reviewed() {
     assert_eq!(count(choice, "<w:commentRangeStart "), 1);
     assert!(xml.contains("<mc:Fallback><w:pict><v:textbox xmlns:v=\"y\"><w:txbxContent><w:p><w:r><w:t>框内：两队一所</w:t>"));
 }
+
+/// LibreOffice opens the reviewed document and sees tifa's comments and
+/// tracked changes (converted to OpenDocument, whose XML says so). Skips
+/// only when LibreOffice is missing; `.ci/run` installs it.
+#[test]
+fn libreoffice_reads_the_comments_and_tracked_changes() {
+    let Some(soffice) = ["soffice", "libreoffice"].into_iter().find(|c| {
+        std::process::Command::new("which")
+            .arg(c)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        eprintln!("skipped: no LibreOffice (apt-get install libreoffice-writer-nogui)");
+        return;
+    };
+    let (_, err, out) = review(&official(), &[]);
+    assert!(err.contains("2 comments, 2 tracked changes"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("reviewed.docx");
+    std::fs::write(&doc, &out).unwrap();
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        dir.path().display()
+    );
+    let status = std::process::Command::new("timeout")
+        .args([
+            "180",
+            soffice,
+            &profile,
+            "--headless",
+            "--convert-to",
+            "odt",
+            "--outdir",
+        ])
+        .arg(dir.path())
+        .arg(&doc)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let odt = std::fs::read(dir.path().join("reviewed.odt")).unwrap();
+    let content = part(&odt, "content.xml").unwrap();
+    assert_eq!(count(&content, "<text:deletion>"), 2, "{content}");
+    assert_eq!(count(&content, "<text:insertion>"), 2);
+    assert_eq!(
+        count(&content, "<office:annotation"),
+        2 + count(&content, "<office:annotation-end")
+    );
+    assert!(content.contains("<dc:creator>tifa</dc:creator>"));
+    assert!(content.contains("建议：两队一室"));
+    assert!(content.contains("坚持"), "the text around is kept");
+}
