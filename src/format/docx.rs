@@ -182,6 +182,17 @@ pub(crate) fn story_parts<R: Read + std::io::Seek>(
     Ok(parts)
 }
 
+/// The next event of `reader`, with the byte offsets in the part where it
+/// begins and ends.
+pub(crate) fn next_event<'a>(
+    reader: &mut Reader<&'a [u8]>,
+) -> Result<(usize, Event<'a>, usize), String> {
+    let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+    let event = reader.read_event().map_err(|e| e.to_string())?;
+    let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+    Ok((before, event, after))
+}
+
 /// Appends the paragraphs of one WordprocessingML part, each ended by `\n`;
 /// with `map`, records where each piece of the text comes from (for
 /// `review`, which writes back into the part).
@@ -215,9 +226,7 @@ pub(crate) fn walk(
     // The depth of the `mc:Fallback` being skipped.
     let mut skip: Option<usize> = None;
     loop {
-        let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        let event = reader.read_event().map_err(|e| e.to_string())?;
-        let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let (before, event, after) = next_event(&mut reader)?;
         if let Some(d) = skip {
             match event {
                 Event::Start(_) => stack.push(String::new()),

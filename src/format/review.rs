@@ -802,9 +802,7 @@ fn strip_comments(xml: &str) -> Result<(String, HashSet<String>), String> {
     let mut open: Option<(usize, usize)> = None; // start, depth
     let mut depth = 0usize;
     loop {
-        let before = reader.buffer_position() as usize;
-        let ev = reader.read_event().map_err(|e| e.to_string())?;
-        let after = reader.buffer_position() as usize;
+        let (before, ev, after) = super::docx::next_event(&mut reader)?;
         match ev {
             Event::Start(e) => {
                 depth += 1;
@@ -859,9 +857,7 @@ fn strip(xml: &str, comment_ids: &HashSet<String>) -> Result<(String, usize), St
     // A run that may hold only a reference to a tifa comment.
     let mut run: Option<(usize, usize, bool, bool)> = None; // start, depth, has ref, has other
     loop {
-        let before = reader.buffer_position() as usize;
-        let ev = reader.read_event().map_err(|e| e.to_string())?;
-        let after = reader.buffer_position() as usize;
+        let (before, ev, after) = super::docx::next_event(&mut reader)?;
         match ev {
             Event::Start(e) => {
                 depth += 1;
