@@ -35,13 +35,7 @@ async fn with_doc(
                 "nothing to read: send the text as the form field `text`, a file as `file`, or the body itself",
             ));
         };
-        let src = decode(doc)?;
-        let note = src.note.clone();
-        let mut r = work(&sub, src)?;
-        if let Some(note) = note.and_then(|n| HeaderValue::from_str(&n).ok()) {
-            r.headers_mut().insert("x-tifa-note", note);
-        }
-        Ok(r)
+        work(&sub, decode(doc)?)
     })
     .await;
     match done {
@@ -163,9 +157,6 @@ pub(crate) fn fixed(app: &App, src: &Source) -> Result<(String, usize), String> 
             "only plain text and Markdown are fixed here; fix HTML and Word documents with `tifa check --fix`"
                 .into(),
         );
-    }
-    if src.note.is_some() {
-        return Err("not fixed: it was read with replacement characters".into());
     }
     let f = app.engine.fix(&src.path, &src.text);
     Ok((f.text, f.replacements))

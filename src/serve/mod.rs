@@ -595,10 +595,19 @@ pub(crate) async fn submission(req: Request) -> Result<Submission, Problem> {
 ///
 /// # Errors
 ///
-/// A broken .docx, a binary file: 400 with the reason.
+/// A broken .docx, a binary file, bytes that no encoding decodes
+/// without replacement characters: 400 with the reason.
 pub(crate) fn decode(doc: &Doc) -> Result<Source, Problem> {
     match input::load_bytes(&doc.name, &doc.bytes, &input::Options::default()) {
-        Ok(Loaded::Text(src)) => Ok(src),
+        // The command line reads such a file with a note on standard
+        // error; an API client would see no note, so it is refused.
+        Ok(Loaded::Text(src)) => match &src.note {
+            Some(note) => Err(Problem::bad(format!(
+                "{}: {note}; send UTF-8, UTF-16 or GB18030",
+                doc.name
+            ))),
+            None => Ok(src),
+        },
         Ok(Loaded::Skipped(why)) => Err(Problem::bad(format!("{}: {why}", doc.name))),
         Ok(Loaded::Streams) => Err(Problem::bad(format!("{}: cannot be read", doc.name))),
         Err(e) => {

@@ -176,9 +176,6 @@ fn results(app: &App, sub: &Submission, src: &crate::text::Source) -> String {
         ranked.len(),
         findings.len()
     );
-    if let Some(note) = &src.note {
-        let _ = write!(out, "<p class=\"error\">{}</p>", escape(note));
-    }
     if !ranked.is_empty() {
         out.push_str("<table><thead><tr><th>提法</th><th class=\"num\">次数</th><th class=\"num\">其中在其他提法内</th></tr></thead><tbody>");
         for c in &ranked {

@@ -15,6 +15,7 @@ mod process;
 mod props;
 mod python;
 mod report;
+mod serve;
 
 use tifa::cli::{Cli, ExitStatus, run};
 
