@@ -265,12 +265,15 @@ pub enum Command {
         #[arg(long)]
         stdio: bool,
     },
-    /// Serve a web page to paste a draft into, and an HTTP API:
-    /// LanguageTool's `/v2/check` (so LanguageTool clients work unchanged)
-    /// and tifa's own `/api/scan`, `/api/check`, `/api/count`,
-    /// `/api/annotate`, `/api/fix` and `/api/lookup`.
+    /// Serve a web page to check drafts in, and an HTTP API that
+    /// LanguageTool clients speak.
     ///
-    /// The same lexicon and tifa.toml as the other commands; every response
+    /// The page (`/`) takes pasted text or a file. The API: LanguageTool's
+    /// `/v2/check` and `/v2/languages`, so LanguageTool clients (LibreOffice,
+    /// browser add-ons, language_tool_python) work unchanged; tifa's own
+    /// `/api/scan`, `/api/check`, `/api/count`, `/api/annotate`, `/api/fix`
+    /// (the JSON and text of those commands) and `/api/lookup`; `/health`
+    /// and `/metrics` (Prometheus). The same lexicon and tifa.toml as the other commands; every response
     /// names the lexicon (header `X-Tifa-Lexicon`). Listens on loopback
     /// unless told otherwise; another address needs --token or --public.
     /// Submitted text is never logged or stored. See README.md for the

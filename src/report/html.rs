@@ -84,9 +84,9 @@ pub fn report(
     head(&mut page, documents);
     let spans: usize = documents.iter().map(|d| d.annotation.marks.len()).sum();
     let flags: usize = documents.iter().map(|d| d.annotation.flags.len()).sum();
-    let _ = write!(
+    let _ = writeln!(
         page,
-        "<header><h1>tifa 提法报告</h1><p class=\"summary\">{} 个文件 · {spans} 处提法 · {} 个词条 · {flags} 个问题</p></header>\n",
+        "<header><h1>tifa 提法报告</h1><p class=\"summary\">{} 个文件 · {spans} 处提法 · {} 个词条 · {flags} 个问题</p></header>",
         documents.len(),
         total.ranked().len()
     );

@@ -219,7 +219,7 @@ fn results(app: &App, sub: &Submission, src: &crate::text::Source) -> String {
 <textarea id=\"fixed\" readonly aria-label=\"修改后的文本\">{}</textarea>\
 <form method=\"post\" action=\"/api/fix\"><input type=\"hidden\" name=\"download\" value=\"true\">\
 <input type=\"hidden\" name=\"name\" value=\"{}\"><input type=\"hidden\" name=\"text\" value=\"{}\">{}\
-<button type=\"submit\">下载修改后的文本</button></form></section>\n",
+<button type=\"submit\">下载修改后的文本</button></form></section>",
                 escape(&text),
                 escape(&src.path),
                 escape(&src.text),
@@ -229,9 +229,9 @@ fn results(app: &App, sub: &Submission, src: &crate::text::Source) -> String {
         Ok(_) => {}
         Err(why) => {
             if !findings.is_empty() {
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<section class=\"fixed\"><p>{}</p></section>\n",
+                    "<section class=\"fixed\"><p>{}</p></section>",
                     escape(&why)
                 );
             }
