@@ -15,9 +15,9 @@ use serde_json::Value;
 use crate::{FIXTURE_LEXICON, tifa};
 
 /// A running `tifa serve`, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Server {
@@ -30,7 +30,7 @@ impl Drop for Server {
 impl Server {
     /// Starts `tifa serve --bind 127.0.0.1:0 ARGS…` and reads the port it
     /// prints.
-    fn start(args: &[&str]) -> Server {
+    pub(crate) fn start(args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tifa"))
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(args)
