@@ -4,10 +4,11 @@
 //!
 //! One [`Engine`] serves every request; the work of a request (decoding,
 //! scanning, checking, printing) runs on tokio's blocking threads, never
-//! on the async workers. Every request but `/health` and `/metrics` goes
-//! through one guard ([`guard`]) that holds the limits:
+//! on the async workers. Every request goes through one guard (the
+//! `guard` middleware) that holds the limits:
 //!
-//! - **concurrency**: one semaphore for the whole server (not a
+//! - **concurrency** (not counting `/health` and `/metrics`): one
+//!   semaphore for the whole server (not a
 //!   `ConcurrencyLimitLayer` per route, which a cloned router would copy:
 //!   axum#2582). A request that finds no permit is refused at once with
 //!   503 and `Retry-After`; the permit is held until the blocking work of
