@@ -750,3 +750,38 @@ fn the_page_renders_without_script_and_escapes_everything() {
             .starts_with("text/javascript")
     );
 }
+
+#[test]
+fn a_timed_out_request_keeps_its_permit_until_its_work_ends() {
+    // Checking 4 MB (1.4 million characters) takes far longer than 100 ms (about 0.7 s in a release
+    // build, seconds in a debug one); the answer is 504 at 100 ms, but the
+    // work goes on on its blocking thread, and the one permit with it.
+    let server = Server::start(&[
+        "--max-concurrent",
+        "1",
+        "--timeout",
+        "100ms",
+        "--max-body",
+        "8M",
+    ]);
+    let report = std::fs::read_to_string("samples/report.txt").unwrap();
+    let big: String = report.chars().cycle().take(1_400_000).collect();
+    assert!(big.len() < 8 << 20);
+    let a = server.post("/api/check", "text/plain; charset=utf-8", big.as_bytes());
+    assert_eq!(a.status, 504, "{}", a.text());
+    let a = server.form("/api/check", &[("text", "两队一所")]);
+    assert_eq!(
+        a.status, 503,
+        "the work of the timed-out request still runs"
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let a = server.form("/api/check", &[("text", "两队一所")]);
+        if a.status == 200 {
+            break;
+        }
+        assert_eq!(a.status, 503);
+        assert!(Instant::now() < deadline, "the permit was never freed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
