@@ -73,6 +73,15 @@ pub(crate) struct Metrics {
     in_flight: AtomicI64,
 }
 
+/// A request in flight; see [`Metrics::start`].
+pub(crate) struct InFlight<'a>(&'a Metrics);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// One request, answered.
 pub(crate) struct Record {
     pub(crate) endpoint: &'static str,
@@ -86,14 +95,15 @@ pub(crate) struct Record {
 }
 
 impl Metrics {
-    /// Counts a request that has started; [`Metrics::record`] ends it.
-    pub(crate) fn start(&self) {
+    /// Counts a request in flight until the value returned is dropped
+    /// (also when the client goes away before the answer).
+    pub(crate) fn start(&self) -> InFlight<'_> {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(self)
     }
 
     /// Counts an answered request.
     pub(crate) fn record(&self, r: &Record) {
-        self.in_flight.fetch_sub(1, Ordering::Relaxed);
         let mut d = self
             .data
             .lock()
@@ -217,7 +227,12 @@ mod tests {
     #[test]
     fn exposition() {
         let m = Metrics::default();
-        m.start();
+        let flying = m.start();
+        assert!(
+            m.render("abc", 3)
+                .contains("tifa_http_requests_in_flight 1\n")
+        );
+        drop(flying);
         m.record(&Record {
             endpoint: "/v2/check",
             status: 200,
@@ -226,7 +241,6 @@ mod tests {
             bytes_out: 20,
             rejected: None,
         });
-        m.start();
         m.record(&Record {
             endpoint: "/v2/check",
             status: 503,

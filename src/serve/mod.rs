@@ -273,7 +273,7 @@ pub(crate) struct Permit(Option<Arc<OwnedSemaphorePermit>>);
 async fn guard(State(app): State<App>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let endpoint = metrics::endpoint(req.uri().path());
-    app.metrics.start();
+    let _in_flight = app.metrics.start();
     let (mut response, bytes_in, rejected) = admit(&app, endpoint, req, next).await;
     let headers = response.headers_mut();
     headers.insert("x-tifa-lexicon", app.lexicon.clone());
@@ -458,6 +458,11 @@ pub(crate) fn parse_urlencoded(raw: &[u8]) -> Result<Vec<(String, String)>, Stri
             Ok((decode(k)?, decode(v)?))
         })
         .collect()
+}
+
+/// Percent-encodes `s` for a query.
+pub(crate) fn encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// A document sent to the server: a file, a form's text, or the body.

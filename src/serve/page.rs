@@ -51,7 +51,11 @@ pub(crate) async fn show(State(app): State<App>, req: Request) -> Response {
         Ok(s) => s,
         Err(p) => return whole(&app, &Submission::default(), "", Err(&p), p.status()),
     };
-    // Pasted text is shown as 文稿, not as standard input.
+    // An empty form is no document; pasted text is shown as 文稿, not as
+    // standard input.
+    if sub.doc.as_ref().is_some_and(|d| d.bytes.is_empty()) {
+        sub.doc = None;
+    }
     if let Some(doc) = &mut sub.doc
         && doc.name == super::DEFAULT_NAME
     {
@@ -115,9 +119,15 @@ fn whole(
         lexicon.len()
     );
     let key = api_key(sub);
+    // A multipart form's fields are not read for the token: it goes in the
+    // query.
+    let action = sub
+        .get("apiKey")
+        .map(|k| format!("?apiKey={}", escape(&super::encode(k))))
+        .unwrap_or_default();
     let _ = write!(
         page,
-        "<form class=\"input\" id=\"input\" method=\"post\" action=\"/\" enctype=\"multipart/form-data\">\n\
+        "<form class=\"input\" id=\"input\" method=\"post\" action=\"/{action}\" enctype=\"multipart/form-data\">\n\
 <label for=\"text\" class=\"status\">文稿</label>\n\
 <textarea name=\"text\" id=\"text\" lang=\"zh-CN\" placeholder=\"在此粘贴文稿，例如：全面推行“两队一所”改革……\">{}</textarea>\n\
 <div class=\"row\"><label>或上传文件 <input type=\"file\" name=\"file\" id=\"file\" accept=\".txt,.md,.markdown,.html,.htm,.docx,text/plain,text/markdown,text/html\"></label>\

@@ -708,6 +708,12 @@ fn other_addresses_need_a_token_or_public() {
     // The page carries the token into its forms.
     let page = server.get("/?apiKey=s3cret&text=x").text();
     assert!(page.contains("<input type=\"hidden\" name=\"apiKey\" value=\"s3cret\">"));
+    assert!(page.contains("action=\"/?apiKey=s3cret\""));
+    let (kind, body) = multipart("t.txt", "两队一所".as_bytes(), &[]);
+    let a = server.post("/?apiKey=s3cret", &kind, &body);
+    assert_eq!(a.status, 200);
+    assert!(a.text().contains("<td class=\"sugg\">两队一室</td>"));
+    assert_eq!(server.post("/", &kind, &body).status, 401);
 }
 
 #[test]
@@ -715,6 +721,10 @@ fn the_page_renders_without_script_and_escapes_everything() {
     let server = Server::start(&[]);
     let a = server.get("/");
     assert_eq!(a.status, 200);
+    assert!(
+        !a.text().contains("id=\"checks\""),
+        "no results before a text"
+    );
     let csp = a.header("content-security-policy").unwrap();
     assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"));
     assert!(a.text().contains("<form class=\"input\""));
