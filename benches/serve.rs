@@ -111,7 +111,11 @@ fn exchange(
             break;
         }
         if status == 0 {
-            status = l.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+            status = l
+                .split(' ')
+                .nth(1)
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
         } else if let Some((k, v)) = l.split_once(':')
             && k.eq_ignore_ascii_case("content-length")
         {
@@ -234,7 +238,10 @@ fn main() {
         "tifa serve: {total} POST /v2/check of a {}-byte report ({} bytes as a form), {concurrency} connections, {cores} cores, load average before: {}",
         text.len(),
         body.len(),
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     let mut failed = false;
     for n in 1..=rounds {
