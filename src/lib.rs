@@ -26,10 +26,11 @@
 //! requests, build the engine, and print or convert what it gives.
 //!
 //! The cut between them is the `cli` feature (on by default): it adds the
-//! `cli` and `lsp` modules and `report::human`, and the crates only they
-//! use — clap and its completions and manual pages, colored, the terminal
-//! size, lsp-server and lsp-types, signal-hook and tempfile (`--fix`'s
-//! atomic writes). `tifa = { path = "..", default-features = false }`
+//! `cli`, `lsp` and `serve` modules and `report::human`, and the crates
+//! only they use — clap and its completions and manual pages, colored, the
+//! terminal size, lsp-server and lsp-types, signal-hook and tempfile
+//! (`--fix`'s atomic writes), axum and tokio (`tifa serve`).
+//! `tifa = { path = "..", default-features = false }`
 //! is the library alone: the engine, inputs, the lexicon, every printer but
 //! the terminal's, with no argument parser or terminal code linked.
 //!
@@ -87,5 +88,7 @@ pub mod lsp;
 pub mod pinyin;
 pub mod report;
 pub mod scan;
+#[cfg(feature = "cli")]
+pub mod serve;
 pub mod setup;
 pub mod text;

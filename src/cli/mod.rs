@@ -309,6 +309,49 @@ pub enum Command {
         #[arg(long)]
         stdio: bool,
     },
+    /// Serve a web page to check drafts in, and an HTTP API that
+    /// LanguageTool clients speak.
+    ///
+    /// The page (`/`) takes pasted text or a file. The API: LanguageTool's
+    /// `/v2/check` and `/v2/languages`, so LanguageTool clients (LibreOffice,
+    /// browser add-ons, language_tool_python) work unchanged; tifa's own
+    /// `/api/scan`, `/api/check`, `/api/count`, `/api/annotate`, `/api/fix`
+    /// (the JSON and text of those commands) and `/api/lookup`; `/health`
+    /// and `/metrics` (Prometheus). The same lexicon and tifa.toml as the other commands; every response
+    /// names the lexicon (header `X-Tifa-Lexicon`). Listens on loopback
+    /// unless told otherwise; another address needs --token or --public.
+    /// Submitted text is never logged or stored. See README.md for the
+    /// endpoints and for LibreOffice and other LanguageTool clients.
+    Serve {
+        /// The address and port to listen on (port 0: any free port; the
+        /// address is printed on standard error once listening).
+        #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8081")]
+        bind: String,
+        /// Require this bearer token (`Authorization: Bearer TOKEN`, or the
+        /// `apiKey` parameter LanguageTool clients send) on every request
+        /// but /health.
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+        /// Allow listening on a non-loopback address without a token.
+        #[arg(long)]
+        public: bool,
+        /// The largest request body, in bytes (suffixes k, M: 512k, 5M);
+        /// a larger one is refused with 413.
+        #[arg(long, value_name = "SIZE", default_value = "5M", value_parser = parse_size)]
+        max_body: usize,
+        /// Requests worked on at once; past that, requests are refused at
+        /// once with 503 and Retry-After.
+        #[arg(long, value_name = "N", default_value_t = 64,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        max_concurrent: u32,
+        /// The longest a request may take (suffixes ms, s, m: 500ms, 30s);
+        /// a slower one is answered with 504.
+        #[arg(long, value_name = "TIME", default_value = "30s", value_parser = parse_duration)]
+        timeout: std::time::Duration,
+        /// Language of the messages.
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+    },
     /// Print a shell completion script (bash, zsh, fish, powershell,
     /// elvish).
     ///
@@ -468,6 +511,50 @@ pub enum ExportFormat {
     Patterns,
 }
 
+/// A size in bytes: `5000000`, `512k`, `5M` (powers of 1024).
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => t.split_at(at),
+        None => (t, ""),
+    };
+    let factor: usize = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("`{s}` is not a size: write 5000000, 512k or 5M")),
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("`{s}` is not a size: write 5000000, 512k or 5M"))
+}
+
+/// A duration: `30s`, `500ms`, `2m`, or seconds alone (`30`).
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => t.split_at(at),
+        None => (t, "s"),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration: write 30s, 500ms or 2m"))?;
+    let d = match unit {
+        "ms" => std::time::Duration::from_millis(n),
+        "s" => std::time::Duration::from_secs(n),
+        "m" | "min" => std::time::Duration::from_secs(n.saturating_mul(60)),
+        _ => return Err(format!("`{s}` is not a duration: write 30s, 500ms or 2m")),
+    };
+    if d.is_zero() {
+        return Err(format!("`{s}`: the timeout must be longer than zero"));
+    }
+    Ok(d)
+}
+
 /// A rule id of `check` (`near-miss`), for `--disable`.
 fn parse_rule(id: &str) -> Result<crate::check::Rule, String> {
     crate::check::Rule::from_id(id).ok_or_else(|| {
@@ -484,6 +571,27 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_and_durations() {
+        assert_eq!(parse_size("5M"), Ok(5 << 20));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("5X").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+        assert_eq!(
+            parse_duration("500ms"),
+            Ok(std::time::Duration::from_millis(500))
+        );
+        assert_eq!(
+            parse_duration("2m"),
+            Ok(std::time::Duration::from_secs(120))
+        );
+        assert_eq!(parse_duration("30"), Ok(std::time::Duration::from_secs(30)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("1h").is_err());
     }
 
     #[test]

@@ -290,6 +290,36 @@ pub fn run_on(
         (Command::Report { output, .. }, Some(e)) => {
             report_cmd(&ctx, e, found, output.as_deref(), out, err)
         }
+        (
+            Command::Serve {
+                bind,
+                token,
+                public,
+                max_body,
+                max_concurrent,
+                timeout,
+                lang,
+            },
+            Some(e),
+        ) => {
+            let options = crate::serve::Options {
+                bind,
+                token,
+                public,
+                max_body,
+                max_concurrent: max_concurrent as usize,
+                timeout,
+                lang: lang.into(),
+            };
+            // The server's own messages (and `annotate`'s text) are never
+            // coloured.
+            colored::control::set_override(false);
+            Ok(if crate::serve::serve(e.clone(), &options, err)? {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Error
+            })
+        }
         (Command::Lexicon(LexiconCommand::Test), Some(e)) => {
             lexicon_test(lexicon, e.scanner(), out, err)
         }

@@ -80,6 +80,28 @@ pub fn report(
     documents: &[Document<'_>],
     total: &Tally,
 ) -> io::Result<()> {
+    let mut page = String::new();
+    head(&mut page, documents);
+    let spans: usize = documents.iter().map(|d| d.annotation.marks.len()).sum();
+    let flags: usize = documents.iter().map(|d| d.annotation.flags.len()).sum();
+    let _ = writeln!(
+        page,
+        "<header><h1>tifa 提法报告</h1><p class=\"summary\">{} 个文件 · {spans} 处提法 · {} 个词条 · {flags} 个问题</p></header>",
+        documents.len(),
+        total.ranked().len()
+    );
+    layout(&mut page, lexicon, documents, total);
+    page.push_str(
+        "<footer>由 tifa 生成 · 悬停、点按或用 Tab 键选中词语可看释义</footer>\n</body>\n</html>\n",
+    );
+    out.write_all(page.as_bytes())
+}
+
+/// Appends the body of the report to `page`: the documents with their
+/// terms and flags marked, and beside them the findings, the categories,
+/// the chart, the table per file and the glossary (what `tifa serve`'s
+/// page shows of a text, in the report's [`style`]).
+pub fn layout(page: &mut String, lexicon: &Lexicon, documents: &[Document<'_>], total: &Tally) {
     let categories: Vec<&str> = lookup::categories(lexicon)
         .into_iter()
         .map(|(c, _)| c)
@@ -91,17 +113,7 @@ pub fn report(
             .unwrap_or(0)
             % PALETTE.len()
     };
-    let mut page = String::new();
-    head(&mut page, documents);
-    let spans: usize = documents.iter().map(|d| d.annotation.marks.len()).sum();
-    let flags: usize = documents.iter().map(|d| d.annotation.flags.len()).sum();
-    let ranked = total.ranked();
-    let _ = write!(
-        page,
-        "<header><h1>tifa 提法报告</h1><p class=\"summary\">{} 个文件 · {spans} 处提法 · {} 个词条 · {flags} 个问题</p></header>\n<div class=\"layout\">\n<main>\n",
-        documents.len(),
-        ranked.len()
-    );
+    page.push_str("<div class=\"layout\">\n<main>\n");
     let mut tip = 0;
     for (i, d) in documents.iter().enumerate() {
         let _ = write!(
@@ -124,7 +136,7 @@ pub fn report(
                         escape(&e.id),
                         escape(d.text.get(h.start..h.end).unwrap_or_default()),
                     );
-                    tooltip(&mut page, e);
+                    tooltip(page, e);
                     page.push_str("</span></mark>");
                 }
                 Segment::Open(k) => {
@@ -161,17 +173,14 @@ pub fn report(
         page.push_str("<p class=\"none\">没有可读的文件。</p>\n");
     }
     page.push_str("</main>\n<aside>\n");
-    findings(&mut page, documents);
-    legend(&mut page, &categories, lexicon, total);
-    chart(&mut page, lexicon, total, &colour);
+    findings(page, documents);
+    legend(page, &categories, lexicon, total);
+    chart(page, lexicon, total, &colour);
     if documents.len() > 1 {
-        per_file(&mut page, lexicon, documents);
+        per_file(page, lexicon, documents);
     }
-    glossary(&mut page, lexicon, total, &colour);
-    page.push_str(
-        "</aside>\n</div>\n<footer>由 tifa 生成 · 悬停、点按或用 Tab 键选中词语可看释义</footer>\n</body>\n</html>\n",
-    );
-    out.write_all(page.as_bytes())
+    glossary(page, lexicon, total, &colour);
+    page.push_str("</aside>\n</div>\n");
 }
 
 fn head(page: &mut String, documents: &[Document<'_>]) {
@@ -189,7 +198,8 @@ fn head(page: &mut String, documents: &[Document<'_>]) {
     );
 }
 
-fn style() -> String {
+/// The report's style sheet (one `<style>` element's content).
+pub fn style() -> String {
     let mut css = String::from(
         ":root{--bg:#f6f6f3;--card:#fff;--fg:#1f2328;--muted:#656d76;--line:#e1e1dc}
 *{box-sizing:border-box}

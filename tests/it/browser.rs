@@ -227,11 +227,12 @@ impl Drop for Session<'_> {
     }
 }
 
-#[test]
-fn report_in_chromium() {
+/// Chromium and chromedriver, or `None` (with the message printed) when
+/// Chromium is not installed.
+fn find_browser() -> Option<(PathBuf, PathBuf)> {
     let Some(chromium) = find_program(&["chromium", "chromium-browser"]) else {
         println!("SKIPPED: chromium not installed (apt-get install chromium chromium-driver)");
-        return;
+        return None;
     };
     let Some(chromedriver) = find_program(&["chromedriver"]) else {
         // .ci/run installs both: there, a missing driver is a failure.
@@ -242,21 +243,13 @@ fn report_in_chromium() {
         println!(
             "SKIPPED: chromium is installed but chromedriver is not (apt-get install chromium-driver)"
         );
-        return;
+        return None;
     };
+    Some((chromium, chromedriver))
+}
 
-    // The report: a document full of markup, and an ordinary one.
-    let dir = tempfile::tempdir().unwrap();
-    let page = dir.path().join("report.html");
-    let (status, out, err) = tifa(&[
-        "report",
-        "tests/fixtures/report/xss.txt",
-        "samples/wrapped.txt",
-        "-o",
-        page.to_str().unwrap(),
-    ]);
-    assert_eq!(status, ExitStatus::Success, "{out}{err}");
-
+/// Starts chromedriver on a free port and waits until it is ready.
+fn start_driver(chromedriver: &Path) -> Driver {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -280,9 +273,13 @@ fn report_in_chromium() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let profile = tempfile::tempdir().unwrap();
+    driver
+}
+
+/// A headless Chromium session with its profile in `profile`.
+fn new_session<'a>(driver: &'a Driver, chromium: &Path, profile: &Path) -> Session<'a> {
     let (ok, created) = http(
-        port,
+        driver.port,
         "POST",
         "/session",
         Some(&json!({"capabilities": {"alwaysMatch": {
@@ -294,16 +291,40 @@ fn report_in_chromium() {
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync",
                     "--window-size=1280,1000",
-                    format!("--user-data-dir={}", profile.path().display()),
+                    format!("--user-data-dir={}", profile.display()),
                 ],
             },
         }}})),
     );
     assert!(ok, "no browser session: {created}");
-    let session = Session {
-        driver: &driver,
+    Session {
+        driver,
         id: created["value"]["sessionId"].as_str().unwrap().to_owned(),
+    }
+}
+
+#[test]
+fn report_in_chromium() {
+    let Some((chromium, chromedriver)) = find_browser() else {
+        return;
     };
+
+    // The report: a document full of markup, and an ordinary one.
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let (status, out, err) = tifa(&[
+        "report",
+        "tests/fixtures/report/xss.txt",
+        "samples/wrapped.txt",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(status, ExitStatus::Success, "{out}{err}");
+
+    let driver = start_driver(&chromedriver);
+    let port = driver.port;
+    let profile = tempfile::tempdir().unwrap();
+    let session = new_session(&driver, &chromium, profile.path());
     let url = format!("file://{}", page.display());
     session.call("POST", "/url", Some(json!({ "url": url })));
 
@@ -416,4 +437,144 @@ fn report_in_chromium() {
         json!([]),
     );
     assert_eq!(narrow, true, "the page scrolls sideways on a phone");
+}
+
+/// `tifa serve`'s page in Chromium: typed text is checked as you type (the
+/// script), the form posts without it, an upload is read, findings show
+/// their suggestions, and terms show their definitions on hover and focus.
+#[test]
+fn serve_page_in_chromium() {
+    let Some((chromium, chromedriver)) = find_browser() else {
+        return;
+    };
+    let server = crate::serve::Server::start(&[]);
+    let driver = start_driver(&chromedriver);
+    let profile = tempfile::tempdir().unwrap();
+    let session = new_session(&driver, &chromium, profile.path());
+    let base = format!("http://127.0.0.1:{}", server.port);
+    session.call("POST", "/url", Some(json!({ "url": format!("{base}/") })));
+    let wait_for = |script: &str, what: &str| {
+        let start = Instant::now();
+        loop {
+            if session.script(script, json!([])) == true {
+                return;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "never: {what}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+
+    // Typing: the script checks the text, with no submit.
+    let text = session.find("#text");
+    let typed = "全面推行“两队一所”改革，坚持省级主责、市县主战、派出所主防。";
+    session.call(
+        "POST",
+        &format!("/element/{}/value", text[ELEMENT].as_str().unwrap()),
+        Some(json!({ "text": typed })),
+    );
+    wait_for(
+        "return !!document.querySelector('#checks td.sugg')",
+        "findings after typing",
+    );
+    let state = session.script(
+        "return {
+            url: location.pathname,
+            suggestion: document.querySelector('#checks td.sugg').textContent,
+            fixed: document.querySelector('#fixed').value,
+            spans: document.querySelector('#n-spans').textContent,
+            scripts: document.querySelectorAll('script').length,
+        }",
+        json!([]),
+    );
+    assert_eq!(state["url"], "/", "{state}");
+    assert_eq!(state["suggestion"], "两队一室", "{state}");
+    assert!(
+        state["fixed"].as_str().unwrap().contains("“两队一室”改革"),
+        "{state}"
+    );
+    assert_eq!(state["scripts"], 1, "{state}");
+
+    // Hover and focus show the definition of a term.
+    let lexicon = Lexicon::embedded().unwrap();
+    let mark = session.find("#doc-1 mark.t");
+    let id = session.script("return arguments[0].dataset.id", json!([mark]));
+    let definition = lexicon
+        .get(id.as_str().unwrap())
+        .unwrap()
+        .definition
+        .clone();
+    assert_eq!(session.tip_visibility(&mark), "hidden");
+    session.call(
+        "POST",
+        "/actions",
+        Some(json!({"actions": [{"type": "pointer", "id": "mouse",
+            "parameters": {"pointerType": "mouse"},
+            "actions": [{"type": "pointerMove", "duration": 0, "origin": mark, "x": 0, "y": 0}]}]})),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(session.tip_visibility(&mark), "visible");
+    let tip = session.script(
+        "return arguments[0].querySelector('.tip').innerText",
+        json!([mark]),
+    );
+    assert!(tip.as_str().unwrap().contains(&definition), "{tip}");
+    session.call(
+        "POST",
+        "/actions",
+        Some(json!({"actions": [{"type": "pointer", "id": "mouse",
+            "parameters": {"pointerType": "mouse"},
+            "actions": [{"type": "pointerMove", "duration": 0, "origin": "viewport", "x": 1, "y": 1}]}]})),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    session.script("arguments[0].focus()", json!([mark]));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(session.tip_visibility(&mark), "visible");
+
+    // Submitting the form: the server renders the same (no script needed).
+    let submit = session.find("#submit");
+    session.call(
+        "POST",
+        &format!("/element/{}/click", submit[ELEMENT].as_str().unwrap()),
+        Some(json!({})),
+    );
+    wait_for(
+        "return document.readyState === 'complete' && !!document.querySelector('#checks td.sugg') && document.querySelector('#text').value.length > 0",
+        "the posted page",
+    );
+    assert_eq!(
+        session.script("return document.querySelector('#text').value", json!([])),
+        typed
+    );
+
+    // Uploading a Word document.
+    session.script("document.querySelector('#text').value = ''", json!([]));
+    let file = session.find("#file");
+    let docx = std::fs::canonicalize("tests/fixtures/inputs/report.docx").unwrap();
+    session.call(
+        "POST",
+        &format!("/element/{}/value", file[ELEMENT].as_str().unwrap()),
+        Some(json!({ "text": docx.to_str().unwrap() })),
+    );
+    let submit = session.find("#submit");
+    session.call(
+        "POST",
+        &format!("/element/{}/click", submit[ELEMENT].as_str().unwrap()),
+        Some(json!({})),
+    );
+    wait_for(
+        "return !!document.querySelector('#counts h2') && document.querySelector('#counts h2').textContent === 'report.docx'",
+        "the uploaded document",
+    );
+    let spans = session.script(
+        "return Number(document.querySelector('#n-spans').textContent)",
+        json!([]),
+    );
+    assert!(spans.as_u64().unwrap() > 0, "{spans}");
+
+    let target = Path::new(env!("CARGO_BIN_EXE_tifa"))
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .to_path_buf();
+    session.screenshot(1280, 1000, &target.join("serve-screenshot.png"));
 }

@@ -16,6 +16,7 @@ mod props;
 mod python;
 mod report;
 mod review;
+mod serve;
 
 use tifa::cli::{Cli, ExitStatus, run};
 
