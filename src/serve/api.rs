@@ -187,6 +187,64 @@ pub(crate) async fn fix(State(app): State<App>, req: Request) -> Response {
     .await
 }
 
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// `POST /api/review`: an uploaded .docx (`file`, or the body with
+/// `name=….docx`) back with a comment on every finding and a tracked
+/// change for every fixable one, as `tifa review` writes it
+/// (`comments_only`, `changes_only`, `terms` as its options);
+/// `X-Tifa-Comments` and `X-Tifa-Changes` count them.
+pub(crate) async fn review(State(app): State<App>, req: Request) -> Response {
+    let permit = permit(&req);
+    let sub = match submission(req).await {
+        Ok(s) => s,
+        Err(p) => return p.into_response(),
+    };
+    let done = blocking(permit.as_ref(), move || {
+        let Some(doc) = &sub.doc else {
+            return Err(Problem::bad(
+                "nothing to review: upload the .docx as the form field `file`, or send it as the body with name=NAME.docx",
+            ));
+        };
+        let is_docx = std::path::Path::new(&doc.name)
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("docx"));
+        if !is_docx {
+            return Err(Problem::bad(format!(
+                "{}: not a .docx; review writes into Word documents",
+                doc.name
+            )));
+        }
+        let opts = crate::format::review::Options {
+            comments: !sub.flag("changes_only"),
+            changes: !sub.flag("comments_only"),
+            terms: sub.flag("terms"),
+            date: crate::format::review::now(),
+            lang: app.lang,
+        };
+        let r = crate::format::review::review(&app.engine, &doc.name, &doc.bytes, &opts)
+            .map_err(|e| Problem::bad(format!("{}: {e}", doc.name)))?;
+        let mut resp = answer(DOCX, r.bytes);
+        let h = resp.headers_mut();
+        h.insert("x-tifa-comments", HeaderValue::from(r.comments));
+        h.insert("x-tifa-changes", HeaderValue::from(r.changes));
+        let file = std::path::Path::new(&doc.name)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .filter(|n| n.is_ascii() && !n.contains('"'))
+            .map_or_else(|| "reviewed.docx".to_owned(), |n| format!("reviewed-{n}"));
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+        Ok(resp)
+    })
+    .await;
+    match done {
+        Ok(Ok(r)) => r,
+        Ok(Err(p)) | Err(p) => p.into_response(),
+    }
+}
+
 /// `GET /api/lookup?q=QUERY` (`category=`, `in_definitions=true`; `all=true`
 /// or a category alone lists): `tifa lookup --format json`; 404 when
 /// nothing but close terms matched, as the command exits 1.

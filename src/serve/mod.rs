@@ -201,6 +201,7 @@ fn router(app: App) -> Router {
         .route("/api/count", post(api::count))
         .route("/api/annotate", post(api::annotate))
         .route("/api/fix", post(api::fix))
+        .route("/api/review", post(api::review))
         .route("/api/lookup", get(api::lookup))
         .route("/health", get(api::health))
         .route("/metrics", get(metrics::show))

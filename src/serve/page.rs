@@ -12,6 +12,7 @@
 //! but itself and that script, and its Content-Security-Policy allows no
 //! other script, no inline script and no other origin.
 
+use crate::format::Format;
 use std::fmt::Write as _;
 
 use axum::extract::{Request, State};
@@ -237,6 +238,21 @@ fn results(app: &App, sub: &Submission, src: &crate::text::Source) -> String {
             );
         }
         Ok(_) => {}
+        Err(_) if src.format == Format::Docx && !findings.is_empty() => {
+            // The document's bytes are not kept: the file is chosen again.
+            let _ = write!(
+                out,
+                "<section class=\"fixed\" id=\"review-section\"><h2>审校后的 Word 文档</h2>\
+<p>每处问题加批注，可自动修改的加修订标记（作者 tifa），在 Word、WPS 或 LibreOffice 中逐条接受或拒绝。</p>\
+<form method=\"post\" action=\"/api/review{}\" enctype=\"multipart/form-data\">\
+<label>再次选择该文件 <input type=\"file\" name=\"file\" accept=\".docx\" required></label> \
+<button type=\"submit\">下载审校后的文档</button></form></section>",
+                // A multipart form's fields are not read for the token.
+                sub.get("apiKey")
+                    .map(|k| format!("?apiKey={}", escape(&super::encode(k))))
+                    .unwrap_or_default()
+            );
+        }
         Err(why) => {
             if !findings.is_empty() {
                 let _ = writeln!(

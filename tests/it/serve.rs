@@ -795,3 +795,36 @@ fn a_timed_out_request_keeps_its_permit_until_its_work_ends() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn review_gives_the_docx_back_with_comments_and_tracked_changes() {
+    let server = Server::start(&[]);
+    let docx = std::fs::read("tests/fixtures/inputs/report.docx").unwrap();
+    let (kind, body) = multipart("report.docx", &docx, &[]);
+    let a = server.post("/api/review", &kind, &body);
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    names_the_lexicon(&a);
+    assert_eq!(a.header("x-tifa-changes"), Some("1"));
+    assert_eq!(a.header("x-tifa-comments"), Some("1"));
+    assert!(
+        a.header("content-disposition")
+            .unwrap()
+            .contains("reviewed-report.docx")
+    );
+    // What `tifa review` writes (but for the date).
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(a.body.clone())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    assert_eq!(xml.matches("w:author=\"tifa\"").count(), 2, "{xml}");
+    // The page offers it for a .docx with findings.
+    let page = server.post("/", &kind, &body);
+    assert!(page.text().contains("action=\"/api/review\""));
+    // Not a .docx, or a broken one: 400, and the server goes on.
+    let (kind, body) = multipart("a.txt", "两队一所".as_bytes(), &[]);
+    assert_eq!(server.post("/api/review", &kind, &body).status, 400);
+    let (kind, body) = multipart("b.docx", b"PK\x03\x04junk", &[]);
+    let a = server.post("/api/review", &kind, &body);
+    assert_eq!(a.status, 400);
+    assert!(a.text().contains("not a readable .docx"), "{}", a.text());
+    assert_eq!(server.get("/health").status, 200);
+}
