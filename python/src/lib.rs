@@ -7,7 +7,6 @@
 //! columns (buffers for `pyarrow.Array.from_buffers`). The Python package
 //! `tifa` wraps this module; its docstrings and stubs are the reference.
 
-use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -659,32 +658,22 @@ fn counts_dict<'py>(
     Ok(d)
 }
 
-/// What a batch reads: the objects of a Python list (each `str` is
-/// encoded to UTF-8 holding the GIL, into a `bytes` kept until the batch
-/// ends, each `bytes` borrowed to decode on the worker threads), or
-/// documents ready to read (an Arrow array's).
+/// What a batch reads: the objects of a Python list (each `str` copied
+/// holding the GIL, each `bytes` borrowed to decode on the worker
+/// threads), or documents ready to read (an Arrow array's).
 enum Docs<'a, 'py> {
     List(&'a [Bound<'py, PyAny>]),
     Ready(Vec<Option<Doc<'a>>>),
 }
 
-/// One object of a batch's list as a document. A `str` is copied into a
-/// `String` when the batch runs on this thread alone; with workers, its
-/// UTF-8 is kept in `utf8` (a `bytes`) and the workers check and copy it,
-/// which takes that work off the thread that holds the GIL.
-fn doc_of<'a, 'py>(
-    t: &'a Bound<'py, PyAny>,
-    utf8: &'a OnceCell<Bound<'py, PyBytes>>,
-    serial: bool,
-) -> PyResult<Doc<'a>> {
+/// One object of a batch's list as a document: a `str` copied into a
+/// `String` (this needs the GIL; the workers meanwhile work on the
+/// documents before), a `bytes` borrowed to decode on a worker.
+fn doc_of<'a>(t: &'a Bound<'_, PyAny>) -> PyResult<Doc<'a>> {
     if let Ok(b) = t.cast::<PyBytes>() {
         Ok(Doc::Bytes("<bytes>".into(), b.as_bytes()))
     } else if let Ok(s) = t.cast::<PyString>() {
-        if serial {
-            return Ok(Doc::Text(s.extract()?));
-        }
-        let bytes = s.encode_utf8()?;
-        Ok(Doc::Utf8(utf8.get_or_init(|| bytes).as_bytes()))
+        Ok(Doc::Text(s.extract()?))
     } else {
         Err(pyo3::exceptions::PyTypeError::new_err(format!(
             "texts must be str or bytes, not {}",
@@ -853,11 +842,6 @@ fn each_doc<'py, T: Send>(
         Docs::Ready(v) => v.len(),
     };
     let mut error = None;
-    // The UTF-8 of each `str`, alive until the workers are done.
-    let utf8: Vec<OnceCell<Bound<'py, PyBytes>>> = match &docs {
-        Docs::List(l) => l.iter().map(|_| OnceCell::new()).collect(),
-        Docs::Ready(_) => Vec::new(),
-    };
     let results = Core::map_fed(
         threads,
         n,
@@ -870,11 +854,8 @@ fn each_doc<'py, T: Send>(
                 }
             }
             Docs::List(list) => {
-                let serial = threads == 1
-                    || (threads == 0
-                        && std::thread::available_parallelism().map_or(1, usize::from) == 1);
-                for ((i, t), cell) in list.iter().enumerate().zip(&utf8) {
-                    match doc_of(t, cell, serial) {
+                for (i, t) in list.iter().enumerate() {
+                    match doc_of(t) {
                         Ok(d) => give(i, d),
                         Err(e) => {
                             error = Some(e);
