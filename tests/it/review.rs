@@ -463,3 +463,55 @@ fn libreoffice_reads_the_comments_and_tracked_changes() {
     assert!(content.contains("建议：两队一室"));
     assert!(content.contains("坚持"), "the text around is kept");
 }
+
+/// The compressed bytes of every entry but those tifa changes are those of
+/// the input; the changes accepted give the text `check --fix` gives.
+#[test]
+fn other_parts_are_byte_identical_and_accepting_all_is_the_fix() {
+    let doc = official();
+    let (_, _, out) = review(&doc, &[]);
+    let raw = |bytes: &[u8], name: &str| -> Vec<u8> {
+        let mut z = zip::ZipArchive::new(Cursor::new(bytes.to_vec())).unwrap();
+        let mut f = z.by_name_raw(name.as_bytes()).unwrap();
+        let mut v = Vec::new();
+        f.read_to_end(&mut v).unwrap();
+        v
+    };
+    for name in ["word/styles.xml", "_rels/.rels"] {
+        assert_eq!(raw(&doc, name), raw(&out, name), "{name}");
+    }
+    // Accept all, on the XML: drop deletions, unwrap insertions.
+    let xml = part(&out, "word/document.xml").unwrap();
+    let mut accepted = String::new();
+    let mut rest = xml.as_str();
+    while let Some(i) = rest.find("<w:del ") {
+        accepted.push_str(&rest[..i]);
+        let j = rest[i..].find("</w:del>").unwrap() + i + "</w:del>".len();
+        rest = &rest[j..];
+    }
+    accepted.push_str(rest);
+    let accepted = without_ins_tags(&accepted);
+    let engine = tifa::engine::Engine::embedded().unwrap();
+    let original = tifa::format::docx::extract(&doc).unwrap();
+    let fixed = engine.fix("memo.docx", &original).text;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("accepted.docx");
+    std::fs::write(&p, docx(&[("word/document.xml", accepted)])).unwrap();
+    assert_eq!(
+        tifa::format::docx::extract(&std::fs::read(&p).unwrap()).unwrap(),
+        fixed
+    );
+}
+
+/// `w:ins` tags removed, their content kept.
+fn without_ins_tags(xml: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find("<w:ins ") {
+        out.push_str(&rest[..i]);
+        let j = rest[i..].find('>').unwrap() + i + 1;
+        rest = &rest[j..];
+    }
+    out.push_str(rest);
+    out.replace("</w:ins>", "")
+}
