@@ -24,6 +24,21 @@ async fn with_doc(
     req: Request,
     work: impl FnOnce(&Submission, Source) -> Result<Response, Problem> + Send + 'static,
 ) -> Response {
+    with_bytes(
+        req,
+        "nothing to read: send the text as the form field `text`, a file as `file`, or the body itself",
+        move |sub, doc| work(sub, decode(doc)?),
+    )
+    .await
+}
+
+/// Reads the request's document, undecoded, and runs `work` on it on a
+/// blocking thread; without one, 400 saying `missing`.
+async fn with_bytes(
+    req: Request,
+    missing: &'static str,
+    work: impl FnOnce(&Submission, &super::Doc) -> Result<Response, Problem> + Send + 'static,
+) -> Response {
     let permit = permit(&req);
     let sub = match submission(req).await {
         Ok(s) => s,
@@ -31,16 +46,27 @@ async fn with_doc(
     };
     let done = blocking(permit.as_ref(), move || {
         let Some(doc) = &sub.doc else {
-            return Err(Problem::bad(
-                "nothing to read: send the text as the form field `text`, a file as `file`, or the body itself",
-            ));
+            return Err(Problem::bad(missing));
         };
-        work(&sub, decode(doc)?)
+        work(&sub, doc)
     })
     .await;
     match done {
         Ok(Ok(r)) => r,
         Ok(Err(p)) | Err(p) => p.into_response(),
+    }
+}
+
+/// Makes `r` a download named `prefix` + the document's file name (when
+/// it is ASCII without quotes), else `fallback`.
+fn attachment(r: &mut Response, path: &str, prefix: &str, fallback: &str) {
+    let file = std::path::Path::new(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| *n != crate::input::STDIN_NAME && n.is_ascii() && !n.contains('"'))
+        .map_or_else(|| fallback.to_owned(), |n| format!("{prefix}{n}"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
 }
 
@@ -173,14 +199,7 @@ pub(crate) async fn fix(State(app): State<App>, req: Request) -> Response {
         r.headers_mut()
             .insert("x-tifa-replacements", HeaderValue::from(n));
         if sub.flag("download") {
-            let stem = std::path::Path::new(&src.path)
-                .file_name()
-                .and_then(|n| n.to_str())
-                .filter(|n| *n != crate::input::STDIN_NAME && n.is_ascii() && !n.contains('"'))
-                .map_or_else(|| "fixed.txt".to_owned(), |n| format!("fixed-{n}"));
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{stem}\"")) {
-                r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-            }
+            attachment(&mut r, &src.path, "fixed-", "fixed.txt");
         }
         Ok(r)
     })
@@ -195,54 +214,37 @@ const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessing
 /// (`comments_only`, `changes_only`, `terms` as its options);
 /// `X-Tifa-Comments` and `X-Tifa-Changes` count them.
 pub(crate) async fn review(State(app): State<App>, req: Request) -> Response {
-    let permit = permit(&req);
-    let sub = match submission(req).await {
-        Ok(s) => s,
-        Err(p) => return p.into_response(),
-    };
-    let done = blocking(permit.as_ref(), move || {
-        let Some(doc) = &sub.doc else {
-            return Err(Problem::bad(
-                "nothing to review: upload the .docx as the form field `file`, or send it as the body with name=NAME.docx",
-            ));
-        };
-        let is_docx = std::path::Path::new(&doc.name)
-            .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("docx"));
-        if !is_docx {
-            return Err(Problem::bad(format!(
-                "{}: not a .docx; review writes into Word documents",
-                doc.name
-            )));
-        }
-        let opts = crate::format::review::Options {
-            comments: !sub.flag("changes_only"),
-            changes: !sub.flag("comments_only"),
-            terms: sub.flag("terms"),
-            date: crate::format::review::now(),
-            lang: app.lang,
-        };
-        let r = crate::format::review::review(&app.engine, &doc.name, &doc.bytes, &opts)
-            .map_err(|e| Problem::bad(format!("{}: {e}", doc.name)))?;
-        let mut resp = answer(DOCX, r.bytes);
-        let h = resp.headers_mut();
-        h.insert("x-tifa-comments", HeaderValue::from(r.comments));
-        h.insert("x-tifa-changes", HeaderValue::from(r.changes));
-        let file = std::path::Path::new(&doc.name)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .filter(|n| n.is_ascii() && !n.contains('"'))
-            .map_or_else(|| "reviewed.docx".to_owned(), |n| format!("reviewed-{n}"));
-        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
-            h.insert(header::CONTENT_DISPOSITION, v);
-        }
-        Ok(resp)
-    })
-    .await;
-    match done {
-        Ok(Ok(r)) => r,
-        Ok(Err(p)) | Err(p) => p.into_response(),
-    }
+    with_bytes(
+        req,
+        "nothing to review: upload the .docx as the form field `file`, or send it as the body with name=NAME.docx",
+        move |sub, doc| {
+            let is_docx = std::path::Path::new(&doc.name)
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("docx"));
+            if !is_docx {
+                return Err(Problem::bad(format!(
+                    "{}: not a .docx; review writes into Word documents",
+                    doc.name
+                )));
+            }
+            let opts = crate::format::review::Options {
+                comments: !sub.flag("changes_only"),
+                changes: !sub.flag("comments_only"),
+                terms: sub.flag("terms"),
+                date: crate::format::review::now(),
+                lang: app.lang,
+            };
+            let r = crate::format::review::review(&app.engine, &doc.name, &doc.bytes, &opts)
+                .map_err(|e| Problem::bad(format!("{}: {e}", doc.name)))?;
+            let mut resp = answer(DOCX, r.bytes);
+            let h = resp.headers_mut();
+            h.insert("x-tifa-comments", HeaderValue::from(r.comments));
+            h.insert("x-tifa-changes", HeaderValue::from(r.changes));
+            attachment(&mut resp, &doc.name, "reviewed-", "reviewed.docx");
+            Ok(resp)
+        },
+    )
+    .await
 }
 
 /// `GET /api/lookup?q=QUERY` (`category=`, `in_definitions=true`; `all=true`
