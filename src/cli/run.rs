@@ -1155,15 +1155,8 @@ fn html_page(lexicon: &Lexicon, docs: &[Annotated], out: &mut dyn Write) -> io::
     for d in docs {
         total.merge(&d.tally);
     }
-    let documents: Vec<html::Document<'_>> = docs
-        .iter()
-        .map(|d| html::Document {
-            path: &d.path,
-            text: &d.text,
-            annotation: &d.annotation,
-            tally: &d.tally,
-        })
-        .collect();
+    let documents: Vec<html::Document<'_>> =
+        docs.iter().map(crate::engine::Annotated::html).collect();
     html::report(out, lexicon, &documents, &total)
 }
 

@@ -157,6 +157,18 @@ pub struct Annotated {
     pub plain: bool,
 }
 
+impl Annotated {
+    /// The document as the HTML report and page draw it.
+    pub fn html(&self) -> crate::report::html::Document<'_> {
+        crate::report::html::Document {
+            path: &self.path,
+            text: &self.text,
+            annotation: &self.annotation,
+            tally: &self.tally,
+        }
+    }
+}
+
 /// What fixing one text gave.
 #[derive(Debug, Clone)]
 pub struct Fixed {

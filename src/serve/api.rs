@@ -147,17 +147,7 @@ pub(crate) async fn annotate(State(app): State<App>, req: Request) -> Response {
                     plain: d.plain,
                 },
             ),
-            "html" => html::report(
-                &mut out,
-                lexicon,
-                &[html::Document {
-                    path: &d.path,
-                    text: &d.text,
-                    annotation: &d.annotation,
-                    tally: &d.tally,
-                }],
-                &d.tally,
-            ),
+            "html" => html::report(&mut out, lexicon, &[d.html()], &d.tally),
             _ => human::annotate(&mut out, &d.text, &d.annotation, lexicon, d.tidy),
         };
         written.map_err(|e| io_problem(&e))?;

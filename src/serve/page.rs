@@ -264,16 +264,6 @@ fn results(app: &App, sub: &Submission, src: &crate::text::Source) -> String {
         }
     }
     out.push_str("</div>\n");
-    html::layout(
-        &mut out,
-        lexicon,
-        &[html::Document {
-            path: &d.path,
-            text: &d.text,
-            annotation: &d.annotation,
-            tally: &d.tally,
-        }],
-        &d.tally,
-    );
+    html::layout(&mut out, lexicon, &[d.html()], &d.tally);
     out
 }
