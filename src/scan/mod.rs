@@ -37,7 +37,9 @@
 //! come next.
 
 pub mod boundary;
+mod classes;
 mod engine;
+mod sieve;
 pub mod stream;
 mod table;
 
@@ -174,14 +176,15 @@ impl Scanner {
     pub fn from_forms(
         forms: impl IntoIterator<Item = (String, usize, FormKind, usize)>,
     ) -> Result<Scanner, BuildError> {
-        Scanner::build(forms, true)
+        Scanner::build(forms, Searches::All)
     }
 
-    /// [`Scanner::from_forms`], with the dense table when `table` is true
-    /// and the lexicon not too large for it, else with the NFA.
+    /// [`Scanner::from_forms`], with the searches `with` allows: the dense
+    /// table where the lexicon is not too large for it, else the sieve,
+    /// else the NFA.
     fn build(
         forms: impl IntoIterator<Item = (String, usize, FormKind, usize)>,
-        table: bool,
+        with: Searches,
     ) -> Result<Scanner, BuildError> {
         let (forms, patterns): (Vec<String>, Vec<Pattern>) = forms
             .into_iter()
@@ -201,13 +204,23 @@ impl Scanner {
             .unzip();
         // The dense table is quickest to search; the NFA, built only when
         // there is no table, serves very large lexicons.
+        let (table, sieve) = match with {
+            Searches::All => (true, true),
+            #[cfg(test)]
+            Searches::Sieve => (false, true),
+            #[cfg(test)]
+            Searches::Nfa => (false, false),
+        };
         let automaton = match table.then(|| table::Table::build(&forms)).flatten() {
             Some(t) => Engine::Table(Box::new(t)),
-            None => Engine::Nfa(Box::new(
-                NFA::builder()
-                    .match_kind(MatchKind::Standard)
-                    .build(&forms)?,
-            )),
+            None => match sieve.then(|| sieve::Sieve::build(&forms)).flatten() {
+                Some(s) => Engine::Sieve(Box::new(s)),
+                None => Engine::Nfa(Box::new(
+                    NFA::builder()
+                        .match_kind(MatchKind::Standard)
+                        .build(&forms)?,
+                )),
+            },
         };
         let edges = patterns.iter().map(|p| p.edges).collect();
         let max_form_chars = forms
@@ -225,17 +238,23 @@ impl Scanner {
         })
     }
 
-    /// True when the scanner searches with the dense table (see `engine`).
+    /// True when the scanner searches with the dense table (see `table`).
     #[cfg(test)]
     fn has_table(&self) -> bool {
         matches!(self.automaton, Engine::Table(_))
     }
 
-    /// The scanner of [`Scanner::new`] searching with the NFA, as for a
-    /// very large lexicon.
+    /// True when the scanner searches with the sieve (see `sieve`).
     #[cfg(test)]
-    fn without_table(lexicon: &Lexicon) -> Scanner {
-        Scanner::build(forms_of(lexicon, |_| true), false).expect("the NFA builds")
+    fn has_sieve(&self) -> bool {
+        matches!(self.automaton, Engine::Sieve(_))
+    }
+
+    /// The scanner of [`Scanner::new`] searching with the sieve, or with
+    /// the NFA, whatever the lexicon's size.
+    #[cfg(test)]
+    fn searching_with(lexicon: &Lexicon, with: Searches) -> Scanner {
+        Scanner::build(forms_of(lexicon, |_| true), with).expect("the scanner builds")
     }
 
     /// The most non-whitespace characters in one form: how much text a
@@ -320,7 +339,8 @@ impl Scanner {
             }
         };
         match &self.automaton {
-            Engine::Table(t) => t.search(text, &mut each),
+            Engine::Table(t) => t.search(text, normalize, &mut each),
+            Engine::Sieve(s) => s.search(text, normalize, &mut each),
             Engine::Nfa(nfa) => engine::search(
                 &engine::Generic {
                     aut: nfa.as_ref(),
@@ -368,11 +388,25 @@ fn forms_of(
         })
 }
 
+/// Which searches a scanner may use.
+#[derive(Debug, Clone, Copy)]
+enum Searches {
+    /// The quickest the lexicon allows.
+    All,
+    /// The sieve (else the NFA).
+    #[cfg(test)]
+    Sieve,
+    /// The NFA.
+    #[cfg(test)]
+    Nfa,
+}
+
 /// The automaton behind a scanner: the dense table, or aho-corasick's
 /// contiguous NFA for a lexicon too large for the table.
 #[derive(Debug, Clone)]
 enum Engine {
     Table(Box<table::Table>),
+    Sieve(Box<sieve::Sieve>),
     Nfa(Box<NFA>),
 }
 
@@ -382,6 +416,8 @@ impl Engine {
     fn max_pattern_len(&self) -> usize {
         match self {
             Engine::Table(t) => t.max_pattern_len(),
+            // By start: a later match never starts earlier.
+            Engine::Sieve(_) => 0,
             Engine::Nfa(nfa) => nfa.max_pattern_len(),
         }
     }
@@ -752,15 +788,18 @@ variants = ["情指行"]
         ),
     ];
 
-    /// Every case, with the scanner over all forms and with the one over
-    /// accepted forms only (what `scan` and `count` use): same answers.
+    /// Every case, with the scanner over all forms, with the one over
+    /// accepted forms only (what `scan` and `count` use) and with the
+    /// sieve: same answers.
     #[test]
     fn table() {
         let (lex, all) = scanner();
         let accepted_only = Scanner::accepted_only(&lex).unwrap();
+        let sieve = Scanner::searching_with(&lex, Searches::Sieve);
+        assert!(all.has_table() && sieve.has_sieve());
         for ((name, text, want_spans, want_counts), s) in TABLE
             .iter()
-            .flat_map(|case| [(case, &all), (case, &accepted_only)])
+            .flat_map(|case| [(case, &all), (case, &accepted_only), (case, &sieve)])
         {
             let hits = s.hits(text);
             let spans = outermost(&hits, accepted);

@@ -19,11 +19,9 @@
 //! offset of each of the last normalized characters is kept in a ring, so a
 //! match of `n` characters maps back to the raw offset where it starts.
 
-use std::collections::{HashMap, HashSet};
-
 use super::boundary::Edges;
+use super::classes::{CJK, CLASS, Classes, FIRST, SPACE, decode_near_end, trie};
 use super::engine::{Found, after_is_alnum, before_is_alnum};
-use crate::text::normalize::{canonical, is_cjk};
 
 /// Tables larger than this many transitions are not built (8 MiB).
 const MAX_TABLE: usize = 1 << 22;
@@ -35,51 +33,11 @@ const MAX_TABLE: usize = 1 << 22;
 /// the page faults while the rows are written, half the cache lines.
 const ID_SHIFT: u32 = 6;
 
-/// Flag of a class entry: the character is whitespace.
-const SPACE: u16 = 0x8000;
-/// Flag of a class entry: the character may start a form. Any other
-/// character leaves the start state as it is, whitespace too (deleted or
-/// kept by the whitespace rule).
-const FIRST: u16 = 0x4000;
-/// Flag of a class entry: the character is CJK (see
-/// [`is_cjk`]), for the whitespace rule.
-const CJK: u16 = 0x2000;
-/// The class bits of a class entry.
-const CLASS: u16 = 0x1FFF;
-
-/// The flags of a character's class entry ([`SPACE`], [`CJK`]).
-const fn flags(c: char) -> u16 {
-    let mut e = 0;
-    if c.is_whitespace() {
-        e |= SPACE;
-    }
-    if is_cjk(c) {
-        e |= CJK;
-    }
-    e
-}
-
-/// [`flags`] of every BMP code point (0 for surrogates), computed at
-/// compile time: filling it at start-up took 0.4 ms of every run.
-static BMP_FLAGS: [u16; 0x1_0000] = {
-    let mut all = [0; 0x1_0000];
-    let mut cp = 0;
-    while cp < all.len() {
-        if let Some(c) = char::from_u32(cp as u32) {
-            all[cp] = flags(c);
-        }
-        cp += 1;
-    }
-    all
-};
-
 /// A dense character-level transition table; see the module documentation.
 #[derive(Debug, Clone)]
 pub(super) struct Table {
-    /// Class entry (class with flags) of each BMP code point.
-    bmp: Box<[u16; 0x1_0000]>,
-    /// Class entries of the other code points that occur in forms.
-    astral: HashMap<u32, u16>,
+    /// The class entry of every character.
+    classes: Classes,
     /// `trans[state + class]`; state ids are premultiplied by the number
     /// of classes (the stride of a row).
     /// Each transition is a state id shifted right by [`ID_SHIFT`].
@@ -102,72 +60,17 @@ impl Table {
     /// Builds the table of the (normalized) `forms`, pattern `i` being
     /// `forms[i]`; `None` when it would be too large or a form is empty.
     pub(super) fn build(forms: &[String]) -> Option<Table> {
-        // Classes: 0 for characters in no form, then one per character in
-        // order of first use. The characters that follow one another in a
-        // form get neighbouring columns, so a walk along a form reads
-        // neighbouring cache lines (measured on the benchmark corpus:
-        // ordering by frequency in forms or by code point is slower).
-        let mut classes: HashMap<char, u16> = HashMap::new();
-        let mut firsts: HashSet<char> = HashSet::new();
-        for f in forms {
-            firsts.insert(f.chars().next()?);
-            for c in f.chars() {
-                let next = u16::try_from(classes.len() + 1).ok()?;
-                classes.entry(c).or_insert(next);
-            }
-        }
-        if classes.len() >= usize::from(CLASS) || forms.iter().any(|f| f.chars().count() >= RING) {
+        let (classes, class_of) = Classes::build(forms, CLASS)?;
+        if forms.iter().any(|f| f.chars().count() >= RING) {
             return None;
         }
-        let stride = (classes.len() + 1).next_multiple_of(1 << ID_SHIFT);
+        let stride = classes.len().next_multiple_of(1 << ID_SHIFT);
         let most_states = forms.iter().map(|f| f.chars().count()).sum::<usize>() + 1;
         if most_states.saturating_mul(stride) > MAX_TABLE {
             return None;
         }
-        // Class entries: the flags of every code point (computed when tifa
-        // is compiled), then the classes of the characters of the forms and
-        // of their full-width or half-width twins (those that `canonical`
-        // maps to them), with no hashing per code point.
-        let mut bmp: Box<[u16; 0x1_0000]> =
-            BMP_FLAGS.to_vec().into_boxed_slice().try_into().ok()?;
-        let mut astral: HashMap<u32, u16> = HashMap::new();
-        for (&c, &class) in &classes {
-            let first = if firsts.contains(&c) { FIRST } else { 0 };
-            let twins = [u32::from(c) + 0xFEE0, u32::from(c).wrapping_sub(0xFEE0)]
-                .into_iter()
-                .filter_map(char::from_u32)
-                .filter(|&t| canonical(t) == Some(c));
-            for c in std::iter::once(c).chain(twins) {
-                let e = flags(c) | first | class;
-                match bmp.get_mut(u32::from(c) as usize) {
-                    Some(slot) => *slot = e,
-                    None => {
-                        astral.insert(u32::from(c), e);
-                    }
-                }
-            }
-        }
 
-        // The trie.
-        let mut children: Vec<Vec<(u16, u32)>> = vec![Vec::new()];
-        let mut outputs: Vec<Vec<u32>> = vec![Vec::new()];
-        for (p, f) in forms.iter().enumerate() {
-            let mut s = 0usize;
-            for c in f.chars() {
-                let class = classes[&c];
-                s = match children[s].iter().find(|(k, _)| *k == class) {
-                    Some(&(_, child)) => child as usize,
-                    None => {
-                        let child = children.len();
-                        children[s].push((class, u32::try_from(child).ok()?));
-                        children.push(Vec::new());
-                        outputs.push(Vec::new());
-                        child
-                    }
-                };
-            }
-            outputs[s].push(u32::try_from(p).ok()?);
-        }
+        let (children, mut outputs) = trie(forms, &class_of)?;
         let n = children.len();
 
         // Failure links, breadth first, by walking the trie; a state's
@@ -256,8 +159,7 @@ impl Table {
             });
         }
         Some(Table {
-            bmp,
-            astral,
+            classes,
             trans,
             first_match,
             match_heads: match_heads.into_boxed_slice(),
@@ -272,54 +174,11 @@ impl Table {
         self.max_chars
     }
 
-    /// The class entry and the length of the character of valid UTF-8
-    /// that starts with the byte `b0`, given the three bytes after it: BMP
-    /// code points index the table with no bounds check, three-byte
-    /// characters (CJK) first.
-    #[inline(always)]
-    fn entry_at(&self, b0: u8, b1: u8, b2: u8, b3: u8) -> (u16, usize) {
-        let (b0, b1, b2, b3) = (
-            usize::from(b0),
-            usize::from(b1),
-            usize::from(b2),
-            usize::from(b3),
-        );
-        if b0 & 0xF0 == 0xE0 {
-            // The continuation bytes are 0x80 plus six bits each, so the sum
-            // of the shifted bytes is the code point plus a constant.
-            let cp = ((b0 << 12) + (b1 << 6) + b2).wrapping_sub(0xE_2080) & 0xFFFF;
-            (self.bmp[cp], 3)
-        } else if b0 < 0x80 {
-            (self.bmp[b0], 1)
-        } else if b0 < 0xE0 {
-            (self.bmp[((b0 & 0x1F) << 6) | (b1 & 0x3F)], 2)
-        } else {
-            let cp = ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F);
-            (self.entry(cp as u32), 4)
-        }
-    }
-
-    /// The class entry of a code point.
-    #[inline(always)]
-    fn entry(&self, cp: u32) -> u16 {
-        match self.bmp.get(cp as usize) {
-            Some(&e) => e,
-            None => self.astral_entry(cp),
-        }
-    }
-
-    /// The class entry of a code point beyond the BMP: rare, and kept out
-    /// of the hot loop (whose values then stay in registers).
-    #[cold]
-    #[inline(never)]
-    fn astral_entry(&self, cp: u32) -> u16 {
-        self.astral.get(&cp).copied().unwrap_or(0)
-    }
-
-    /// Runs the table over the normalized character stream of `text`,
-    /// calling `on` for every match that respects the ASCII boundary rule
-    /// of its pattern. Text already normalized is its own stream.
-    pub(super) fn search(&self, text: &str, mut on: impl FnMut(Found)) {
+    /// Runs the table over the normalized character stream of `text`
+    /// (with `normalize` false, text already normalized: its own stream,
+    /// whitespace kept), calling `on` for every match that respects the
+    /// ASCII boundary rule of its pattern.
+    pub(super) fn search(&self, text: &str, normalize: bool, mut on: impl FnMut(Found)) {
         let bytes = text.as_bytes();
         let mut at = At {
             i: 0,
@@ -335,8 +194,8 @@ impl Table {
             let mut emit = |o: &Output| {
                 let start = at.k - o.chars as usize;
                 let raw_start = at.ring[start % RING];
-                if o.edges.start && before_is_alnum(text, raw_start, true)
-                    || o.edges.end && after_is_alnum(text, at.i, true)
+                if o.edges.start && before_is_alnum(text, raw_start, normalize)
+                    || o.edges.end && after_is_alnum(text, at.i, normalize)
                 {
                     return;
                 }
@@ -367,35 +226,34 @@ impl Table {
                     // `whitespace_run`, with the flags of the table).
                     let mut end = at.i;
                     let mut after = None;
-                    while let Some((e, width)) = self.fetch(bytes, end) {
+                    while let Some((e, width)) = self.classes.fetch(bytes, end) {
                         if e & SPACE == 0 {
                             after = Some((e, width));
                             break;
                         }
                         end += width;
                     }
-                    let cjk = |c: char| match self.bmp.get(u32::from(c) as usize) {
-                        Some(e) => e & CJK != 0,
-                        None => is_cjk(c),
-                    };
-                    let deleted = match after {
-                        Some((e, width)) if width < 4 => e & CJK != 0,
-                        Some(_) => text
-                            .get(end..)
-                            .and_then(|t| t.chars().next())
-                            .is_some_and(cjk),
-                        None => false,
-                    } && text
-                        .get(..at.i)
-                        .and_then(|t| t.chars().next_back())
-                        .is_some_and(cjk);
+                    let cjk = |c: char| self.classes.is_cjk(c);
+                    let deleted = normalize
+                        && match after {
+                            Some((e, width)) if width < 4 => e & CJK != 0,
+                            Some(_) => text
+                                .get(end..)
+                                .and_then(|t| t.chars().next())
+                                .is_some_and(cjk),
+                            None => false,
+                        }
+                        && text
+                            .get(..at.i)
+                            .and_then(|t| t.chars().next_back())
+                            .is_some_and(cjk);
                     if deleted {
                         at.i = end;
                         continue;
                     }
                     // Kept: fed as it is.
                     while at.i < end {
-                        let Some((e, width)) = self.fetch(bytes, at.i) else {
+                        let Some((e, width)) = self.classes.fetch(bytes, at.i) else {
                             break;
                         };
                         at.ring[at.k % RING] = at.i;
@@ -417,20 +275,6 @@ impl Table {
         u32::from(self.trans[(s as usize + usize::from(e & CLASS)) & (MAX_TABLE - 1)]) << ID_SHIFT
     }
 
-    /// The class entry and length of the character at `bytes[i]`; `None`
-    /// at the end.
-    #[inline(always)]
-    fn fetch(&self, bytes: &[u8], i: usize) -> Option<(u16, usize)> {
-        match bytes.get(i..i + 4) {
-            Some(&[b0, b1, b2, b3]) => Some(self.entry_at(b0, b1, b2, b3)),
-            _ if i >= bytes.len() => None,
-            _ => {
-                let (cp, width) = decode_near_end(bytes, i);
-                Some((self.entry(cp), width))
-            }
-        }
-    }
-
     /// The hot loop: feeds characters until a match state, whitespace or
     /// the end. Its own function, so that its few values stay in
     /// registers. It walks the rest of the text as a slice, so that one
@@ -447,7 +291,7 @@ impl Table {
         let ring = &mut at.ring;
         let stop = 'scan: {
             while let [b0, b1, b2, b3, ..] = *rest {
-                let (e, width) = self.entry_at(b0, b1, b2, b3);
+                let (e, width) = self.classes.entry_at(b0, b1, b2, b3);
                 if let Some(stop) = self.feed(e, width, &mut rest, len, &mut s, &mut k, ring) {
                     break 'scan stop;
                 }
@@ -455,7 +299,7 @@ impl Table {
             // The last three bytes or fewer.
             while !rest.is_empty() {
                 let (cp, width) = decode_near_end(rest, 0);
-                let e = self.entry(cp);
+                let e = self.classes.entry(cp);
                 if let Some(stop) = self.feed(e, width, &mut rest, len, &mut s, &mut k, ring) {
                     break 'scan stop;
                 }
@@ -540,23 +384,4 @@ enum Stop {
     End,
     Match,
     Space,
-}
-
-/// The code point and length of the character at `bytes[i]`, one of the
-/// last three bytes of `bytes` ([`Table::entry_at`] needs four).
-#[cold]
-fn decode_near_end(bytes: &[u8], i: usize) -> (u32, usize) {
-    let at = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0) & 0x3F);
-    let b0 = bytes.get(i).copied().unwrap_or(0);
-    match b0 {
-        0x00..=0x7F => (u32::from(b0), 1),
-        0xC0..=0xDF => ((u32::from(b0 & 0x1F) << 6) | at(1), 2),
-        0xE0..=0xEF => ((u32::from(b0 & 0x0F) << 12) | (at(1) << 6) | at(2), 3),
-        0xF0..=0xF7 => (
-            (u32::from(b0 & 0x07) << 18) | (at(1) << 12) | (at(2) << 6) | at(3),
-            4,
-        ),
-        // A continuation byte never starts a character of valid UTF-8.
-        _ => (0xFFFD, 1),
-    }
 }
