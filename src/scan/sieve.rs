@@ -26,17 +26,18 @@ use super::classes::{CLASS, Classes, FIRST, SOLO, SPACE, trie};
 use super::engine::{Found, after_is_alnum, before_is_alnum};
 use crate::text::normalize::whitespace_run;
 
-/// Bits of the pair set's index: 2^18 bits, 32 KiB.
-const PAIR_BITS: u32 = 18;
+/// Bits of the set's index: 2^18 bits, 32 KiB.
+const SET_BITS: u32 = 18;
 
 /// The sieve; see the module documentation.
 #[derive(Debug, Clone)]
 pub(super) struct Sieve {
     /// The class entry of every character.
     classes: Classes,
-    /// One bit per hashed pair of classes: set for the first two
-    /// characters of every form.
-    pairs: Box<[u64]>,
+    /// One bit per hashed pair of classes, set for the two characters of
+    /// every form of two, and one per hashed triple, set for the first
+    /// three characters of every longer form.
+    set: Box<[u64; 1 << (SET_BITS - 6)]>,
     /// The root's child on each class (0: none; the root is nobody's
     /// child).
     root: Box<[u32]>,
@@ -57,12 +58,26 @@ struct Output {
     edges: Edges,
 }
 
-/// The index of the pair of classes `a`, `b` in the pair set.
+/// The index in the sieve's set of a form's first two classes `a`, `b`
+/// (a form of two characters).
 #[inline(always)]
 fn pair(a: u16, b: u16) -> usize {
-    let key = (u32::from(a & CLASS) << 12) | u32::from(b & CLASS);
-    (key.wrapping_mul(0x9E37_79B1) >> (32 - PAIR_BITS)) as usize
+    let key = (u64::from(a & CLASS) << 12) | u64::from(b & CLASS);
+    (key.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) >> (64 - SET_BITS)) as usize
 }
+
+/// The index in the sieve's set of a form's first three classes (a form of
+/// three characters or more).
+#[inline(always)]
+fn triple(a: u16, b: u16, c: u16) -> usize {
+    let key = (u64::from(a & CLASS) << 24) | (u64::from(b & CLASS) << 12) | u64::from(c & CLASS);
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SET_BITS)) as usize
+}
+
+/// The previous two normalized characters: class entry, raw offset and
+/// length of each, the earlier first (entry 0: none, or one that starts no
+/// form).
+type Window = [(u16, usize, usize); 2];
 
 impl Sieve {
     /// The sieve of the (normalized) `forms`, pattern `i` being
@@ -71,13 +86,18 @@ impl Sieve {
     pub(super) fn build(forms: &[String]) -> Option<Sieve> {
         let (classes, class_of) = Classes::build(forms, CLASS)?;
         let (children, outputs) = trie(forms, &class_of)?;
-        let mut pairs = vec![0u64; (1 << PAIR_BITS) / 64].into_boxed_slice();
+        let mut set: Box<[u64; 1 << (SET_BITS - 6)]> = vec![0u64; 1 << (SET_BITS - 6)]
+            .into_boxed_slice()
+            .try_into()
+            .ok()?;
         for f in forms {
-            let mut chars = f.chars();
-            if let (Some(a), Some(b)) = (chars.next(), chars.next()) {
-                let h = pair(class_of[&a], class_of[&b]);
-                pairs[h >> 6] |= 1 << (h & 63);
-            }
+            let c: Vec<u16> = f.chars().take(4).map(|c| class_of[&c]).collect();
+            let h = match *c.as_slice() {
+                [a, b] => pair(a, b),
+                [a, b, c, ..] => triple(a, b, c),
+                _ => continue,
+            };
+            set[h >> 6] |= 1 << (h & 63);
         }
         let mut root = vec![0u32; classes.len()].into_boxed_slice();
         for &(class, child) in &children[0] {
@@ -106,7 +126,7 @@ impl Sieve {
         out_from.push(u32::try_from(all.len()).ok()?);
         Some(Sieve {
             classes,
-            pairs,
+            set,
             root,
             kid_from: kid_from.into_boxed_slice(),
             kids: kids.into_boxed_slice(),
@@ -123,9 +143,7 @@ impl Sieve {
     pub(super) fn search(&self, text: &str, normalize: bool, mut on: impl FnMut(Found)) {
         let bytes = text.as_bytes();
         let mut walk = Vec::new();
-        // The previous normalized character: its class entry, raw offset
-        // and length (entry 0: none, or one that starts no form).
-        let mut prev = (0u16, 0usize, 0usize);
+        let mut prev: Window = [(0, 0, 0); 2];
         let mut i = 0;
         loop {
             i = self.run(bytes, i, &mut prev, &mut |at, e, w| {
@@ -143,57 +161,72 @@ impl Sieve {
             }
             // Kept whitespace, or one of the last three bytes: a character
             // like any other.
-            if self.starts(prev.0, e) {
-                self.walk(text, normalize, prev.1, prev.0, prev.2, &mut walk, &mut on);
+            let [(e2, i2, w2), one] = prev;
+            if self.starts(e2, one.0, e) {
+                self.walk(text, normalize, i2, e2, w2, &mut walk, &mut on);
             }
-            prev = (e, i, w);
+            prev = [one, (e, i, w)];
             i += w;
         }
-        if prev.0 & SOLO != 0 {
-            self.walk(text, normalize, prev.1, prev.0, prev.2, &mut walk, &mut on);
+        // At the end, forms of two characters and of one.
+        let [(e2, i2, w2), (e1, i1, w1)] = prev;
+        if e2 & SOLO != 0 || e2 & FIRST != 0 && self.has(pair(e2, e1)) {
+            self.walk(text, normalize, i2, e2, w2, &mut walk, &mut on);
         }
+        if e1 & SOLO != 0 {
+            self.walk(text, normalize, i1, e1, w1, &mut walk, &mut on);
+        }
+    }
+
+    /// True when the set has bit `h`.
+    #[inline(always)]
+    fn has(&self, h: usize) -> bool {
+        (self.set[(h >> 6) & ((1 << (SET_BITS - 6)) - 1)] >> (h & 63)) & 1 != 0
     }
 
     /// True when a form may start with the character of class entry `a`
-    /// followed by one of entry `b`: `a` alone is a form, or it starts one
-    /// and the pair is in the set.
+    /// followed by those of entries `b` and `c`: `a` alone is a form, or
+    /// it starts one and the pair (a form of two) or the triple is in the
+    /// set.
     #[inline(always)]
-    fn starts(&self, a: u16, b: u16) -> bool {
-        let h = pair(a, b);
-        let bit = (self.pairs[h >> 6] >> (h & 63)) & 1;
+    fn starts(&self, a: u16, b: u16, c: u16) -> bool {
+        let mask = (1 << (SET_BITS - 6)) - 1;
+        let (h2, h3) = (pair(a, b), triple(a, b, c));
+        let two = (self.set[(h2 >> 6) & mask] >> (h2 & 63)) & 1;
+        let three = (self.set[(h3 >> 6) & mask] >> (h3 & 63)) & 1;
         let first = u64::from((a & FIRST) >> FIRST.trailing_zeros());
         let solo = u64::from((a & SOLO) >> SOLO.trailing_zeros());
-        (bit & first) | solo != 0
+        ((two | three) & first) | solo != 0
     }
 
     /// The hot loop: from raw offset `i`, while four bytes remain and the
-    /// character is not whitespace, checks each character with the one
+    /// character is not whitespace, checks each character with the two
     /// before (`prev`), calling `walk(raw offset, entry, length)` of the
-    /// earlier one where a form may start; returns where it stopped.
+    /// earliest where a form may start; returns where it stopped.
     #[inline(never)]
     fn run(
         &self,
         bytes: &[u8],
         i: usize,
-        prev: &mut (u16, usize, usize),
+        prev: &mut Window,
         walk: &mut dyn FnMut(usize, u16, usize),
     ) -> usize {
         let len = bytes.len();
         let mut rest = bytes.get(i..).unwrap_or_default();
-        let (mut pe, mut pi, mut pw) = *prev;
+        let [mut two, mut one] = *prev;
         while let [b0, b1, b2, b3, ..] = *rest {
             let (e, w) = self.classes.entry_at(b0, b1, b2, b3);
             if e & SPACE != 0 {
                 break;
             }
-            let at = len - rest.len();
-            if self.starts(pe, e) {
-                walk(pi, pe, pw);
+            if self.starts(two.0, one.0, e) {
+                walk(two.1, two.0, two.2);
             }
-            (pe, pi, pw) = (e, at, w);
+            two = one;
+            one = (e, len - rest.len(), w);
             rest = rest.get(w..).unwrap_or_default();
         }
-        *prev = (pe, pi, pw);
+        *prev = [two, one];
         len - rest.len()
     }
 
