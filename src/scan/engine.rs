@@ -267,7 +267,7 @@ pub(super) fn search<A: Automaton>(
 
 /// The length of the UTF-8 sequence a lead byte starts (1 for any other
 /// byte).
-fn utf8_width(b: u8) -> usize {
+pub(super) fn utf8_width(b: u8) -> usize {
     match b {
         0xC0..=0xDF => 2,
         0xE0..=0xEF => 3,

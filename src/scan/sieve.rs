@@ -23,32 +23,45 @@
 
 use super::boundary::Edges;
 use super::classes::{CLASS, Classes, FIRST, SOLO, SPACE, trie};
-use super::engine::{Found, after_is_alnum, before_is_alnum};
+use super::engine::{Found, after_is_alnum, before_is_alnum, utf8_width};
 use crate::text::normalize::whitespace_run;
 
-/// Bits of the set's index: 2^18 bits, 32 KiB.
-const SET_BITS: u32 = 18;
+/// Bits of the set's word index: 2^12 words of 64 bits, 32 KiB.
+const SET_BITS: u32 = 12;
 
 /// The sieve; see the module documentation.
 #[derive(Debug, Clone)]
 pub(super) struct Sieve {
     /// The class entry of every character.
     classes: Classes,
-    /// One bit per hashed pair of classes, set for the two characters of
-    /// every form of two, and one per hashed triple, set for the first
-    /// three characters of every longer form.
-    set: Box<[u64; 1 << (SET_BITS - 6)]>,
+    /// One word per hashed pair of classes, one bit of it per hashed third
+    /// class: the bit is set for the first three characters of every form
+    /// of three or more, and the whole word for the two of a form of two
+    /// (whatever follows, the walk has a form to find). One load per
+    /// character.
+    set: Box<[u64; 1 << SET_BITS]>,
     /// The root's child on each class (0: none; the root is nobody's
     /// child).
     root: Box<[u32]>,
-    /// The children of node `n`, as (class, node) sorted by class:
-    /// `kids[kid_from[n]..kid_from[n + 1]]`.
-    kid_from: Box<[u32]>,
+    /// The trie's nodes, the root first.
+    nodes: Box<[Node]>,
+    /// The children of the nodes, as (class, node), each node's sorted by
+    /// class.
     kids: Box<[(u16, u32)]>,
-    /// The patterns ending at node `n`:
-    /// `outputs[out_from[n]..out_from[n + 1]]`.
-    out_from: Box<[u32]>,
+    /// The patterns ending at the nodes.
     outputs: Box<[Output]>,
+}
+
+/// A trie node: where its children and its patterns are, side by side (one
+/// cache line for a step of a walk).
+#[derive(Debug, Clone, Copy, Default)]
+struct Node {
+    /// Its children: `kids[kids_from..kids_from + kids_len]`.
+    kids_from: u32,
+    kids_len: u32,
+    /// The patterns ending here: `outputs[out_from..out_from + out_len]`.
+    out_from: u32,
+    out_len: u32,
 }
 
 /// A pattern ending at a node.
@@ -58,26 +71,22 @@ struct Output {
     edges: Edges,
 }
 
-/// The index in the sieve's set of a form's first two classes `a`, `b`
-/// (a form of two characters).
+/// The word of the sieve's set for a form's first two classes `a`, `b`.
 #[inline(always)]
-fn pair(a: u16, b: u16) -> usize {
+fn word(a: u16, b: u16) -> usize {
     let key = (u64::from(a & CLASS) << 12) | u64::from(b & CLASS);
-    (key.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) >> (64 - SET_BITS)) as usize
-}
-
-/// The index in the sieve's set of a form's first three classes (a form of
-/// three characters or more).
-#[inline(always)]
-fn triple(a: u16, b: u16, c: u16) -> usize {
-    let key = (u64::from(a & CLASS) << 24) | (u64::from(b & CLASS) << 12) | u64::from(c & CLASS);
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SET_BITS)) as usize
 }
 
-/// The previous two normalized characters: class entry, raw offset and
-/// length of each, the earlier first (entry 0: none, or one that starts no
-/// form).
-type Window = [(u16, usize, usize); 2];
+/// The bit, in its word, of a form's third class `c`.
+#[inline(always)]
+fn bit(c: u16) -> u64 {
+    u64::from(c & CLASS).wrapping_mul(0xC2B2_AE3D_27D4_EB4F) >> 58
+}
+
+/// The previous two normalized characters: class entry and raw offset of
+/// each, the earlier first (entry 0: none, or one that starts no form).
+type Window = [(u16, usize); 2];
 
 impl Sieve {
     /// The sieve of the (normalized) `forms`, pattern `i` being
@@ -86,36 +95,33 @@ impl Sieve {
     pub(super) fn build(forms: &[String]) -> Option<Sieve> {
         let (classes, class_of) = Classes::build(forms, CLASS)?;
         let (children, outputs) = trie(forms, &class_of)?;
-        let mut set: Box<[u64; 1 << (SET_BITS - 6)]> = vec![0u64; 1 << (SET_BITS - 6)]
+        let mut set: Box<[u64; 1 << SET_BITS]> = vec![0u64; 1 << SET_BITS]
             .into_boxed_slice()
             .try_into()
             .ok()?;
         for f in forms {
-            let c: Vec<u16> = f.chars().take(4).map(|c| class_of[&c]).collect();
-            let h = match *c.as_slice() {
-                [a, b] => pair(a, b),
-                [a, b, c, ..] => triple(a, b, c),
-                _ => continue,
-            };
-            set[h >> 6] |= 1 << (h & 63);
+            let c: Vec<u16> = f.chars().take(3).map(|c| class_of[&c]).collect();
+            match *c.as_slice() {
+                [a, b] => set[word(a, b)] = u64::MAX,
+                [a, b, c] => set[word(a, b)] |= 1 << bit(c),
+                _ => {}
+            }
         }
         let mut root = vec![0u32; classes.len()].into_boxed_slice();
         for &(class, child) in &children[0] {
             root[usize::from(class)] = child;
         }
-        let mut kid_from = Vec::with_capacity(children.len() + 1);
+        let mut nodes = vec![Node::default(); children.len()];
         let mut kids = Vec::new();
-        for c in &children {
-            kid_from.push(u32::try_from(kids.len()).ok()?);
+        let mut all = Vec::new();
+        for ((node, c), o) in nodes.iter_mut().zip(&children).zip(&outputs) {
             let mut c = c.clone();
             c.sort_unstable();
+            node.kids_from = u32::try_from(kids.len()).ok()?;
+            node.kids_len = u32::try_from(c.len()).ok()?;
             kids.extend(c);
-        }
-        kid_from.push(u32::try_from(kids.len()).ok()?);
-        let mut out_from = Vec::with_capacity(outputs.len() + 1);
-        let mut all = Vec::new();
-        for o in &outputs {
-            out_from.push(u32::try_from(all.len()).ok()?);
+            node.out_from = u32::try_from(all.len()).ok()?;
+            node.out_len = u32::try_from(o.len()).ok()?;
             for &p in o {
                 all.push(Output {
                     pattern: p,
@@ -123,14 +129,12 @@ impl Sieve {
                 });
             }
         }
-        out_from.push(u32::try_from(all.len()).ok()?);
         Some(Sieve {
             classes,
             set,
             root,
-            kid_from: kid_from.into_boxed_slice(),
+            nodes: nodes.into_boxed_slice(),
             kids: kids.into_boxed_slice(),
-            out_from: out_from.into_boxed_slice(),
             outputs: all.into_boxed_slice(),
         })
     }
@@ -143,11 +147,11 @@ impl Sieve {
     pub(super) fn search(&self, text: &str, normalize: bool, mut on: impl FnMut(Found)) {
         let bytes = text.as_bytes();
         let mut walk = Vec::new();
-        let mut prev: Window = [(0, 0, 0); 2];
+        let mut prev: Window = [(0, 0); 2];
         let mut i = 0;
         loop {
-            i = self.run(bytes, i, &mut prev, &mut |at, e, w| {
-                self.walk(text, normalize, at, e, w, &mut walk, &mut on);
+            i = self.run(bytes, i, &mut prev, &mut |at, e| {
+                self.walk(text, normalize, at, e, &mut walk, &mut on);
             });
             let Some((e, w)) = self.classes.fetch(bytes, i) else {
                 break;
@@ -161,73 +165,61 @@ impl Sieve {
             }
             // Kept whitespace, or one of the last three bytes: a character
             // like any other.
-            let [(e2, i2, w2), one] = prev;
+            let [(e2, i2), one] = prev;
             if self.starts(e2, one.0, e) {
-                self.walk(text, normalize, i2, e2, w2, &mut walk, &mut on);
+                self.walk(text, normalize, i2, e2, &mut walk, &mut on);
             }
-            prev = [one, (e, i, w)];
+            prev = [one, (e, i)];
             i += w;
         }
         // At the end, forms of two characters and of one.
-        let [(e2, i2, w2), (e1, i1, w1)] = prev;
-        if e2 & SOLO != 0 || e2 & FIRST != 0 && self.has(pair(e2, e1)) {
-            self.walk(text, normalize, i2, e2, w2, &mut walk, &mut on);
+        let [(e2, i2), (e1, i1)] = prev;
+        if e2 & SOLO != 0 || e2 & FIRST != 0 && self.set[word(e2, e1)] == u64::MAX {
+            self.walk(text, normalize, i2, e2, &mut walk, &mut on);
         }
         if e1 & SOLO != 0 {
-            self.walk(text, normalize, i1, e1, w1, &mut walk, &mut on);
+            self.walk(text, normalize, i1, e1, &mut walk, &mut on);
         }
-    }
-
-    /// True when the set has bit `h`.
-    #[inline(always)]
-    fn has(&self, h: usize) -> bool {
-        (self.set[(h >> 6) & ((1 << (SET_BITS - 6)) - 1)] >> (h & 63)) & 1 != 0
     }
 
     /// True when a form may start with the character of class entry `a`
     /// followed by those of entries `b` and `c`: `a` alone is a form, or
-    /// it starts one and the pair (a form of two) or the triple is in the
-    /// set.
+    /// it starts one and the set has the bit of `c` in the word of `a`,
+    /// `b`.
     #[inline(always)]
     fn starts(&self, a: u16, b: u16, c: u16) -> bool {
-        let mask = (1 << (SET_BITS - 6)) - 1;
-        let (h2, h3) = (pair(a, b), triple(a, b, c));
-        let two = (self.set[(h2 >> 6) & mask] >> (h2 & 63)) & 1;
-        let three = (self.set[(h3 >> 6) & mask] >> (h3 & 63)) & 1;
+        let w = self.set[word(a, b)];
         let first = u64::from((a & FIRST) >> FIRST.trailing_zeros());
         let solo = u64::from((a & SOLO) >> SOLO.trailing_zeros());
-        ((two | three) & first) | solo != 0
+        (((w >> bit(c)) & first) | solo) & 1 != 0
     }
 
     /// The hot loop: from raw offset `i`, while four bytes remain and the
     /// character is not whitespace, checks each character with the two
-    /// before (`prev`), calling `walk(raw offset, entry, length)` of the
-    /// earliest where a form may start; returns where it stopped.
+    /// before (`prev`), calling `walk(raw offset, entry)` of the earliest
+    /// where a form may start; returns where it stopped.
     #[inline(never)]
     fn run(
         &self,
         bytes: &[u8],
-        i: usize,
+        mut i: usize,
         prev: &mut Window,
-        walk: &mut dyn FnMut(usize, u16, usize),
+        walk: &mut dyn FnMut(usize, u16),
     ) -> usize {
-        let len = bytes.len();
-        let mut rest = bytes.get(i..).unwrap_or_default();
-        let [mut two, mut one] = *prev;
-        while let [b0, b1, b2, b3, ..] = *rest {
+        let [(mut e2, mut i2), (mut e1, mut i1)] = *prev;
+        while let Some(&[b0, b1, b2, b3]) = bytes.get(i..i + 4) {
             let (e, w) = self.classes.entry_at(b0, b1, b2, b3);
             if e & SPACE != 0 {
                 break;
             }
-            if self.starts(two.0, one.0, e) {
-                walk(two.1, two.0, two.2);
+            if self.starts(e2, e1, e) {
+                walk(i2, e2);
             }
-            two = one;
-            one = (e, len - rest.len(), w);
-            rest = rest.get(w..).unwrap_or_default();
+            (e2, i2, e1, i1) = (e1, i1, e, i);
+            i += w;
         }
-        *prev = [two, one];
-        len - rest.len()
+        *prev = [(e2, i2), (e1, i1)];
+        i
     }
 
     /// The child of `node` on class entry `e`, if any.
@@ -241,21 +233,27 @@ impl Sieve {
                 .copied()
                 .filter(|&c| c != 0);
         }
-        let from = *self.kid_from.get(node as usize)? as usize;
-        let to = *self.kid_from.get(node as usize + 1)? as usize;
-        let kids = self.kids.get(from..to)?;
+        let n = self.nodes.get(node as usize)?;
+        let from = n.kids_from as usize;
+        let kids = self.kids.get(from..from + n.kids_len as usize)?;
         kids.iter().find(|k| k.0 == class).map(|k| k.1)
     }
 
     /// The patterns ending at `node`.
     fn outputs(&self, node: u32) -> &[Output] {
-        let from = self.out_from.get(node as usize).copied().unwrap_or(0) as usize;
-        let to = self.out_from.get(node as usize + 1).copied().unwrap_or(0) as usize;
-        self.outputs.get(from..to).unwrap_or_default()
+        match self.nodes.get(node as usize) {
+            Some(n) => {
+                let from = n.out_from as usize;
+                self.outputs
+                    .get(from..from + n.out_len as usize)
+                    .unwrap_or_default()
+            }
+            None => &[],
+        }
     }
 
-    /// Walks the trie from the character of class entry `e` and length `w`
-    /// at raw offset `start`, calling `on` for every form that starts
+    /// Walks the trie from the character of class entry `e` at raw offset
+    /// `start`, calling `on` for every form that starts
     /// there, longest first; `ends` is scratch space.
     #[allow(clippy::too_many_arguments)]
     #[inline(never)]
@@ -265,7 +263,6 @@ impl Sieve {
         normalize: bool,
         start: usize,
         e: u16,
-        w: usize,
         ends: &mut Vec<(u32, usize)>,
         on: &mut impl FnMut(Found),
     ) {
@@ -274,7 +271,7 @@ impl Sieve {
         let Some(mut node) = self.child(0, e) else {
             return;
         };
-        let mut i = start + w;
+        let mut i = start + bytes.get(start).map_or(1, |&b| utf8_width(b));
         'walk: loop {
             if !self.outputs(node).is_empty() {
                 ends.push((node, i));
