@@ -183,6 +183,36 @@ impl Classes {
         }
     }
 
+    /// The whitespace run that starts at raw offset `i` of `text`: where
+    /// it ends, and whether it is deleted (between two CJK characters),
+    /// the rule of [`whitespace_run`](crate::text::normalize::whitespace_run)
+    /// read from the flags.
+    pub(super) fn space_run(&self, text: &str, i: usize) -> (usize, bool) {
+        let bytes = text.as_bytes();
+        let mut end = i;
+        let mut after = None;
+        while let Some((e, width)) = self.fetch(bytes, end) {
+            if e & SPACE == 0 {
+                after = Some((e, width));
+                break;
+            }
+            end += width;
+        }
+        let cjk = |c: char| self.is_cjk(c);
+        let deleted = match after {
+            Some((e, width)) if width < 4 => e & CJK != 0,
+            Some(_) => text
+                .get(end..)
+                .and_then(|t| t.chars().next())
+                .is_some_and(cjk),
+            None => false,
+        } && text
+            .get(..i)
+            .and_then(|t| t.chars().next_back())
+            .is_some_and(cjk);
+        (end, deleted)
+    }
+
     /// True for a CJK character (see [`is_cjk`]), from the flags where it
     /// can.
     pub(super) fn is_cjk(&self, c: char) -> bool {

@@ -24,7 +24,6 @@
 use super::boundary::Edges;
 use super::classes::{CLASS, Classes, FIRST, SOLO, SPACE, trie};
 use super::engine::{Found, after_is_alnum, before_is_alnum, utf8_width};
-use crate::text::normalize::whitespace_run;
 
 /// Bits of the set's word index: 2^12 words of 64 bits, 32 KiB.
 const SET_BITS: u32 = 12;
@@ -157,7 +156,7 @@ impl Sieve {
                 break;
             };
             if normalize && e & SPACE != 0 {
-                let (end, deleted) = whitespace_run(text, i);
+                let (end, deleted) = self.classes.space_run(text, i);
                 if deleted {
                     i = end;
                     continue;
@@ -282,7 +281,7 @@ impl Sieve {
                     break 'walk;
                 };
                 if normalize && e & SPACE != 0 {
-                    let (end, deleted) = whitespace_run(text, i);
+                    let (end, deleted) = self.classes.space_run(text, i);
                     if deleted {
                         i = end;
                         continue;

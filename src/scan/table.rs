@@ -20,7 +20,7 @@
 //! match of `n` characters maps back to the raw offset where it starts.
 
 use super::boundary::Edges;
-use super::classes::{CJK, CLASS, Classes, FIRST, SPACE, decode_near_end, trie};
+use super::classes::{CLASS, Classes, FIRST, SPACE, decode_near_end, trie};
 use super::engine::{Found, after_is_alnum, before_is_alnum};
 
 /// Tables larger than this many transitions are not built (8 MiB).
@@ -222,31 +222,8 @@ impl Table {
                 Stop::End => return,
                 Stop::Match => report(&at),
                 Stop::Space => {
-                    // Deleted between two CJK characters (the rule of
-                    // `whitespace_run`, with the flags of the table).
-                    let mut end = at.i;
-                    let mut after = None;
-                    while let Some((e, width)) = self.classes.fetch(bytes, end) {
-                        if e & SPACE == 0 {
-                            after = Some((e, width));
-                            break;
-                        }
-                        end += width;
-                    }
-                    let cjk = |c: char| self.classes.is_cjk(c);
-                    let deleted = normalize
-                        && match after {
-                            Some((e, width)) if width < 4 => e & CJK != 0,
-                            Some(_) => text
-                                .get(end..)
-                                .and_then(|t| t.chars().next())
-                                .is_some_and(cjk),
-                            None => false,
-                        }
-                        && text
-                            .get(..at.i)
-                            .and_then(|t| t.chars().next_back())
-                            .is_some_and(cjk);
+                    let (end, deleted) = self.classes.space_run(text, at.i);
+                    let deleted = normalize && deleted;
                     if deleted {
                         at.i = end;
                         continue;
