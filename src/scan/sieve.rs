@@ -39,20 +39,18 @@ pub(super) struct Sieve {
     /// (whatever follows, the walk has a form to find). One load per
     /// character.
     set: Box<[u64; 1 << SET_BITS]>,
-    /// The root's child on each class (0: none; the root is nobody's
-    /// child).
-    root: Box<[u32]>,
-    /// The trie's nodes, the root first.
-    nodes: Box<[Node]>,
-    /// The children of the nodes, as (class, node), each node's sorted by
-    /// class.
-    kids: Box<[(u16, u32)]>,
+    /// The root's child on each class ([`Node::is_none`]: none).
+    root: Box<[Node]>,
+    /// The children of the trie's nodes, each node's side by side, sorted
+    /// by class: a step of a walk reads the child it goes to along with
+    /// its class, no second load.
+    kids: Box<[Kid]>,
     /// The patterns ending at the nodes.
     outputs: Box<[Output]>,
 }
 
-/// A trie node: where its children and its patterns are, side by side (one
-/// cache line for a step of a walk).
+/// A trie node other than the root: where its children and its patterns
+/// are.
 #[derive(Debug, Clone, Copy, Default)]
 struct Node {
     /// Its children: `kids[kids_from..kids_from + kids_len]`.
@@ -61,6 +59,20 @@ struct Node {
     /// The patterns ending here: `outputs[out_from..out_from + out_len]`.
     out_from: u32,
     out_len: u32,
+}
+
+impl Node {
+    /// True for no node: every node has children or patterns.
+    fn is_none(self) -> bool {
+        self.kids_len == 0 && self.out_len == 0
+    }
+}
+
+/// A child: its class and the node.
+#[derive(Debug, Clone, Copy)]
+struct Kid {
+    class: u16,
+    node: Node,
 }
 
 /// A pattern ending at a node.
@@ -106,19 +118,14 @@ impl Sieve {
                 _ => {}
             }
         }
-        let mut root = vec![0u32; classes.len()].into_boxed_slice();
-        for &(class, child) in &children[0] {
-            root[usize::from(class)] = child;
-        }
+        // The nodes, then each node's children with them copied in.
         let mut nodes = vec![Node::default(); children.len()];
-        let mut kids = Vec::new();
         let mut all = Vec::new();
+        let mut from = 0;
         for ((node, c), o) in nodes.iter_mut().zip(&children).zip(&outputs) {
-            let mut c = c.clone();
-            c.sort_unstable();
-            node.kids_from = u32::try_from(kids.len()).ok()?;
+            node.kids_from = u32::try_from(from).ok()?;
             node.kids_len = u32::try_from(c.len()).ok()?;
-            kids.extend(c);
+            from += c.len();
             node.out_from = u32::try_from(all.len()).ok()?;
             node.out_len = u32::try_from(o.len()).ok()?;
             for &p in o {
@@ -128,11 +135,23 @@ impl Sieve {
                 });
             }
         }
+        let mut kids = Vec::with_capacity(from);
+        for c in &children {
+            let mut c = c.clone();
+            c.sort_unstable();
+            kids.extend(c.iter().map(|&(class, child)| Kid {
+                class,
+                node: nodes[child as usize],
+            }));
+        }
+        let mut root = vec![Node::default(); classes.len()].into_boxed_slice();
+        for &(class, child) in &children[0] {
+            root[usize::from(class)] = nodes[child as usize];
+        }
         Some(Sieve {
             classes,
             set,
             root,
-            nodes: nodes.into_boxed_slice(),
             kids: kids.into_boxed_slice(),
             outputs: all.into_boxed_slice(),
         })
@@ -223,32 +242,18 @@ impl Sieve {
 
     /// The child of `node` on class entry `e`, if any.
     #[inline(always)]
-    fn child(&self, node: u32, e: u16) -> Option<u32> {
-        let class = e & CLASS;
-        if node == 0 {
-            return self
-                .root
-                .get(usize::from(class))
-                .copied()
-                .filter(|&c| c != 0);
-        }
-        let n = self.nodes.get(node as usize)?;
-        let from = n.kids_from as usize;
-        let kids = self.kids.get(from..from + n.kids_len as usize)?;
-        kids.iter().find(|k| k.0 == class).map(|k| k.1)
+    fn child(&self, node: Node, e: u16) -> Option<Node> {
+        let from = node.kids_from as usize;
+        let kids = self.kids.get(from..from + node.kids_len as usize)?;
+        kids.iter().find(|k| k.class == e & CLASS).map(|k| k.node)
     }
 
     /// The patterns ending at `node`.
-    fn outputs(&self, node: u32) -> &[Output] {
-        match self.nodes.get(node as usize) {
-            Some(n) => {
-                let from = n.out_from as usize;
-                self.outputs
-                    .get(from..from + n.out_len as usize)
-                    .unwrap_or_default()
-            }
-            None => &[],
-        }
+    fn outputs(&self, node: Node) -> &[Output] {
+        let from = node.out_from as usize;
+        self.outputs
+            .get(from..from + node.out_len as usize)
+            .unwrap_or_default()
     }
 
     /// Walks the trie from the character of class entry `e` at raw offset
@@ -262,17 +267,18 @@ impl Sieve {
         normalize: bool,
         start: usize,
         e: u16,
-        ends: &mut Vec<(u32, usize)>,
+        ends: &mut Vec<(Node, usize)>,
         on: &mut impl FnMut(Found),
     ) {
         let bytes = text.as_bytes();
         ends.clear();
-        let Some(mut node) = self.child(0, e) else {
+        let mut node = self.root.get(usize::from(e & CLASS)).copied().unwrap_or_default();
+        if node.is_none() {
             return;
-        };
+        }
         let mut i = start + bytes.get(start).map_or(1, |&b| utf8_width(b));
         'walk: loop {
-            if !self.outputs(node).is_empty() {
+            if node.out_len != 0 {
                 ends.push((node, i));
             }
             // The next normalized character.
