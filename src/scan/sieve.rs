@@ -168,9 +168,12 @@ impl Sieve {
         let mut prev: Window = [(0, 0); 2];
         let mut i = 0;
         loop {
-            i = self.run(bytes, i, &mut prev, &mut |at, e| {
+            let candidate;
+            (i, candidate) = self.run(bytes, i, &mut prev);
+            if let Some((at, e)) = candidate {
                 self.walk(text, normalize, at, e, &mut walk, &mut on);
-            });
+                continue;
+            }
             let Some((e, w)) = self.classes.fetch(bytes, i) else {
                 break;
             };
@@ -214,30 +217,31 @@ impl Sieve {
 
     /// The hot loop: from raw offset `i`, while four bytes remain and the
     /// character is not whitespace, checks each character with the two
-    /// before (`prev`), calling `walk(raw offset, entry)` of the earliest
-    /// where a form may start; returns where it stopped.
+    /// before (`prev`). Returns where it stopped, and the raw offset and
+    /// entry of the earliest of the three where a form may start there
+    /// (`None`: it stopped before whitespace or the last three bytes). No
+    /// call inside, so that its values stay in registers.
     #[inline(never)]
-    fn run(
-        &self,
-        bytes: &[u8],
-        mut i: usize,
-        prev: &mut Window,
-        walk: &mut dyn FnMut(usize, u16),
-    ) -> usize {
+    fn run(&self, bytes: &[u8], mut i: usize, prev: &mut Window) -> (usize, Option<(usize, u16)>) {
         let [(mut e2, mut i2), (mut e1, mut i1)] = *prev;
+        let mut candidate = None;
         while let Some(&[b0, b1, b2, b3]) = bytes.get(i..i + 4) {
             let (e, w) = self.classes.entry_at(b0, b1, b2, b3);
             if e & SPACE != 0 {
                 break;
             }
-            if self.starts(e2, e1, e) {
-                walk(i2, e2);
+            let starts = self.starts(e2, e1, e);
+            if starts {
+                candidate = Some((i2, e2));
             }
             (e2, i2, e1, i1) = (e1, i1, e, i);
             i += w;
+            if starts {
+                break;
+            }
         }
         *prev = [(e2, i2), (e1, i1)];
-        i
+        (i, candidate)
     }
 
     /// The child of `node` on class entry `e`, if any.
