@@ -79,11 +79,12 @@ fn paint<D: std::fmt::Display>(
 }
 
 /// Prints scan lines, `path:line:column: matched → term — short
-/// definition`; each entry's short definition is made once, whichever
-/// thread prints first.
+/// definition`; each entry's term and short definition are made visible
+/// once, whichever thread prints first.
 pub struct ScanLines<'a> {
     lexicon: &'a Lexicon,
-    short: Vec<std::sync::OnceLock<String>>,
+    /// Per entry: its term and short definition, made visible.
+    shown: Vec<std::sync::OnceLock<(String, String)>>,
 }
 
 impl<'a> ScanLines<'a> {
@@ -91,7 +92,7 @@ impl<'a> ScanLines<'a> {
     pub fn new(lexicon: &'a Lexicon) -> ScanLines<'a> {
         ScanLines {
             lexicon,
-            short: (0..lexicon.len())
+            shown: (0..lexicon.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
         }
@@ -100,11 +101,15 @@ impl<'a> ScanLines<'a> {
     /// Prints the line of one match.
     pub fn line(&self, out: &mut dyn Write, path: &str, m: &Match) -> io::Result<()> {
         let e = self.lexicon.entry(m.hit.entry);
-        let short = match self.short.get(m.hit.entry) {
-            Some(short) => {
-                short.get_or_init(|| v(&e.short_definition(SHORT_DEFINITION)).into_owned())
-            }
-            None => &v(&e.short_definition(SHORT_DEFINITION)).into_owned(),
+        let shown = || {
+            (
+                v(&e.term).into_owned(),
+                v(&e.short_definition(SHORT_DEFINITION)).into_owned(),
+            )
+        };
+        let (term, short) = match self.shown.get(m.hit.entry) {
+            Some(once) => once.get_or_init(shown),
+            None => &shown(),
         };
         writeln!(
             out,
@@ -113,7 +118,7 @@ impl<'a> ScanLines<'a> {
             paint(LineNumber(m.unit, m.span.start.line), |s| s.green()),
             paint(m.span.start.column, |s| s.green()),
             paint(one_line(&m.matched), |s| s.red().bold()),
-            paint(v(&e.term), |s| s.cyan().bold()),
+            paint(term, |s| s.cyan().bold()),
             short,
         )
     }

@@ -27,6 +27,15 @@ pub fn visible_line(s: &str) -> Cow<'_, str> {
 }
 
 fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    // Every hidden character is C0, DEL, or starts with byte 0xC2 (C1) or
+    // 0xE2 (the bidirectional controls): text with none of those bytes,
+    // most of what a scan prints, is returned at once.
+    if !s
+        .bytes()
+        .any(|b| b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2)
+    {
+        return Cow::Borrowed(s);
+    }
     let keep_crlf = keep('\n');
     let shown = |c: char, next: Option<char>| {
         hidden(c) && !keep(c) && !(keep_crlf && c == '\r' && next == Some('\n'))
@@ -57,6 +66,20 @@ fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte test that lets most text through at once misses no
+    /// hidden character.
+    #[test]
+    fn every_hidden_character_is_shown() {
+        for c in (0..0x3000)
+            .filter_map(char::from_u32)
+            .filter(|&c| hidden(c))
+        {
+            let s = format!("两{c}队");
+            let keep = c == '\n' || c == '\t';
+            assert_eq!(visible(&s) == s, keep, "{c:?}");
+        }
+    }
 
     #[test]
     fn controls_are_shown() {

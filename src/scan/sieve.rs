@@ -276,7 +276,11 @@ impl Sieve {
     ) {
         let bytes = text.as_bytes();
         ends.clear();
-        let mut node = self.root.get(usize::from(e & CLASS)).copied().unwrap_or_default();
+        let mut node = self
+            .root
+            .get(usize::from(e & CLASS))
+            .copied()
+            .unwrap_or_default();
         if node.is_none() {
             return;
         }
