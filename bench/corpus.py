@@ -95,8 +95,13 @@ def normalize(t: str) -> str:
 def rg_count(dir_: str) -> int:
     norm = os.path.join(dir_, "big.normalized.txt")
     pats = os.path.join(dir_, "patterns.normalized.txt")
-    with open(os.path.join(dir_, "big.txt"), encoding="utf-8") as f, open(norm, "w", encoding="utf-8") as g:
-        g.write(normalize(f.read()))
+    big = os.path.join(dir_, "big.txt")
+    # The normalized copy is kept while it is newer than big.txt (it is the
+    # same for every lexicon).
+    if not os.path.exists(norm) or os.path.getmtime(norm) < os.path.getmtime(big):
+        with open(big, encoding="utf-8") as f, open(norm + ".part", "w", encoding="utf-8") as g:
+            g.write(normalize(f.read()))
+        os.replace(norm + ".part", norm)
     forms = [normalize(p) for p in open(os.path.join(dir_, "patterns.txt"), encoding="utf-8").read().splitlines() if p]
     forms.sort(key=len, reverse=True)
     with open(pats, "w", encoding="utf-8") as g:
