@@ -118,7 +118,7 @@ for lex in embedded seed; do
   tifa_all=$($t count --all-terms --format json "$dir/big.txt" | python3 -c "$sum_counts")
   tifa_sum=$($t count --format json "$dir/big.txt" | python3 -c "$sum_counts")
   ac_n=$("$ac" "$dir/patterns.normalized.txt" "$dir/big.normalized.txt" 2>/dev/null)
-  echo "every match: aho-corasick DFA $ac_n; sum of tifa's per-entry counts: $tifa_all with --all-terms, $tifa_sum without (scope general and quoted-context entries only count in quotation marks)"
+  echo "every match: aho-corasick DFA $ac_n; sum of tifa's per-entry counts: $tifa_all with --all-terms, $tifa_sum without (entries of scope general count only inside quotation marks, entries with a context rule only in their context)"
   if [ -n "$hs" ]; then
     hs_n=$("$hs" "$dir/patterns.normalized.txt" "$dir/big.normalized.txt" 2>/dev/null)
     echo "every match: Hyperscan $hs_n"

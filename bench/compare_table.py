@@ -5,7 +5,8 @@
 
 For each lexicon (embedded, seed): the timing runs' medians (timing-LEX.json
 and timing-LEX-check.json, labelled by labels-LEX*.txt: "name|corpus|threads"),
-median CPU s (user + system), MB/s (from the wall time), time against Hyperscan and against `rg -n --column -o` (one thread, the
+median CPU s (user + system), MB/s (from the wall time) and MB per CPU
+second (what a busy machine disturbs less, for one-thread runs), time against Hyperscan and against `rg -n --column -o` (one thread, the
 big file), two threads against one, peak RSS; Hyperscan's compile and the
 DFA's build times from their logs.
 """
@@ -60,8 +61,8 @@ def main() -> None:
         hs = one.get(("Hyperscan", "big"))
         rgo = one.get(("rg -n --column -o", "big"))
         print(f"### {lex} lexicon: {len(lexicon)} entries, {forms} forms; big file {sizes['big']:.0f} MB, folder {sizes['folder']:.0f} MB (2,000 files)\n")
-        print("| command | corpus | threads | rounds | median s | CPU s | MB/s | time / Hyperscan | time / rg -n --column -o | vs one thread | peak RSS MB |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| command | corpus | threads | rounds | median s | CPU s | MB/s | MB per CPU s | time / Hyperscan | time / rg -n --column -o | vs one thread | peak RSS MB |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in rs:
             mbs = sizes[r["corpus"]] / r["median"]
             vs_hs = vs_rg = vs_one = "—"
@@ -75,7 +76,7 @@ def main() -> None:
                 if base:
                     vs_one = f"{base['median'] / r['median']:.2f}×"
             name = f"`{r['name']}`" if r["name"].startswith(("tifa", "rg")) else r["name"]
-            print(f"| {name} | {r['corpus']} | {r['threads']} | {r['rounds']} | {r['median']:.3f} | {r['cpu_median']:.3f} | {mbs:.0f} | {vs_hs} | {vs_rg} | {vs_one} | {r['max_rss_kb'] // 1024} |")
+            print(f"| {name} | {r['corpus']} | {r['threads']} | {r['rounds']} | {r['median']:.3f} | {r['cpu_median']:.3f} | {mbs:.0f} | {sizes[r['corpus']] / r['cpu_median']:.0f} | {vs_hs} | {vs_rg} | {vs_one} | {r['max_rss_kb'] // 1024} |")
         notes = []
         h = log_times(os.path.join(d, f"hs-{lex}.log"), "compile")
         if h:
