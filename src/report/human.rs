@@ -20,14 +20,23 @@ use crate::text::Unit;
 /// How many characters of a definition a scan line shows.
 const SHORT_DEFINITION: usize = 40;
 
-/// A line number, or `¶N` when lines are the paragraphs of a Word document.
-struct LineNumber(Unit, usize);
+/// A line number, `¶N` when lines are the paragraphs of a Word document,
+/// `pP:N` (page `P`, line `N` of the page) in a PDF.
+struct LineNumber(Unit, usize, usize);
+
+impl LineNumber {
+    /// Where `span` starts.
+    fn start(unit: Unit, span: &crate::text::Span) -> LineNumber {
+        LineNumber(unit, span.page, span.start.line)
+    }
+}
 
 impl std::fmt::Display for LineNumber {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.0 {
-            Unit::Line => self.1.fmt(f),
-            Unit::Paragraph => write!(f, "¶{}", self.1),
+            Unit::Line => self.2.fmt(f),
+            Unit::Paragraph => write!(f, "¶{}", self.2),
+            Unit::PageLine => write!(f, "p{}:{}", self.1, self.2),
         }
     }
 }
@@ -110,7 +119,7 @@ impl<'a> ScanLines<'a> {
             out,
             "{}:{}:{}: {} → {} — {}",
             paint(v(path), |s| s.magenta()),
-            paint(LineNumber(m.unit, m.span.start.line), |s| s.green()),
+            paint(LineNumber::start(m.unit, &m.span), |s| s.green()),
             paint(m.span.start.column, |s| s.green()),
             paint(one_line(&m.matched), |s| s.red().bold()),
             paint(v(&e.term), |s| s.cyan().bold()),
@@ -576,7 +585,7 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
         "{gutter}{} {}:{}:{}",
         "-->".blue().bold(),
         v(path),
-        LineNumber(item.unit, item.span.start.line),
+        LineNumber::start(item.unit, &item.span),
         item.span.start.column
     )?;
     writeln!(out, "{gutter} {}", "|".blue().bold())?;
@@ -599,10 +608,16 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
         (Some(s), false, Lang::En) => format!("did you mean “{}”?", v(s)),
         (None, _, _) => String::new(),
     };
-    let more = match (item.span.end.line > item.span.start.line, lang) {
-        (true, Lang::Zh) => format!("（延续至第 {} 行）", item.span.end.line),
-        (true, Lang::En) => format!(" (continues to line {})", item.span.end.line),
-        (false, _) => String::new(),
+    let span = &item.span;
+    let more = match (span.end_page > span.page, span.end.line > span.start.line, lang) {
+        (true, _, Lang::Zh) => format!("（延续至第 {} 页第 {} 行）", span.end_page, span.end.line),
+        (true, _, Lang::En) => format!(
+            " (continues to page {}, line {})",
+            span.end_page, span.end.line
+        ),
+        (false, true, Lang::Zh) => format!("（延续至第 {} 行）", span.end.line),
+        (false, true, Lang::En) => format!(" (continues to line {})", span.end.line),
+        (false, false, _) => String::new(),
     };
     let carets = "^".repeat(cells(under).max(1));
     let carets = match f.severity {
