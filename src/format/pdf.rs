@@ -87,7 +87,7 @@ pub const PAGE_BREAK: &str = "\n\u{c}\n";
 
 /// The note for a PDF without a text layer.
 pub const NO_TEXT_NOTE: &str =
-    "no text layer (a scanned image?); tifa does no OCR, so nothing was checked";
+    "no text layer (a scanned image?): tifa does no OCR, so there is no text to read";
 
 /// The byte offsets where the pages of an extracted text start (the first
 /// is 0).

@@ -240,7 +240,11 @@ pub fn annotate(
     let mut marked = String::with_capacity(text.len() + annotation.marks.len() * 8);
     for segment in annotation.segments(text.len()) {
         match segment {
-            Segment::Plain(r) => marked.push_str(&v(text.get(r).unwrap_or_default())),
+            // A PDF's page break (a form feed) as a rule.
+            Segment::Plain(r) => marked.push_str(&v(&text
+                .get(r)
+                .unwrap_or_default()
+                .replace('\u{c}', &"── 分页 ──".dimmed().to_string()))),
             Segment::Mark(i) => {
                 let (h, n) = &annotation.marks[i];
                 let term = v(text.get(h.start..h.end).unwrap_or_default());
@@ -286,7 +290,7 @@ pub fn annotate(
             "{} {} {}",
             label.red().bold(),
             rule.red(),
-            format!("{}:{}", f.line, f.column).dimmed()
+            f.place().dimmed()
         )?;
         writeln!(out, "    {}", v(&f.message))?;
     }

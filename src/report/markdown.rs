@@ -278,7 +278,16 @@ pub fn annotate(
     };
     for segment in annotation.segments(text.len()) {
         match segment {
-            Segment::Plain(r) => piece(text.get(r).unwrap_or_default(), out, &mut line_start)?,
+            Segment::Plain(r) => {
+                // A PDF's page break (a form feed) as a thematic break.
+                for (k, s) in text.get(r).unwrap_or_default().split('\u{c}').enumerate() {
+                    if k > 0 {
+                        out.write_all(b"* * *")?;
+                        line_start = false;
+                    }
+                    piece(s, out, &mut line_start)?;
+                }
+            }
             Segment::Mark(i) => {
                 let (h, n) = &annotation.marks[i];
                 let span = text.get(h.start..h.end).unwrap_or_default();
@@ -331,12 +340,11 @@ pub fn annotate(
     for (k, f) in annotation.flags.iter().enumerate() {
         writeln!(
             out,
-            "[^{}]: **检查**（{} · {} · {}:{}）：{}",
+            "[^{}]: **检查**（{} · {} · {}）：{}",
             label(&format!("e{}", k + 1)),
             f.severity.as_str(),
             f.rule.id(),
-            f.line,
-            f.column,
+            f.place(),
             escape(&f.message)
         )?;
     }
