@@ -138,7 +138,9 @@ pub fn layout(page: &mut String, lexicon: &Lexicon, documents: &[Document<'_>], 
                         "<mark class=\"t k{}\" tabindex=\"0\" aria-describedby=\"tip{tip}\" data-id=\"{}\">{}<sup>{n}</sup><span class=\"tip\" role=\"tooltip\" id=\"tip{tip}\">",
                         colour(e),
                         escape(&e.id),
-                        escape(d.text.get(h.start..h.end).unwrap_or_default()),
+                        // A page break inside a term: its line breaks stay.
+                        escape(d.text.get(h.start..h.end).unwrap_or_default())
+                            .replace('\u{c}', ""),
                     );
                     tooltip(page, e);
                     page.push_str("</span></mark>");

@@ -225,6 +225,19 @@ pub fn file_heading(out: &mut dyn Write, path: &str) -> io::Result<()> {
     writeln!(out, "{}", v(path).magenta().bold())
 }
 
+/// Document text made visible ([`v`]), a PDF's page break (a form feed on
+/// a line of its own) shown as a rule.
+fn pages(s: &str) -> String {
+    if s.contains('\u{c}') {
+        s.split('\u{c}')
+            .map(|s| v(s).into_owned())
+            .collect::<Vec<_>>()
+            .join(&"── 分页 ──".dimmed().to_string())
+    } else {
+        v(s).into_owned()
+    }
+}
+
 /// The text with each span marked `[n]`, then the numbered glossary.
 ///
 /// With `tidy` (text extracted from HTML), block boundaries are dropped,
@@ -240,14 +253,10 @@ pub fn annotate(
     let mut marked = String::with_capacity(text.len() + annotation.marks.len() * 8);
     for segment in annotation.segments(text.len()) {
         match segment {
-            // A PDF's page break (a form feed) as a rule.
-            Segment::Plain(r) => marked.push_str(&v(&text
-                .get(r)
-                .unwrap_or_default()
-                .replace('\u{c}', &"── 分页 ──".dimmed().to_string()))),
+            Segment::Plain(r) => marked.push_str(&pages(text.get(r).unwrap_or_default())),
             Segment::Mark(i) => {
                 let (h, n) = &annotation.marks[i];
-                let term = v(text.get(h.start..h.end).unwrap_or_default());
+                let term = pages(text.get(h.start..h.end).unwrap_or_default());
                 marked.push_str(&format!(
                     "{}{}",
                     term.yellow().bold().underline(),

@@ -266,33 +266,32 @@ pub fn annotate(
     };
     let mut line_start = true;
     let piece = |s: &str, out: &mut dyn Write, line_start: &mut bool| -> io::Result<()> {
-        if options.plain {
-            out.write_all(escape_text(s, *line_start).as_bytes())?;
-        } else {
-            out.write_all(s.as_bytes())?;
-        }
-        if !s.is_empty() {
-            *line_start = s.ends_with('\n');
+        // A PDF's page break (a form feed on a line of its own) as a
+        // thematic break.
+        for (k, s) in s.split('\u{c}').enumerate() {
+            if k > 0 {
+                out.write_all(b"* * *")?;
+                *line_start = false;
+            }
+            if options.plain {
+                out.write_all(escape_text(s, *line_start).as_bytes())?;
+            } else {
+                out.write_all(s.as_bytes())?;
+            }
+            if !s.is_empty() {
+                *line_start = s.ends_with('\n');
+            }
         }
         Ok(())
     };
     for segment in annotation.segments(text.len()) {
         match segment {
-            Segment::Plain(r) => {
-                // A PDF's page break (a form feed) as a thematic break.
-                for (k, s) in text.get(r).unwrap_or_default().split('\u{c}').enumerate() {
-                    if k > 0 {
-                        out.write_all(b"* * *")?;
-                        line_start = false;
-                    }
-                    piece(s, out, &mut line_start)?;
-                }
-            }
+            Segment::Plain(r) => piece(text.get(r).unwrap_or_default(), out, &mut line_start)?,
             Segment::Mark(i) => {
                 let (h, n) = &annotation.marks[i];
                 let span = text.get(h.start..h.end).unwrap_or_default();
                 // Emphasis cannot cross a line break or hold a `*` safely.
-                if span.contains(['\n', '\r', '*']) {
+                if span.contains(['\n', '\r', '*', '\u{c}']) {
                     piece(span, out, &mut line_start)?;
                 } else {
                     write!(out, "**")?;

@@ -12,7 +12,7 @@ const DATE: &str = "2026-12-02T09:00:00Z";
 
 /// A .docx of the given parts (name, XML); the content types, the package
 /// relationships and the document's relationships are added.
-fn docx(parts: &[(&str, String)]) -> Vec<u8> {
+pub(crate) fn docx(parts: &[(&str, String)]) -> Vec<u8> {
     let mut buf = Cursor::new(Vec::new());
     let mut z = zip::ZipWriter::new(&mut buf);
     let opts = zip::write::SimpleFileOptions::default();
@@ -46,7 +46,7 @@ fn docx(parts: &[(&str, String)]) -> Vec<u8> {
     buf.into_inner()
 }
 
-fn body(xml: &str) -> (&'static str, String) {
+pub(crate) fn body(xml: &str) -> (&'static str, String) {
     (
         "word/document.xml",
         format!(
