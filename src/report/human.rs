@@ -41,10 +41,14 @@ impl std::fmt::Display for LineNumber {
     }
 }
 
-/// Shows line breaks inside a matched span on one line.
+/// Shows line breaks inside a matched span on one line (and a PDF's page
+/// break, a form feed, as `␌`).
 fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains(['\n', '\r']) {
-        v(&s.replace("\r\n", "⏎").replace(['\n', '\r'], "⏎"))
+        v(&s
+            .replace("\r\n", "⏎")
+            .replace(['\n', '\r'], "⏎")
+            .replace('\u{c}', "␌"))
             .into_owned()
             .into()
     } else {
