@@ -201,8 +201,7 @@ fn parse(bytes: &[u8], limits: Limits) -> Result<Extracted, PdfError> {
             over: false,
         };
         let done = {
-            let mut dev =
-                pdf_extract::PlainTextOutput::new(&mut out as &mut dyn std::io::Write);
+            let mut dev = pdf_extract::PlainTextOutput::new(&mut out as &mut dyn std::io::Write);
             pdf_extract::output_doc_page(&doc, &mut dev, number)
         };
         if out.over {
@@ -247,10 +246,9 @@ fn check_streams(doc: &lopdf::Document, limits: Limits) -> Result<(), PdfError> 
                 .ok()
                 .and_then(|o| match o {
                     lopdf::Object::Name(n) => Some(n.as_slice() == name),
-                    lopdf::Object::Array(a) => a
-                        .first()
-                        .and_then(|o| o.as_name().ok())
-                        .map(|n| n == name),
+                    lopdf::Object::Array(a) => {
+                        a.first().and_then(|o| o.as_name().ok()).map(|n| n == name)
+                    }
                     _ => None,
                 })
                 .unwrap_or(false)

@@ -139,8 +139,7 @@ pub fn layout(page: &mut String, lexicon: &Lexicon, documents: &[Document<'_>], 
                         colour(e),
                         escape(&e.id),
                         // A page break inside a term: its line breaks stay.
-                        escape(d.text.get(h.start..h.end).unwrap_or_default())
-                            .replace('\u{c}', ""),
+                        escape(d.text.get(h.start..h.end).unwrap_or_default()).replace('\u{c}', ""),
                     );
                     tooltip(page, e);
                     page.push_str("</span></mark>");

@@ -45,12 +45,11 @@ impl std::fmt::Display for LineNumber {
 /// break, a form feed, as `␌`).
 fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains(['\n', '\r']) {
-        v(&s
-            .replace("\r\n", "⏎")
+        v(&s.replace("\r\n", "⏎")
             .replace(['\n', '\r'], "⏎")
             .replace('\u{c}', "␌"))
-            .into_owned()
-            .into()
+        .into_owned()
+        .into()
     } else {
         v(s)
     }
@@ -626,7 +625,11 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
         (None, _, _) => String::new(),
     };
     let span = &item.span;
-    let more = match (span.end_page > span.page, span.end.line > span.start.line, lang) {
+    let more = match (
+        span.end_page > span.page,
+        span.end.line > span.start.line,
+        lang,
+    ) {
         (true, _, Lang::Zh) => format!("（延续至第 {} 页第 {} 行）", span.end_page, span.end.line),
         (true, _, Lang::En) => format!(
             " (continues to page {}, line {})",

@@ -212,7 +212,11 @@ fn results(app: &App, sub: &Submission, src: &crate::text::Source) -> String {
                 out,
                 "<tr class=\"{}\"><td>{}{}:{}</td><td>{}</td><td>{}</td><td class=\"sugg\">{}</td></tr>",
                 f.finding.severity.as_str(),
-                if f.span.page > 0 { format!("p{}:", f.span.page) } else { String::new() },
+                if f.span.page > 0 {
+                    format!("p{}:", f.span.page)
+                } else {
+                    String::new()
+                },
                 f.span.start.line,
                 f.span.start.column,
                 escape(f.finding.rule.id()),

@@ -50,11 +50,20 @@ fn assert_report_scan(path: &str) {
         "{m}"
     );
     let m = with_id(&v, "matches", "liangdui-yishi");
-    assert_eq!((&m["page"], &m["line"], &m["column"]), (&1.into(), &3.into(), &12.into()));
-    assert_eq!((&m["end_page"], &m["end_line"], &m["end_column"]), (&2.into(), &1.into(), &3.into()));
+    assert_eq!(
+        (&m["page"], &m["line"], &m["column"]),
+        (&1.into(), &3.into(), &12.into())
+    );
+    assert_eq!(
+        (&m["end_page"], &m["end_line"], &m["end_column"]),
+        (&2.into(), &1.into(), &3.into())
+    );
     assert_eq!(m["matched"], "两队\n\u{c}\n一室");
     let m = with_id(&v, "matches", "zhuanye-jizhi-dashuju");
-    assert_eq!((&m["page"], &m["line"], &m["column"]), (&2.into(), &2.into(), &5.into()));
+    assert_eq!(
+        (&m["page"], &m["line"], &m["column"]),
+        (&2.into(), &2.into(), &5.into())
+    );
     assert!(
         v["matches"]
             .as_array()
@@ -69,11 +78,23 @@ fn assert_report_scan(path: &str) {
 fn the_text_layer_is_read_with_page_line_and_column() {
     assert_report_scan(REPORT);
     // Other inputs have no pages and no `page` key.
-    let (_, v, _) = json(&["--no-config", "scan", "--format", "json", "samples/report.txt"]);
+    let (_, v, _) = json(&[
+        "--no-config",
+        "scan",
+        "--format",
+        "json",
+        "samples/report.txt",
+    ]);
     assert!(v["matches"][0].get("page").is_none(), "{v}");
     let (_, out, _) = tifa(&["--no-config", "--color", "never", "scan", REPORT]);
-    assert!(out.contains(&format!("{REPORT}:p1:2:16: 市县主战 → 市县主战")), "{out}");
-    assert!(out.contains(&format!("{REPORT}:p2:2:5: 专业+机制+大数据")), "{out}");
+    assert!(
+        out.contains(&format!("{REPORT}:p1:2:16: 市县主战 → 市县主战")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{REPORT}:p2:2:5: 专业+机制+大数据")),
+        "{out}"
+    );
 }
 
 #[test]
@@ -84,10 +105,19 @@ fn check_reports_pages_in_every_format_and_no_fix() {
     // The term the page break splits is the layout's, not a finding.
     assert_eq!(findings.len(), 2, "{v}");
     let f = with_id(&v, "findings", "liangdui-yishi");
-    assert_eq!((&f["page"], &f["line"], &f["column"]), (&1.into(), &2.into(), &7.into()));
-    assert_eq!((f["matched"].as_str(), f["suggestion"].as_str()), (Some("两队一所"), Some("两队一室")));
+    assert_eq!(
+        (&f["page"], &f["line"], &f["column"]),
+        (&1.into(), &2.into(), &7.into())
+    );
+    assert_eq!(
+        (f["matched"].as_str(), f["suggestion"].as_str()),
+        (Some("两队一所"), Some("两队一室"))
+    );
     let f = with_id(&v, "findings", "fazhi-runjing");
-    assert_eq!((&f["page"], &f["line"], &f["column"]), (&2.into(), &3.into(), &5.into()));
+    assert_eq!(
+        (&f["page"], &f["line"], &f["column"]),
+        (&2.into(), &3.into(), &5.into())
+    );
 
     let (_, out, _) = tifa(&["--no-config", "--color", "never", "check", REPORT]);
     assert!(out.contains(&format!("--> {REPORT}:p1:2:7")), "{out}");
@@ -110,7 +140,10 @@ fn check_reports_pages_in_every_format_and_no_fix() {
     let r = &results[1];
     assert_eq!(r["properties"]["page"], 2, "{r}");
     assert_eq!(r["properties"]["endPage"], 2);
-    assert_eq!(r["locations"][0]["physicalLocation"]["region"]["startLine"], 3);
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        3
+    );
     assert!(r.get("fixes").is_none(), "{r}");
 }
 
@@ -124,15 +157,25 @@ fn fix_and_diff_refuse_pdfs_and_write_nothing() {
     for mode in ["--fix", "--diff"] {
         let (status, out, err) = tifa(&["--no-config", "--color", "never", "check", mode, path]);
         // --fix: the findings are left; --diff: no file would change.
-        let left = if mode == "--fix" { ExitStatus::Findings } else { ExitStatus::Success };
+        let left = if mode == "--fix" {
+            ExitStatus::Findings
+        } else {
+            ExitStatus::Success
+        };
         assert_eq!(status, left, "{mode}: {err}");
         assert!(
-            err.contains(&format!("{path}: not changed by --fix or --diff: tifa does not write PDFs")),
+            err.contains(&format!(
+                "{path}: not changed by --fix or --diff: tifa does not write PDFs"
+            )),
             "{err}"
         );
         assert!(!out.contains("@@"), "no diff: {out}");
         assert_eq!(std::fs::read(&p).unwrap(), bytes);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no file left");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no file left"
+        );
     }
     let (status, _, err) = tifa(&["--no-config", "review", path, "-o", "/dev/null"]);
     assert_eq!(status, ExitStatus::Error);
@@ -156,14 +199,19 @@ fn count_and_annotate_read_pdfs() {
 #[test]
 fn the_library_reads_pdf_bytes() {
     let bytes = std::fs::read(REPORT).unwrap();
-    let loaded = tifa::input::load_bytes("r.pdf", &bytes, &tifa::input::Options::default()).unwrap();
+    let loaded =
+        tifa::input::load_bytes("r.pdf", &bytes, &tifa::input::Options::default()).unwrap();
     let tifa::input::Loaded::Text(src) = loaded else {
         panic!("not read");
     };
     assert_eq!(src.format, tifa::format::Format::Pdf);
     let pages: Vec<&str> = src.text.split(tifa::format::pdf::PAGE_BREAK).collect();
     assert_eq!(pages.len(), 2, "{:?}", src.text);
-    assert!(pages[0].starts_with("关于推进派出所工作的情况报告\n"), "{:?}", pages[0]);
+    assert!(
+        pages[0].starts_with("关于推进派出所工作的情况报告\n"),
+        "{:?}",
+        pages[0]
+    );
     assert!(pages[1].starts_with("一室运行机制。\n"), "{:?}", pages[1]);
 }
 
@@ -172,13 +220,21 @@ fn broken_and_encrypted_pdfs_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let report = std::fs::read(REPORT).unwrap();
     let cases: [(&str, Vec<u8>, &str); 4] = [
-        ("truncated.pdf", report[..report.len() / 2].to_vec(), "cannot read PDF: "),
+        (
+            "truncated.pdf",
+            report[..report.len() / 2].to_vec(),
+            "cannot read PDF: ",
+        ),
         (
             "garbage.pdf",
             b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Pages 9 0 R >>\ngarbage\x00\xff\n".to_vec(),
             "cannot read PDF: ",
         ),
-        ("text.pdf", "两队一所".as_bytes().to_vec(), "cannot read PDF: no %PDF- header"),
+        (
+            "text.pdf",
+            "两队一所".as_bytes().to_vec(),
+            "cannot read PDF: no %PDF- header",
+        ),
         (
             "encrypted.pdf",
             std::fs::read("tests/fixtures/pdf/encrypted.pdf").unwrap(),
@@ -192,11 +248,17 @@ fn broken_and_encrypted_pdfs_are_clear_errors() {
         for command in ["scan", "check", "count", "annotate"] {
             let (status, out, err) = tifa(&["--no-config", command, path]);
             assert_eq!(status, ExitStatus::Error, "{name} {command}: {out}{err}");
-            assert!(err.starts_with(&format!("tifa: {path}: {message}")), "{name}: {err}");
+            assert!(
+                err.starts_with(&format!("tifa: {path}: {message}")),
+                "{name}: {err}"
+            );
         }
     }
     let (_, _, err) = tifa(&["--no-config", "scan", "tests/fixtures/pdf/encrypted.pdf"]);
-    assert!(err.contains("hint: save a copy without a password"), "{err}");
+    assert!(
+        err.contains("hint: save a copy without a password"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -206,7 +268,9 @@ fn a_pdf_without_text_gets_a_note_and_no_findings() {
     assert_eq!(status, ExitStatus::Success, "{err}");
     assert_eq!(v["findings"], serde_json::json!([]));
     assert!(
-        err.contains(&format!("{path}: no text layer (a scanned image?): tifa does no OCR")),
+        err.contains(&format!(
+            "{path}: no text layer (a scanned image?): tifa does no OCR"
+        )),
         "{err}"
     );
     let (status, out, err) = tifa(&["--no-config", "scan", path]);
@@ -243,7 +307,11 @@ fn damaged_pdfs_never_panic() {
     }
     assert_eq!(caught + outcomes, damaged.len());
     // The panic path is taken (with the parser's version in Cargo.lock).
-    assert!(caught > 0, "no parser panic among {} damaged PDFs", damaged.len());
+    assert!(
+        caught > 0,
+        "no parser panic among {} damaged PDFs",
+        damaged.len()
+    );
 }
 
 #[test]
@@ -254,15 +322,36 @@ fn limits_refuse_the_whole_pdf() {
     assert_eq!(read.pages, 2);
     for (limits, what) in [
         (Limits { text: 40, ..LIMITS }, "the text"),
-        (Limits { stream: 100, ..LIMITS }, "uncompressed"),
-        (Limits { streams: 300, ..LIMITS }, "uncompressed"),
+        (
+            Limits {
+                stream: 100,
+                ..LIMITS
+            },
+            "uncompressed",
+        ),
+        (
+            Limits {
+                streams: 300,
+                ..LIMITS
+            },
+            "uncompressed",
+        ),
         (Limits { pages: 1, ..LIMITS }, "2 pages"),
-        (Limits { file: 1000, ..LIMITS }, "the file"),
+        (
+            Limits {
+                file: 1000,
+                ..LIMITS
+            },
+            "the file",
+        ),
     ] {
         match extract_with(&report, limits) {
             Err(e @ PdfError::TooLarge { .. }) => {
                 let m = e.to_string();
-                assert!(m.contains(what) && m.ends_with("tifa reads from a PDF; not read"), "{m}");
+                assert!(
+                    m.contains(what) && m.ends_with("tifa reads from a PDF; not read"),
+                    "{m}"
+                );
             }
             other => panic!("{what}: {other:?}"),
         }
@@ -284,7 +373,11 @@ fn a_pdf_encrypted_for_its_owner_only_is_read() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
     assert_report_scan(out.to_str().unwrap());
 }
 
@@ -292,8 +385,13 @@ fn a_pdf_encrypted_for_its_owner_only_is_read() {
 /// CJK fonts, CID-keyed with ToUnicode maps) reads as the fixture does.
 #[test]
 fn libreoffice_pdfs_of_a_written_document_are_read() {
-    let Some(soffice) = ["soffice", "libreoffice"].into_iter().find(|c| installed(c)) else {
-        eprintln!("skipped: no LibreOffice (apt-get install libreoffice-writer-nogui fonts-noto-cjk)");
+    let Some(soffice) = ["soffice", "libreoffice"]
+        .into_iter()
+        .find(|c| installed(c))
+    else {
+        eprintln!(
+            "skipped: no LibreOffice (apt-get install libreoffice-writer-nogui fonts-noto-cjk)"
+        );
         return;
     };
     let p = |runs: &[&str]| {
@@ -317,16 +415,37 @@ fn libreoffice_pdfs_of_a_written_document_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let doc = dir.path().join("report.docx");
     std::fs::write(&doc, docx(&[body(&xml)])).unwrap();
-    let profile = format!("-env:UserInstallation=file://{}/profile", dir.path().display());
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        dir.path().display()
+    );
     let made = Command::new("timeout")
-        .args(["180", soffice, &profile, "--headless", "--convert-to", "pdf", "--outdir"])
+        .args([
+            "180",
+            soffice,
+            &profile,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
         .arg(dir.path())
         .arg(&doc)
         .output()
         .unwrap();
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
     let pdf = dir.path().join("report.pdf");
     assert_report_scan(pdf.to_str().unwrap());
-    let (_, v, _) = json(&["--no-config", "check", "--format", "json", pdf.to_str().unwrap()]);
+    let (_, v, _) = json(&[
+        "--no-config",
+        "check",
+        "--format",
+        "json",
+        pdf.to_str().unwrap(),
+    ]);
     assert_eq!(v["findings"].as_array().unwrap().len(), 2, "{v}");
 }

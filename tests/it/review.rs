@@ -515,3 +515,116 @@ fn without_ins_tags(xml: &str) -> String {
     out.push_str(rest);
     out.replace("</w:ins>", "")
 }
+
+/// A Python with python-docx ≥ 1.2 (which reads comments), in a virtual
+/// environment under `target/` made once; `None`, with the reason printed,
+/// where Python 3, its `venv` module or pip (the package index) is missing.
+fn python_docx() -> Option<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/python-docx-venv");
+    let python = dir.join("bin/python");
+    let has = |python: &Path| {
+        std::process::Command::new(python)
+            .args([
+                "-c",
+                "import docx, importlib.metadata as m; v = m.version('python-docx').split('.'); assert (int(v[0]), int(v[1])) >= (1, 2)",
+            ])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if has(&python) {
+        return Some(python);
+    }
+    let made = std::process::Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&dir)
+        .output();
+    if !made.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: no python3 with venv (apt-get install python3-venv)");
+        return None;
+    }
+    let pip = std::process::Command::new(&python)
+        .args(["-m", "pip", "install", "-q", "python-docx>=1.2"])
+        .output();
+    match pip {
+        Ok(o) if o.status.success() && has(&python) => Some(python),
+        Ok(o) => {
+            eprintln!(
+                "skipped: pip cannot install python-docx>=1.2: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            None
+        }
+        Err(e) => {
+            eprintln!("skipped: pip: {e}");
+            None
+        }
+    }
+}
+
+/// Every comment python-docx reads in a document: author, initials, text,
+/// and the text its range anchors as the document read before the changes
+/// (tracked insertions left out, deleted text in).
+const READ_COMMENTS: &str = r#"
+import json, sys
+import docx
+from docx.oxml.ns import qn
+
+d = docx.Document(sys.argv[1])
+out = []
+for c in d.comments:
+    cid = str(c.comment_id)
+    inside, text = False, []
+    for el in d.element.body.iter():
+        if el.tag == qn("w:commentRangeStart") and el.get(qn("w:id")) == cid:
+            inside = True
+        elif el.tag == qn("w:commentRangeEnd") and el.get(qn("w:id")) == cid:
+            inside = False
+        elif inside and el.tag in (qn("w:t"), qn("w:delText")):
+            if not any(a.tag == qn("w:ins") for a in el.iterancestors()):
+                text.append(el.text or "")
+    out.append({"author": c.author, "initials": c.initials, "text": c.text, "anchored": "".join(text)})
+print(json.dumps(out, ensure_ascii=False))
+"#;
+
+/// python-docx ≥ 1.2 reads tifa's comments back: author `tifa`, initials
+/// `TF`, the rule and message in the text, anchored on the finding's span.
+#[test]
+fn python_docx_reads_the_comments_back() {
+    let Some(python) = python_docx() else {
+        return;
+    };
+    let doc = official();
+    let findings = check_json(&doc);
+    let findings = findings["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2);
+    for args in [&[][..], &["--comments-only"][..]] {
+        let (status, err, out) = review(&doc, args);
+        assert_eq!(status, ExitStatus::Success, "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("reviewed.docx");
+        std::fs::write(&p, &out).unwrap();
+        let read = std::process::Command::new(&python)
+            .args(["-c", READ_COMMENTS])
+            .arg(&p)
+            .output()
+            .unwrap();
+        assert!(
+            read.status.success(),
+            "{}",
+            String::from_utf8_lossy(&read.stderr)
+        );
+        let comments: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+        let comments = comments.as_array().unwrap();
+        assert_eq!(comments.len(), findings.len(), "{args:?}: {comments:?}");
+        for (c, f) in comments.iter().zip(findings) {
+            assert_eq!(c["author"], "tifa");
+            assert_eq!(c["initials"], "TF");
+            let text = c["text"].as_str().unwrap();
+            let rule = f["rule"].as_str().unwrap();
+            let message = f["message"].as_str().unwrap();
+            assert!(text.contains(&format!("[{rule}]")), "{text}");
+            assert!(text.contains(message), "{text} / {message}");
+            assert_eq!(c["anchored"], f["matched"], "{args:?}: {c}");
+        }
+    }
+}
