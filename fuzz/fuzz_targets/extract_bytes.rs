@@ -1,13 +1,15 @@
-//! Any bytes as an HTML page or a Word document: extraction never panics,
+//! Any bytes as an HTML page, a Word document or a PDF: extraction never
+//! panics (a PDF parser's panic is caught and made an error),
 //! and every offset of the extracted HTML text maps into the source, in
 //! order, on character boundaries.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tifa::format::{docx, html};
+use tifa::format::{docx, html, pdf};
 
 fuzz_target!(|data: &[u8]| {
     let _ = docx::extract(data);
+    let _ = pdf::extract(data);
     let source = String::from_utf8_lossy(data);
     let e = html::extract(&source);
     let (mut last_a, mut last_b) = (0, 0);
