@@ -14,8 +14,10 @@
 //! password (a PDF that restricts editing but not reading).
 //!
 //! Guards, as for a .docx ([`super::docx::LIMITS`]): the file itself, the
-//! Flate-compressed streams uncompressed (each and together) and the
-//! extracted text are capped, and past a cap nothing is read. The parser
+//! Flate-compressed streams uncompressed (each and together; object
+//! streams as lopdf unpacks them while it reads the file, the others
+//! before any text is extracted) and the extracted text are capped, and
+//! past a cap nothing is read. The parser
 //! may panic on malformed files; a panic is caught and reported as a PDF
 //! it cannot read, with nothing printed by the panic itself.
 
@@ -179,8 +181,74 @@ fn broken(e: impl std::fmt::Display) -> PdfError {
     })
 }
 
+thread_local! {
+    /// The object streams a parse on this thread may unpack while lopdf
+    /// reads the file: (one, all together, unpacked so far, past a limit).
+    static OBJECT_STREAMS: Cell<(u64, u64, u64, bool)> = const { Cell::new((0, 0, 0, false)) };
+}
+
+/// lopdf's object filter: an object stream (`/Type /ObjStm`, which lopdf
+/// unpacks while it reads the file, before [`check_streams`] can see it)
+/// past the limits is dropped and the parse marked too large. lopdf keeps
+/// a stream it reads whole (the value returned is used only for the
+/// objects of an object stream, which are never streams).
+fn guard_object_streams(
+    id: lopdf::ObjectId,
+    object: &mut lopdf::Object,
+) -> Option<(lopdf::ObjectId, lopdf::Object)> {
+    let lopdf::Object::Stream(stream) = object else {
+        return Some((id, object.clone()));
+    };
+    if stream.dict.has_type(b"ObjStm") && is_flate(&stream.dict) {
+        let (one, all, used, over) = OBJECT_STREAMS.with(Cell::get);
+        let room = one.min(all.saturating_sub(used));
+        let n = inflated(&stream.content, room);
+        if over || n > room {
+            OBJECT_STREAMS.with(|c| c.set((one, all, used, true)));
+            return None;
+        }
+        OBJECT_STREAMS.with(|c| c.set((one, all, used + n, false)));
+    }
+    Some((id, lopdf::Object::Null))
+}
+
+/// True when a stream's first filter is Flate.
+fn is_flate(dict: &lopdf::Dictionary) -> bool {
+    match dict.get(b"Filter") {
+        Ok(lopdf::Object::Name(n)) => n.as_slice() == b"FlateDecode",
+        Ok(lopdf::Object::Array(a)) => a
+            .first()
+            .and_then(|o| o.as_name().ok())
+            .is_some_and(|n| n == b"FlateDecode"),
+        _ => false,
+    }
+}
+
+/// How many bytes `content` inflates to, counted up to `room + 1`. A
+/// stream that does not inflate to its end is counted as far as it does:
+/// the parser reads no more of it either.
+fn inflated(content: &[u8], room: u64) -> u64 {
+    std::io::copy(
+        &mut flate2::read::ZlibDecoder::new(content).take(room.saturating_add(1)),
+        &mut std::io::sink(),
+    )
+    .unwrap_or(0)
+}
+
 fn parse(bytes: &[u8], limits: Limits) -> Result<Extracted, PdfError> {
-    let mut doc = lopdf::Document::load_mem(bytes).map_err(broken)?;
+    OBJECT_STREAMS.with(|c| c.set((limits.stream, limits.streams, 0, false)));
+    let options = lopdf::LoadOptions {
+        filter: Some(guard_object_streams),
+        ..lopdf::LoadOptions::default()
+    };
+    let loaded = lopdf::Document::load_mem_with_options(bytes, options);
+    if OBJECT_STREAMS.with(Cell::get).3 {
+        return Err(PdfError::TooLarge {
+            what: "an object stream, uncompressed, or all of them,".into(),
+            limit: mib(limits.stream.min(limits.streams)),
+        });
+    }
+    let mut doc = loaded.map_err(broken)?;
     if doc.is_encrypted() && doc.decrypt("").is_err() {
         return Err(PdfError::Encrypted);
     }
@@ -239,32 +307,15 @@ fn check_streams(doc: &lopdf::Document, limits: Limits) -> Result<(), PdfError> 
         let lopdf::Object::Stream(stream) = object else {
             continue;
         };
-        let is = |key: &[u8], name: &[u8]| {
-            stream
-                .dict
-                .get(key)
-                .ok()
-                .and_then(|o| match o {
-                    lopdf::Object::Name(n) => Some(n.as_slice() == name),
-                    lopdf::Object::Array(a) => {
-                        a.first().and_then(|o| o.as_name().ok()).map(|n| n == name)
-                    }
-                    _ => None,
-                })
-                .unwrap_or(false)
-        };
-        if is(b"Subtype", b"Image") || !is(b"Filter", b"FlateDecode") {
+        let image = matches!(
+            stream.dict.get(b"Subtype"),
+            Ok(lopdf::Object::Name(n)) if n.as_slice() == b"Image"
+        );
+        if image || !is_flate(&stream.dict) {
             continue;
         }
         let room = limits.stream.min(limits.streams - total);
-        let mut sink = std::io::sink();
-        // A stream that does not inflate to its end is measured as far as
-        // it does: the extractor reads no more of it either.
-        let n = std::io::copy(
-            &mut flate2::read::ZlibDecoder::new(stream.content.as_slice()).take(room + 1),
-            &mut sink,
-        )
-        .unwrap_or(0);
+        let n = inflated(&stream.content, room);
         if n > room {
             return Err(PdfError::TooLarge {
                 what: if room == limits.stream {

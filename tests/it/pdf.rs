@@ -322,12 +322,14 @@ fn limits_refuse_the_whole_pdf() {
     assert_eq!(read.pages, 2);
     for (limits, what) in [
         (Limits { text: 40, ..LIMITS }, "the text"),
+        // The fixture's objects are in object streams (qpdf packed them),
+        // which lopdf unpacks while it reads the file: checked then.
         (
             Limits {
                 stream: 100,
                 ..LIMITS
             },
-            "uncompressed",
+            "an object stream, uncompressed",
         ),
         (
             Limits {
@@ -448,4 +450,16 @@ fn libreoffice_pdfs_of_a_written_document_are_read() {
         pdf.to_str().unwrap(),
     ]);
     assert_eq!(v["findings"].as_array().unwrap().len(), 2, "{v}");
+    // LibreOffice writes no object streams: each stream is checked after
+    // reading.
+    let limits = tifa::format::pdf::Limits {
+        stream: 100,
+        ..tifa::format::pdf::LIMITS
+    };
+    let e = tifa::format::pdf::extract_with(&std::fs::read(&pdf).unwrap(), limits).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains(" 0 uncompressed is more than the 100 bytes"),
+        "{e}"
+    );
 }
