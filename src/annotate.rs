@@ -34,6 +34,9 @@ pub struct Flag {
     pub line: usize,
     /// See `line`.
     pub column: usize,
+    /// The 1-based page, in a PDF (where `line` counts within the page);
+    /// 0 elsewhere.
+    pub page: usize,
     /// The rule.
     pub rule: Rule,
     /// Its severity.
@@ -42,6 +45,18 @@ pub struct Flag {
     pub message: String,
     /// What to write instead, if known.
     pub suggestion: Option<String>,
+}
+
+impl Flag {
+    /// Where it is, as `check` says it: `line:column`, or
+    /// `pPAGE:line:column` in a PDF.
+    pub fn place(&self) -> String {
+        if self.page > 0 {
+            format!("p{}:{}:{}", self.page, self.line, self.column)
+        } else {
+            format!("{}:{}", self.line, self.column)
+        }
+    }
 }
 
 /// A piece of an annotated text, in order.
@@ -85,13 +100,14 @@ impl Annotation {
         self.flags = findings
             .iter()
             .map(|f| {
-                let at = positions.span(f.start, f.end).start;
+                let span = positions.span(f.start, f.end);
                 let matched = text.get(f.start..f.end).unwrap_or_default();
                 Flag {
                     start: f.start,
                     end: f.end,
-                    line: at.line,
-                    column: at.column,
+                    line: span.start.line,
+                    column: span.start.column,
+                    page: span.page,
                     rule: f.rule,
                     severity: f.severity,
                     message: check::message(f, lexicon, matched, lang),
@@ -193,6 +209,7 @@ mod tests {
             end,
             line: 1,
             column: 1,
+            page: 0,
             rule: Rule::WrongForm,
             severity: Severity::Error,
             message: String::new(),

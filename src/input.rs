@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::format::{Format, docx, html};
+use crate::format::{Format, docx, html, pdf};
 use crate::text::{Decoded, Encoding, Markup, Source, decode, decode::decode_as};
 
 /// One input to read.
@@ -364,6 +364,23 @@ impl Input {
                 message: e.to_string(),
                 hint: None,
             })?;
+            return Ok(Loaded::Text(src));
+        }
+        if format == Format::Pdf {
+            let extracted = pdf::extract(bytes).map_err(|e| InputError {
+                hint: match e {
+                    pdf::PdfError::Encrypted => {
+                        Some("save a copy without a password (print to PDF) and read that".into())
+                    }
+                    _ => None,
+                },
+                path: shown.clone(),
+                message: e.to_string(),
+            })?;
+            if extracted.is_empty() {
+                src.note = Some(pdf::NO_TEXT_NOTE.into());
+            }
+            src.text = extracted.text;
             return Ok(Loaded::Text(src));
         }
         let (text, encoding) = match opts.encoding {

@@ -49,6 +49,10 @@ struct Match {
     column: usize,
     end_line: usize,
     end_column: usize,
+    /// In a PDF, the 1-based pages of the start and end (`line` and
+    /// `end_line` count within them); 0 for documents without pages.
+    page: usize,
+    end_page: usize,
     /// The text of the span as written.
     matched: String,
     /// The entry's id and canonical term.
@@ -78,6 +82,9 @@ struct Finding {
     column: usize,
     end_line: usize,
     end_column: usize,
+    /// As [`Match::page`].
+    page: usize,
+    end_page: usize,
     /// The rule (`wrong-form`, `near-miss` …) and its severity.
     rule: String,
     severity: String,
@@ -156,6 +163,8 @@ fn to_matches(core: &Core, text: &str, matches: Vec<CoreMatch>) -> Vec<Match> {
                 column: m.span.start.column,
                 end_line: m.span.end.line,
                 end_column: m.span.end.column,
+                page: m.span.page,
+                end_page: m.span.end_page,
                 matched: m.matched,
                 id: e.id.clone(),
                 term: e.term.clone(),
@@ -179,6 +188,8 @@ fn to_findings(text: &str, located: Vec<Located>) -> Vec<Finding> {
                 column: l.span.start.column,
                 end_line: l.span.end.line,
                 end_column: l.span.end.column,
+                page: l.span.page,
+                end_page: l.span.end_page,
                 rule: l.finding.rule.id().to_owned(),
                 severity: l.finding.severity.as_str().to_owned(),
                 message: l.message,
@@ -889,7 +900,7 @@ fn each_doc<'py, T: Send>(
     Ok((values, notes))
 }
 
-const POSITIONS: [&str; 9] = [
+const POSITIONS: [&str; 11] = [
     "row",
     "byte_start",
     "byte_end",
@@ -899,6 +910,8 @@ const POSITIONS: [&str; 9] = [
     "column",
     "end_line",
     "end_column",
+    "page",
+    "end_page",
 ];
 
 /// Each row's matches or findings (none for a row not read): as Arrow
@@ -935,6 +948,8 @@ fn scan_columns(rows: &[Vec<Match>]) -> Columns {
                     m.column,
                     m.end_line,
                     m.end_column,
+                    m.page,
+                    m.end_page,
                 ],
                 &[Some(&m.matched), Some(&m.id), Some(&m.term)],
             );
@@ -961,6 +976,8 @@ fn check_columns(rows: &[Vec<Finding>]) -> Columns {
                     f.column,
                     f.end_line,
                     f.end_column,
+                    f.page,
+                    f.end_page,
                 ],
                 &[
                     Some(&f.rule),

@@ -95,6 +95,26 @@ def test_documents_as_bytes_with_names(root):
     assert notes is None or b"tifa.notes" in notes
 
 
+def test_pdfs_as_bytes_give_pages(root, cli):
+    """A PDF's text layer, as the command line reads it: `line` counts
+    within the page that `page` gives (0 for documents without pages)."""
+    path = root / "tests/fixtures/pdf/report.pdf"
+    pdf = path.read_bytes()
+    table = tifa.arrow.check([pdf, "坚持两队一所。"], names=["report.pdf", "memo.txt"])
+    rows = table.to_pylist()
+    want = cli("check", "--format", "json", str(path))["findings"]
+    got = [r for r in rows if r["row"] == 0]
+    assert [(r["page"], r["line"], r["column"], r["end_page"], r["matched"]) for r in got] == [
+        (w["page"], w["line"], w["column"], w["end_page"], w["matched"]) for w in want
+    ]
+    assert {r["page"] for r in got} == {1, 2}
+    assert [(r["page"], r["end_page"]) for r in rows if r["row"] == 1] == [(0, 0)]
+    assert table.schema == tifa.arrow.CHECK_SCHEMA
+    scan = tifa.arrow.scan([pdf], names=["report.pdf"]).to_pylist()
+    split = [r for r in scan if r["id"] == "liangdui-yishi"]
+    assert [(r["page"], r["line"], r["end_page"], r["end_line"]) for r in split] == [(1, 3, 2, 1)]
+
+
 def test_empty_input():
     assert tifa.arrow.scan([]).num_rows == 0
     assert tifa.Scanner().scan_batch(pa.array([], type=pa.string())) == []

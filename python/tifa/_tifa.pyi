@@ -18,6 +18,8 @@ class Match:
     column: int
     end_line: int
     end_column: int
+    page: int
+    end_page: int
     matched: str
     id: str
     term: str
@@ -33,6 +35,8 @@ class Finding:
     column: int
     end_line: int
     end_column: int
+    page: int
+    end_page: int
     rule: str
     severity: str
     message: str

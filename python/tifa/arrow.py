@@ -15,7 +15,7 @@ The strings reach the engine as the array's buffers: no Python object is
 made per text (the buffers are copied once, in bulk, since the limited
 Python API tifa's wheel is built on has no buffer protocol before 3.11).
 A binary array is read as documents when ``names`` gives each row a file
-name (``.docx``, ``.html``, GB18030 or UTF-16 text …), as ``tifa`` reads
+name (``.docx``, ``.html``, ``.pdf``, GB18030 or UTF-16 text …), as ``tifa`` reads
 files; rows read with replacement characters are reported in the
 table's ``notes`` metadata, and a null row gives nothing.
 
@@ -233,7 +233,9 @@ def scan(
 ):
     """One row per match: ``row``, the offsets (``byte_start``,
     ``byte_end``, ``start``, ``end`` in code points), ``line``, ``column``,
-    ``end_line``, ``end_column``, ``matched``, ``id``, ``term``."""
+    ``end_line``, ``end_column``, ``page``, ``end_page`` (pages of a PDF,
+    where ``line`` counts within the page; 0 for other documents),
+    ``matched``, ``id``, ``term``."""
     pa = _pa()
     parts, notes = _run("scan", texts, scanner, names, threads, "zh")
     return _table(pa, _scan_schema(), parts, notes)

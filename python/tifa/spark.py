@@ -19,7 +19,7 @@ fields of ``tifa check --format json``.
 
 The text column is a string column, or a binary one holding documents'
 bytes; with ``name_column`` (a column of file names) these are decoded as
-``tifa`` decodes files: UTF-8, UTF-16 with a BOM, GB18030, ``.docx``,
+``tifa`` decodes files: UTF-8, UTF-16 with a BOM, GB18030, ``.docx``, ``.pdf``,
 ``.html`` … A row that could only be read with replacement characters
 (U+FFFD) still gives its results; its note is logged on the executor
 (logger ``tifa.spark``), given by :func:`notes` as a DataFrame, and added
@@ -400,7 +400,9 @@ def scan(
     """One row per match, in text order within each row: the ``keep``
     columns of the input row, then ``byte_start, byte_end`` (bytes of the
     UTF-8 text), ``start, end`` (code points), ``line, column, end_line,
-    end_column`` (1-based, columns in characters), ``matched, id, term``.
+    end_column`` (1-based, columns in characters), ``page, end_page`` (a
+    PDF's pages, where ``line`` counts within the page; 0 for other
+    documents), ``matched, id, term``.
 
     With ``paths``, ``column`` is a string column of files' paths or URIs
     that the Python workers read themselves (local paths, ``file:`` URIs
@@ -429,7 +431,7 @@ def check(
 ) -> "DataFrame":
     """One row per finding of ``tifa check``: the ``keep`` columns, then
     the fields of ``tifa check --format json`` (``byte_start … end_column,
-    rule, severity, message, matched, suggestion, id``; ``suggestion`` and
+    page, end_page, rule, severity, message, matched, suggestion, id``; ``suggestion`` and
     ``id`` may be null). Messages in Chinese, or English with
     ``lang="en"``. A ``name_column`` ending in ``.md`` skips Markdown code,
     as the command line does."""

@@ -70,8 +70,11 @@ fn in_plain_source(src: &Source, positions: &Positions<'_>, f: &Finding) -> bool
 /// True when `--fix` can apply the finding `f` to this document: not in a
 /// text read with replacement characters, in HTML only where [`in_source`]
 /// keeps it, in a Word document (as a tracked change) only within one
-/// paragraph.
+/// paragraph, never in a PDF (tifa does not write PDFs).
 pub fn can_apply(src: &Source, positions: &Positions<'_>, f: &Finding) -> bool {
+    if src.format == crate::format::Format::Pdf {
+        return false;
+    }
     if src.format == crate::format::Format::Docx {
         // A tracked change in one paragraph (`tifa review`).
         return src.note.is_none()

@@ -685,8 +685,8 @@ pub struct Snippet {
 }
 
 impl Snippet {
-    /// The window of `span` in `reported`, whose line `span.start.line`
-    /// spans the bytes `line`.
+    /// The window of `span` in `reported`, whose first line spans the
+    /// bytes `line`.
     fn new(reported: &str, line: std::ops::Range<usize>, span: &crate::text::Span) -> Snippet {
         // An offset inside a character counts that character (as columns
         // do).
@@ -699,7 +699,7 @@ impl Snippet {
         let text = reported.get(line.clone()).unwrap_or_default();
         let local = |at: usize| ceil(at.clamp(line.start, line.end)) - line.start;
         let a = local(span.byte_start).min(text.len());
-        let b = if span.end.line == span.start.line {
+        let b = if span.end.line == span.start.line && span.end_page == span.page {
             local(span.byte_end).clamp(a, text.len())
         } else {
             text.len()
@@ -737,7 +737,7 @@ pub fn locate(
         .map(|f| {
             let span = positions.span(f.start, f.end);
             let matched = text.get(f.start..f.end).unwrap_or_default().to_owned();
-            let line = positions.line_range(span.start.line);
+            let line = positions.line_range_at(span.byte_start);
             Located {
                 span,
                 unit: positions.unit,

@@ -372,15 +372,7 @@ impl Engine {
         };
         // A term broken by a line wrap is shown whole, as the scanner joins
         // it; that the wrap is there is `check`'s business, not the reader's.
-        findings.retain(|f| {
-            !(matches!(
-                f.detail,
-                check::Detail::NonCanonical(check::Why::Whitespace)
-            ) && src
-                .text
-                .get(f.start..f.end)
-                .is_some_and(|m| m.contains('\n')))
-        });
+        findings.retain(|f| !wrapped(&src, f));
         let markdown = src.format == Format::Text && check::code::is_markdown(&src.path);
         Annotated {
             tally: Tally::of(&spans, &per_entry(&hits)),
@@ -530,10 +522,27 @@ fn pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
     Some(p)
 }
 
+/// True when `f` is a term broken by a line wrap (a line break inside
+/// it, which the scanner joins).
+fn wrapped(src: &Source, f: &check::Finding) -> bool {
+    matches!(
+        f.detail,
+        check::Detail::NonCanonical(check::Why::Whitespace)
+    ) && src
+        .text
+        .get(f.start..f.end)
+        .is_some_and(|m| m.contains('\n'))
+}
+
 /// `checker`'s findings in `src`, each fixable only where a fix can be
-/// applied to its source (the summary's "fixable" must be true).
+/// applied to its source (the summary's "fixable" must be true). In a PDF,
+/// a line or page break inside a term is where the layout wrapped it, not
+/// something its author wrote: not a finding.
 pub(crate) fn fixable_findings(checker: &Checker<'_>, src: &Source) -> Vec<check::Finding> {
     let mut findings = checker.check_document(&src.path, &src.text);
+    if src.format == Format::Pdf {
+        findings.retain(|f| !wrapped(src, f));
+    }
     let positions = Positions::of(src);
     for f in &mut findings {
         f.fixable = f.fixable && check::fix::can_apply(src, &positions, f);

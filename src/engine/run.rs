@@ -505,6 +505,14 @@ fn check_one(
     if src.format == Format::Docx {
         return fix_docx(engine, &src, &findings, mode, lang, write, checked);
     }
+    if src.format == Format::Pdf {
+        checked.note = Some(
+            "not changed by --fix or --diff: tifa does not write PDFs; fix the document the PDF was made from"
+                .into(),
+        );
+        checked.items = located(&findings);
+        return checked;
+    }
     if src.note.is_some() {
         // Written back, the replacement characters would lose bytes.
         checked.note =

@@ -4,13 +4,16 @@
 //! - plain text and Markdown: the text itself;
 //! - HTML ([`html`]): the text a reader sees, positions in the HTML source;
 //! - Word `.docx` ([`docx`]): one line per paragraph, positions as
-//!   paragraph number and character offset.
+//!   paragraph number and character offset;
+//! - PDF ([`pdf`]): the text layer, positions as page, line within the
+//!   page and character column.
 //!
 //! The format comes from the file name (`--stdin-filename` for standard
 //! input). Nothing here matches terms.
 
 pub mod docx;
 pub mod html;
+pub mod pdf;
 pub mod review;
 
 use std::path::Path;
@@ -25,6 +28,8 @@ pub enum Format {
     Html,
     /// Word 2007+ `.docx`.
     Docx,
+    /// PDF (its text layer).
+    Pdf,
 }
 
 impl Format {
@@ -37,6 +42,7 @@ impl Format {
         match ext.as_deref() {
             Some("html" | "htm" | "xhtml") => Format::Html,
             Some("docx") => Format::Docx,
+            Some("pdf") => Format::Pdf,
             _ => Format::Text,
         }
     }

@@ -20,7 +20,9 @@ fn property(s: &str) -> String {
 }
 
 /// `::warning file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`;
-/// for a Word document (positions in paragraphs), `::warning file=…,title=…::¶N:C: message`.
+/// for a Word document (positions in paragraphs), `::warning file=…,title=…::¶N:C: message`;
+/// for a PDF, `::warning file=…,title=…::pP:N:C: message` (page, line of
+/// the page, column).
 pub fn finding(out: &mut dyn Write, path: &str, item: &Located) -> io::Result<()> {
     let command = match item.finding.severity {
         Severity::Error => "error",
@@ -35,6 +37,19 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located) -> io::Result<()
             "::{command} file={},title={}::¶{}:{}: {}",
             property(path),
             property(&format!("tifa {}", item.finding.rule.id())),
+            item.span.start.line,
+            item.span.start.column,
+            data(&item.message),
+        );
+    }
+    if item.unit == Unit::PageLine {
+        // Nor has a PDF lines the runner knows.
+        return writeln!(
+            out,
+            "::{command} file={},title={}::p{}:{}:{}: {}",
+            property(path),
+            property(&format!("tifa {}", item.finding.rule.id())),
+            item.span.page,
             item.span.start.line,
             item.span.start.column,
             data(&item.message),

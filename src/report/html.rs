@@ -124,7 +124,11 @@ pub fn layout(page: &mut String, lexicon: &Lexicon, documents: &[Document<'_>], 
         );
         for segment in d.annotation.segments(d.text.len()) {
             match segment {
-                Segment::Plain(r) => page.push_str(&escape(d.text.get(r).unwrap_or_default())),
+                // A PDF's page break (a form feed) as a rule.
+                Segment::Plain(r) => page.push_str(
+                    &escape(d.text.get(r).unwrap_or_default())
+                        .replace('\u{c}', "<hr class=\"page\">"),
+                ),
                 Segment::Mark(i) => {
                     let (h, n) = &d.annotation.marks[i];
                     let e = lexicon.entry(h.entry);
@@ -134,7 +138,8 @@ pub fn layout(page: &mut String, lexicon: &Lexicon, documents: &[Document<'_>], 
                         "<mark class=\"t k{}\" tabindex=\"0\" aria-describedby=\"tip{tip}\" data-id=\"{}\">{}<sup>{n}</sup><span class=\"tip\" role=\"tooltip\" id=\"tip{tip}\">",
                         colour(e),
                         escape(&e.id),
-                        escape(d.text.get(h.start..h.end).unwrap_or_default()),
+                        // A page break inside a term: its line breaks stay.
+                        escape(d.text.get(h.start..h.end).unwrap_or_default()).replace('\u{c}', ""),
                     );
                     tooltip(page, e);
                     page.push_str("</span></mark>");
@@ -315,13 +320,12 @@ fn findings(page: &mut String, documents: &[Document<'_>]) {
     for (i, k, f) in &all {
         let _ = write!(
             page,
-            "<li class=\"{}\"><a href=\"#f{}-{}\">{}:{}:{}</a> {}</li>",
+            "<li class=\"{}\"><a href=\"#f{}-{}\">{}:{}</a> {}</li>",
             f.severity.as_str(),
             i + 1,
             k + 1,
             escape(documents[*i].path),
-            f.line,
-            f.column,
+            f.place(),
             escape(&f.message)
         );
     }

@@ -20,24 +20,36 @@ use crate::text::Unit;
 /// How many characters of a definition a scan line shows.
 const SHORT_DEFINITION: usize = 40;
 
-/// A line number, or `¶N` when lines are the paragraphs of a Word document.
-struct LineNumber(Unit, usize);
+/// A line number, `¶N` when lines are the paragraphs of a Word document,
+/// `pP:N` (page `P`, line `N` of the page) in a PDF.
+struct LineNumber(Unit, usize, usize);
+
+impl LineNumber {
+    /// Where `span` starts.
+    fn start(unit: Unit, span: &crate::text::Span) -> LineNumber {
+        LineNumber(unit, span.page, span.start.line)
+    }
+}
 
 impl std::fmt::Display for LineNumber {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.0 {
-            Unit::Line => self.1.fmt(f),
-            Unit::Paragraph => write!(f, "¶{}", self.1),
+            Unit::Line => self.2.fmt(f),
+            Unit::Paragraph => write!(f, "¶{}", self.2),
+            Unit::PageLine => write!(f, "p{}:{}", self.1, self.2),
         }
     }
 }
 
-/// Shows line breaks inside a matched span on one line.
+/// Shows line breaks inside a matched span on one line (and a PDF's page
+/// break, a form feed, as `␌`).
 fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains(['\n', '\r']) {
-        v(&s.replace("\r\n", "⏎").replace(['\n', '\r'], "⏎"))
-            .into_owned()
-            .into()
+        v(&s.replace("\r\n", "⏎")
+            .replace(['\n', '\r'], "⏎")
+            .replace('\u{c}', "␌"))
+        .into_owned()
+        .into()
     } else {
         v(s)
     }
@@ -115,7 +127,7 @@ impl<'a> ScanLines<'a> {
             out,
             "{}:{}:{}: {} → {} — {}",
             paint(v(path), |s| s.magenta()),
-            paint(LineNumber(m.unit, m.span.start.line), |s| s.green()),
+            paint(LineNumber::start(m.unit, &m.span), |s| s.green()),
             paint(m.span.start.column, |s| s.green()),
             paint(one_line(&m.matched), |s| s.red().bold()),
             paint(term, |s| s.cyan().bold()),
@@ -221,6 +233,19 @@ pub fn file_heading(out: &mut dyn Write, path: &str) -> io::Result<()> {
     writeln!(out, "{}", v(path).magenta().bold())
 }
 
+/// Document text made visible ([`v`]), a PDF's page break (a form feed on
+/// a line of its own) shown as a rule.
+fn pages(s: &str) -> String {
+    if s.contains('\u{c}') {
+        s.split('\u{c}')
+            .map(|s| v(s).into_owned())
+            .collect::<Vec<_>>()
+            .join(&"── 分页 ──".dimmed().to_string())
+    } else {
+        v(s).into_owned()
+    }
+}
+
 /// The text with each span marked `[n]`, then the numbered glossary.
 ///
 /// With `tidy` (text extracted from HTML), block boundaries are dropped,
@@ -236,10 +261,10 @@ pub fn annotate(
     let mut marked = String::with_capacity(text.len() + annotation.marks.len() * 8);
     for segment in annotation.segments(text.len()) {
         match segment {
-            Segment::Plain(r) => marked.push_str(&v(text.get(r).unwrap_or_default())),
+            Segment::Plain(r) => marked.push_str(&pages(text.get(r).unwrap_or_default())),
             Segment::Mark(i) => {
                 let (h, n) = &annotation.marks[i];
-                let term = v(text.get(h.start..h.end).unwrap_or_default());
+                let term = pages(text.get(h.start..h.end).unwrap_or_default());
                 marked.push_str(&format!(
                     "{}{}",
                     term.yellow().bold().underline(),
@@ -282,7 +307,7 @@ pub fn annotate(
             "{} {} {}",
             label.red().bold(),
             rule.red(),
-            format!("{}:{}", f.line, f.column).dimmed()
+            f.place().dimmed()
         )?;
         writeln!(out, "    {}", v(&f.message))?;
     }
@@ -581,7 +606,7 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
         "{gutter}{} {}:{}:{}",
         "-->".blue().bold(),
         v(path),
-        LineNumber(item.unit, item.span.start.line),
+        LineNumber::start(item.unit, &item.span),
         item.span.start.column
     )?;
     writeln!(out, "{gutter} {}", "|".blue().bold())?;
@@ -604,10 +629,20 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
         (Some(s), false, Lang::En) => format!("did you mean “{}”?", v(s)),
         (None, _, _) => String::new(),
     };
-    let more = match (item.span.end.line > item.span.start.line, lang) {
-        (true, Lang::Zh) => format!("（延续至第 {} 行）", item.span.end.line),
-        (true, Lang::En) => format!(" (continues to line {})", item.span.end.line),
-        (false, _) => String::new(),
+    let span = &item.span;
+    let more = match (
+        span.end_page > span.page,
+        span.end.line > span.start.line,
+        lang,
+    ) {
+        (true, _, Lang::Zh) => format!("（延续至第 {} 页第 {} 行）", span.end_page, span.end.line),
+        (true, _, Lang::En) => format!(
+            " (continues to page {}, line {})",
+            span.end_page, span.end.line
+        ),
+        (false, true, Lang::Zh) => format!("（延续至第 {} 行）", span.end.line),
+        (false, true, Lang::En) => format!(" (continues to line {})", span.end.line),
+        (false, false, _) => String::new(),
     };
     let carets = "^".repeat(cells(under).max(1));
     let carets = match f.severity {

@@ -26,9 +26,14 @@ pub struct MatchJson<'a> {
     unit: Option<&'static str>,
 }
 
-/// The position keys shared by matches and findings.
+/// The position keys shared by matches and findings; `page` and
+/// `end_page` (1-based) only for PDFs, where lines count within a page.
 #[derive(Debug, Serialize)]
 struct SpanJson {
+    #[serde(skip_serializing_if = "is_zero")]
+    page: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    end_page: usize,
     line: usize,
     column: usize,
     end_line: usize,
@@ -40,6 +45,8 @@ struct SpanJson {
 impl From<&Span> for SpanJson {
     fn from(s: &Span) -> Self {
         SpanJson {
+            page: s.page,
+            end_page: s.end_page,
             line: s.start.line,
             column: s.start.column,
             end_line: s.end.line,
@@ -50,10 +57,16 @@ impl From<&Span> for SpanJson {
     }
 }
 
-/// The `unit` key: present only when lines are not lines.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The `unit` key: present only when lines are not lines (in a PDF they
+/// are, counted within the page that `page` gives).
 fn unit(u: Unit) -> Option<&'static str> {
     match u {
-        Unit::Line => None,
+        Unit::Line | Unit::PageLine => None,
         Unit::Paragraph => Some("paragraph"),
     }
 }

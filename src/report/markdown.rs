@@ -266,13 +266,21 @@ pub fn annotate(
     };
     let mut line_start = true;
     let piece = |s: &str, out: &mut dyn Write, line_start: &mut bool| -> io::Result<()> {
-        if options.plain {
-            out.write_all(escape_text(s, *line_start).as_bytes())?;
-        } else {
-            out.write_all(s.as_bytes())?;
-        }
-        if !s.is_empty() {
-            *line_start = s.ends_with('\n');
+        // A PDF's page break (a form feed on a line of its own) as a
+        // thematic break.
+        for (k, s) in s.split('\u{c}').enumerate() {
+            if k > 0 {
+                out.write_all(b"* * *")?;
+                *line_start = false;
+            }
+            if options.plain {
+                out.write_all(escape_text(s, *line_start).as_bytes())?;
+            } else {
+                out.write_all(s.as_bytes())?;
+            }
+            if !s.is_empty() {
+                *line_start = s.ends_with('\n');
+            }
         }
         Ok(())
     };
@@ -283,7 +291,7 @@ pub fn annotate(
                 let (h, n) = &annotation.marks[i];
                 let span = text.get(h.start..h.end).unwrap_or_default();
                 // Emphasis cannot cross a line break or hold a `*` safely.
-                if span.contains(['\n', '\r', '*']) {
+                if span.contains(['\n', '\r', '*', '\u{c}']) {
                     piece(span, out, &mut line_start)?;
                 } else {
                     write!(out, "**")?;
@@ -331,12 +339,11 @@ pub fn annotate(
     for (k, f) in annotation.flags.iter().enumerate() {
         writeln!(
             out,
-            "[^{}]: **检查**（{} · {} · {}:{}）：{}",
+            "[^{}]: **检查**（{} · {} · {}）：{}",
             label(&format!("e{}", k + 1)),
             f.severity.as_str(),
             f.rule.id(),
-            f.line,
-            f.column,
+            f.place(),
             escape(&f.message)
         )?;
     }

@@ -136,6 +136,11 @@ fn result(path: &str, i: &Located) -> Value {
     if let Some(id) = &i.id {
         result["properties"] = json!({ "entry": id });
     }
+    if i.span.page > 0 {
+        // A PDF: lines count within the page.
+        result["properties"]["page"] = json!(i.span.page);
+        result["properties"]["endPage"] = json!(i.span.end_page);
+    }
     if let (true, Some(s)) = (f.fixable, &f.suggestion) {
         result["fixes"] = json!([{
             "description": { "text": format!("→ {s}") },

@@ -180,6 +180,8 @@ impl Piece<'_> {
             byte_end: h.end,
             start: self.position(h.start),
             end: self.position(h.end),
+            page: 0,
+            end_page: 0,
         }
     }
 

@@ -609,6 +609,9 @@ pub(crate) fn decode(doc: &Doc) -> Result<Source, Problem> {
         // The command line reads such a file with a note on standard
         // error; an API client would see no note, so it is refused.
         Ok(Loaded::Text(src)) => match &src.note {
+            Some(note) if src.format == crate::format::Format::Pdf => {
+                Err(Problem::bad(format!("{}: {note}", doc.name)))
+            }
             Some(note) => Err(Problem::bad(format!(
                 "{}: {note}; send UTF-8, UTF-16 or GB18030",
                 doc.name

@@ -1,5 +1,5 @@
 //! The page (`GET /`, `POST /`): a form to paste a draft into or upload a
-//! file (.txt, .md, .html, .docx; UTF-8, GB18030, UTF-16 as the command
+//! file (.txt, .md, .html, .docx, .pdf; UTF-8, GB18030, UTF-16 as the command
 //! line reads them), and under it what tifa makes of it: the counts,
 //! `check`'s findings with their suggestions, the text with every fix
 //! applied (to copy, or to download through `/api/fix`), and the text
@@ -114,7 +114,7 @@ fn whole(
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"{POLICY}\">\n\
 <meta name=\"generator\" content=\"tifa\">\n<title>tifa 提法检查</title>\n<style>\n{}{STYLE}</style>\n</head>\n<body>\n\
-<header><h1>tifa 提法检查</h1><p class=\"summary\">粘贴文稿，或上传文件（.txt、.md、.html、.docx），查看其中的提法、释义和检查结果 · 词库 {} · {} 个词条</p></header>\n",
+<header><h1>tifa 提法检查</h1><p class=\"summary\">粘贴文稿，或上传文件（.txt、.md、.html、.docx、.pdf），查看其中的提法、释义和检查结果 · 词库 {} · {} 个词条</p></header>\n",
         html::style(),
         escape(app.engine.fingerprint()),
         lexicon.len()
@@ -131,7 +131,7 @@ fn whole(
         "<form class=\"input\" id=\"input\" method=\"post\" action=\"/{action}\" enctype=\"multipart/form-data\">\n\
 <label for=\"text\" class=\"status\">文稿</label>\n\
 <textarea name=\"text\" id=\"text\" lang=\"zh-CN\" placeholder=\"在此粘贴文稿，例如：全面推行“两队一所”改革……\">{}</textarea>\n\
-<div class=\"row\"><label>或上传文件 <input type=\"file\" name=\"file\" id=\"file\" accept=\".txt,.md,.markdown,.html,.htm,.docx,text/plain,text/markdown,text/html\"></label>\
+<div class=\"row\"><label>或上传文件 <input type=\"file\" name=\"file\" id=\"file\" accept=\".txt,.md,.markdown,.html,.htm,.docx,.pdf,text/plain,text/markdown,text/html\"></label>\
 {key}<button type=\"submit\" id=\"submit\">检查</button><span class=\"status\" id=\"status\" aria-live=\"polite\"></span></div>\n</form>\n",
         escape(text)
     );
@@ -210,8 +210,13 @@ fn results(app: &App, sub: &Submission, src: &crate::text::Source) -> String {
         for f in &findings {
             let _ = write!(
                 out,
-                "<tr class=\"{}\"><td>{}:{}</td><td>{}</td><td>{}</td><td class=\"sugg\">{}</td></tr>",
+                "<tr class=\"{}\"><td>{}{}:{}</td><td>{}</td><td>{}</td><td class=\"sugg\">{}</td></tr>",
                 f.finding.severity.as_str(),
+                if f.span.page > 0 {
+                    format!("p{}:", f.span.page)
+                } else {
+                    String::new()
+                },
                 f.span.start.line,
                 f.span.start.column,
                 escape(f.finding.rule.id()),

@@ -66,6 +66,9 @@ pub enum Unit {
     Line,
     /// Paragraphs of a Word document.
     Paragraph,
+    /// Lines of a page of a PDF's text layer, counted from 1 on every
+    /// page; the span says which page ([`Span::page`]).
+    PageLine,
 }
 
 /// A span as reported: byte offsets and positions in the reported text.
@@ -79,6 +82,11 @@ pub struct Span {
     pub start: Position,
     /// Just after its last character.
     pub end: Position,
+    /// The 1-based page where it starts, in a PDF ([`Unit::PageLine`]);
+    /// 0 elsewhere.
+    pub page: usize,
+    /// The page where it ends.
+    pub end_page: usize,
 }
 
 /// Turns offsets of a scanned text into the positions users see: in the
@@ -88,6 +96,9 @@ pub struct Positions<'a> {
     reported: &'a str,
     map: Option<&'a offsets::OffsetMap>,
     index: LineIndex,
+    /// For a PDF: where each page starts (byte offset) and its first line
+    /// in the whole text.
+    pages: Vec<(usize, usize)>,
     /// What line numbers count.
     pub unit: Unit,
 }
@@ -99,6 +110,7 @@ impl<'a> Positions<'a> {
             reported: text,
             map: None,
             index: LineIndex::new(text),
+            pages: Vec::new(),
             unit: Unit::Line,
         }
     }
@@ -107,19 +119,46 @@ impl<'a> Positions<'a> {
     pub fn of(src: &'a Source) -> Positions<'a> {
         let unit = match src.format {
             crate::format::Format::Docx => Unit::Paragraph,
+            crate::format::Format::Pdf => Unit::PageLine,
             _ => Unit::Line,
         };
-        match &src.markup {
+        let mut positions = match &src.markup {
             Some(m) => Positions {
                 reported: &m.source,
                 map: Some(&m.map),
                 index: LineIndex::new(&m.source),
+                pages: Vec::new(),
                 unit,
             },
             None => Positions {
                 unit,
                 ..Positions::plain(&src.text)
             },
+        };
+        if unit == Unit::PageLine {
+            positions.pages = crate::format::pdf::page_starts(positions.reported)
+                .into_iter()
+                .map(|at| (at, positions.index.position(positions.reported, at).line))
+                .collect();
+        }
+        positions
+    }
+
+    /// A position of the whole text as page and position in the page
+    /// (page 0 for a text without pages). A page starts at a line's start.
+    fn paged(&self, at: usize, p: Position) -> (usize, Position) {
+        match self.pages.partition_point(|&(start, _)| start <= at) {
+            0 => (0, p),
+            page => {
+                let first = self.pages[page - 1].1;
+                (
+                    page,
+                    Position {
+                        line: p.line + 1 - first,
+                        column: p.column,
+                    },
+                )
+            }
         }
     }
 
@@ -129,16 +168,22 @@ impl<'a> Positions<'a> {
             Some(m) => (m.start_to_original(start), m.end_to_original(end)),
             None => (start, end),
         };
+        let (page, start) = self.paged(a, self.index.position(self.reported, a));
+        let (end_page, end) = self.paged(b, self.index.position(self.reported, b));
         Span {
             byte_start: a,
             byte_end: b,
-            start: self.index.position(self.reported, a),
-            end: self.index.position(self.reported, b),
+            start,
+            end,
+            page,
+            end_page,
         }
     }
 
-    /// The byte range of reported line `line`, without its line ending.
-    pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+    /// The byte range of the reported line holding byte `at`, without its
+    /// line ending.
+    pub fn line_range_at(&self, at: usize) -> std::ops::Range<usize> {
+        let line = self.index.position(self.reported, at).line;
         self.index.line_range(self.reported, line)
     }
 

@@ -11,6 +11,7 @@ mod json;
 mod lexicon_io;
 mod lookup;
 mod lsp;
+mod pdf;
 mod process;
 mod props;
 mod python;

@@ -12,7 +12,7 @@ const DATE: &str = "2026-12-02T09:00:00Z";
 
 /// A .docx of the given parts (name, XML); the content types, the package
 /// relationships and the document's relationships are added.
-fn docx(parts: &[(&str, String)]) -> Vec<u8> {
+pub(crate) fn docx(parts: &[(&str, String)]) -> Vec<u8> {
     let mut buf = Cursor::new(Vec::new());
     let mut z = zip::ZipWriter::new(&mut buf);
     let opts = zip::write::SimpleFileOptions::default();
@@ -46,7 +46,7 @@ fn docx(parts: &[(&str, String)]) -> Vec<u8> {
     buf.into_inner()
 }
 
-fn body(xml: &str) -> (&'static str, String) {
+pub(crate) fn body(xml: &str) -> (&'static str, String) {
     (
         "word/document.xml",
         format!(
@@ -514,4 +514,328 @@ fn without_ins_tags(xml: &str) -> String {
     }
     out.push_str(rest);
     out.replace("</w:ins>", "")
+}
+
+/// A Python with python-docx ≥ 1.2 (which reads comments), in a virtual
+/// environment under `target/` made once; `None`, with the reason printed,
+/// where Python 3, its `venv` module or pip (the package index) is missing.
+fn python_docx() -> Option<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/python-docx-venv");
+    let python = dir.join("bin/python");
+    let has = |python: &Path| {
+        std::process::Command::new(python)
+            .args([
+                "-c",
+                "import docx, importlib.metadata as m; v = m.version('python-docx').split('.'); assert (int(v[0]), int(v[1])) >= (1, 2)",
+            ])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if has(&python) {
+        return Some(python);
+    }
+    let made = std::process::Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&dir)
+        .output();
+    if !made.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: no python3 with venv (apt-get install python3-venv)");
+        return None;
+    }
+    let pip = std::process::Command::new(&python)
+        .args(["-m", "pip", "install", "-q", "python-docx>=1.2"])
+        .output();
+    match pip {
+        Ok(o) if o.status.success() && has(&python) => Some(python),
+        Ok(o) => {
+            eprintln!(
+                "skipped: pip cannot install python-docx>=1.2: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            None
+        }
+        Err(e) => {
+            eprintln!("skipped: pip: {e}");
+            None
+        }
+    }
+}
+
+/// Every comment python-docx reads in a document: author, initials, text,
+/// and the text its range anchors as the document read before the changes
+/// (tracked insertions left out, deleted text in).
+const READ_COMMENTS: &str = r#"
+import json, sys
+import docx
+from docx.oxml.ns import qn
+
+d = docx.Document(sys.argv[1])
+out = []
+for c in d.comments:
+    cid = str(c.comment_id)
+    inside, text = False, []
+    for el in d.element.body.iter():
+        if el.tag == qn("w:commentRangeStart") and el.get(qn("w:id")) == cid:
+            inside = True
+        elif el.tag == qn("w:commentRangeEnd") and el.get(qn("w:id")) == cid:
+            inside = False
+        elif inside and el.tag in (qn("w:t"), qn("w:delText")):
+            if not any(a.tag == qn("w:ins") for a in el.iterancestors()):
+                text.append(el.text or "")
+    out.append({"author": c.author, "initials": c.initials, "text": c.text, "anchored": "".join(text)})
+print(json.dumps(out, ensure_ascii=False))
+"#;
+
+/// python-docx ≥ 1.2 reads tifa's comments back: author `tifa`, initials
+/// `TF`, the rule and message in the text, anchored on the finding's span.
+#[test]
+fn python_docx_reads_the_comments_back() {
+    let Some(python) = python_docx() else {
+        return;
+    };
+    let doc = official();
+    let findings = check_json(&doc);
+    let findings = findings["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2);
+    for args in [&[][..], &["--comments-only"][..]] {
+        let (status, err, out) = review(&doc, args);
+        assert_eq!(status, ExitStatus::Success, "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("reviewed.docx");
+        std::fs::write(&p, &out).unwrap();
+        let read = std::process::Command::new(&python)
+            .args(["-c", READ_COMMENTS])
+            .arg(&p)
+            .output()
+            .unwrap();
+        assert!(
+            read.status.success(),
+            "{}",
+            String::from_utf8_lossy(&read.stderr)
+        );
+        let comments: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+        let comments = comments.as_array().unwrap();
+        assert_eq!(comments.len(), findings.len(), "{args:?}: {comments:?}");
+        for (c, f) in comments.iter().zip(findings) {
+            assert_eq!(c["author"], "tifa");
+            assert_eq!(c["initials"], "TF");
+            let text = c["text"].as_str().unwrap();
+            let rule = f["rule"].as_str().unwrap();
+            let message = f["message"].as_str().unwrap();
+            assert!(text.contains(&format!("[{rule}]")), "{text}");
+            assert!(text.contains(message), "{text} / {message}");
+            assert_eq!(c["anchored"], f["matched"], "{args:?}: {c}");
+        }
+    }
+}
+
+fn which(command: &str) -> bool {
+    std::process::Command::new("which")
+        .arg(command)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The first lines of `samples/report.txt` (a county police report written
+/// for this project) as a .docx, one paragraph a line: four findings on
+/// page 1 (a separator, a near miss, a full-width `＋`, parts out of order).
+fn sample_report() -> Vec<u8> {
+    let text = std::fs::read_to_string("samples/report.txt").unwrap();
+    let paragraphs: String = text
+        .lines()
+        .take(22)
+        .map(|l| {
+            let l = l
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            format!(r#"<w:p><w:r><w:t xml:space="preserve">{l}</w:t></w:r></w:p>"#)
+        })
+        .collect();
+    docx(&[body(&paragraphs)])
+}
+
+/// Runs `scripts/libreoffice-review.py` (Debian's Python, which has
+/// LibreOffice's `uno`); `None` where that Python has no `uno` or there
+/// is no LibreOffice.
+fn libreoffice_review(what: &str, input: &Path, output: &Path) -> Option<std::process::Output> {
+    let uno = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", "import uno"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !uno || !which("soffice") {
+        eprintln!(
+            "skipped: no LibreOffice with its Python bridge (apt-get install libreoffice-writer-nogui python3-uno)"
+        );
+        return None;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/libreoffice-review.py");
+    Some(
+        std::process::Command::new("timeout")
+            .args(["300", "/usr/bin/python3"])
+            .arg(script)
+            .arg(what)
+            .args([input, output])
+            .output()
+            .unwrap(),
+    )
+}
+
+/// The editor's round trip: review a report, open it in LibreOffice,
+/// Accept All (LibreOffice's own command, over UNO), save; `tifa check`
+/// of the result is clean. LibreOffice 7.4's headless build aborts opening
+/// a document with comments over UNO (it opens and converts it with
+/// `--convert-to`, see above): there the round trip is made with the
+/// tracked changes alone (`--changes-only`), and says so.
+#[test]
+fn accepting_all_in_libreoffice_leaves_nothing_to_check() {
+    let doc = sample_report();
+    let findings = check_json(&doc)["findings"].as_array().unwrap().len();
+    assert!(findings >= 4, "the report has findings to review");
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&[][..], &["--changes-only"][..]] {
+        let (status, err, out) = review(&doc, args);
+        assert_eq!(status, ExitStatus::Success, "{err}");
+        assert!(
+            err.contains(&format!("{findings} tracked changes")),
+            "{err}"
+        );
+        let reviewed = dir.path().join("reviewed.docx");
+        let accepted = dir.path().join("accepted.docx");
+        std::fs::write(&reviewed, &out).unwrap();
+        let Some(run) = libreoffice_review("accept", &reviewed, &accepted) else {
+            return;
+        };
+        if run.status.code() == Some(3) && args.is_empty() {
+            eprintln!(
+                "note: {}; the round trip is made with --changes-only",
+                String::from_utf8_lossy(&run.stderr).trim()
+            );
+            continue;
+        }
+        assert!(
+            run.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let p = accepted.to_str().unwrap();
+        let (status, out, err) = tifa(&["--no-config", "--color", "never", "check", p]);
+        assert_eq!(status, ExitStatus::Success, "{args:?}: {out}{err}");
+        assert!(out.contains("未发现问题"), "{out}");
+        // The text around is kept: the fix of the text is what was saved.
+        let saved = tifa::format::docx::extract(&std::fs::read(&accepted).unwrap()).unwrap();
+        let engine = tifa::engine::Engine::embedded().unwrap();
+        let fixed = engine
+            .fix("report.docx", &tifa::format::docx::extract(&doc).unwrap())
+            .text;
+        assert_eq!(saved.trim_end(), fixed.trim_end(), "{args:?}");
+        if args.is_empty() {
+            break;
+        }
+    }
+}
+
+/// Page 1 of a reviewed report as LibreOffice exports it to PDF (the
+/// comments as PDF notes, and in the margin where its PDF export has
+/// "Comments in margin"), rendered by `pdftoppm`: the comments are there,
+/// tifa's text in them, and the tracked changes show (the wrong form
+/// struck through beside the right one). With `TIFA_REFRESH_SCREENSHOT=1`
+/// the render is written to `docs/review-page1.png`, the README's picture.
+#[test]
+fn libreoffice_renders_page_one_with_the_comments_and_changes() {
+    if !which("soffice") || !which("pdftoppm") {
+        eprintln!(
+            "skipped: no LibreOffice or pdftoppm (apt-get install libreoffice-writer-nogui poppler-utils)"
+        );
+        return;
+    }
+    let (status, err, out) = review(&sample_report(), &[]);
+    assert_eq!(status, ExitStatus::Success, "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let reviewed = dir.path().join("reviewed.docx");
+    std::fs::write(&reviewed, &out).unwrap();
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        dir.path().display()
+    );
+    let filter = r#"pdf:writer_pdf_Export:{"ExportNotes":{"type":"boolean","value":"true"},"ExportNotesInMargin":{"type":"boolean","value":"true"}}"#;
+    let made = std::process::Command::new("timeout")
+        .args([
+            "180",
+            "soffice",
+            &profile,
+            "--headless",
+            "--convert-to",
+            filter,
+            "--outdir",
+        ])
+        .arg(dir.path())
+        .arg(&reviewed)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let pdf = dir.path().join("reviewed.pdf");
+    // The comments: one note per finding on page 1, by tifa, with the rule.
+    let doc = lopdf::Document::load(&pdf).unwrap();
+    let page = *doc.get_pages().get(&1).unwrap();
+    let notes: Vec<String> = doc
+        .get_page_annotations(page)
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.get(b"Subtype").ok().and_then(|s| s.as_name().ok()) == Some(b"Text"))
+        .filter_map(|a| {
+            a.get(b"Contents")
+                .ok()
+                .and_then(|c| lopdf::decode_text_string(c).ok())
+        })
+        .collect();
+    let comments = count(&part(&out, "word/comments.xml").unwrap(), "<w:comment ");
+    assert_eq!(notes.len(), comments, "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .all(|n| n.starts_with('[') && n.contains("建议：")),
+        "{notes:?}"
+    );
+    // The tracked changes: the deleted form is shown beside the inserted.
+    let text = std::process::Command::new("pdftotext")
+        .args(["-f", "1", "-l", "1"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("芯大脑+云眼晴+智手脚芯大脑+云眼睛+智手脚"),
+        "{text}"
+    );
+    let png = dir.path().join("page");
+    let rendered = std::process::Command::new("pdftoppm")
+        // Page 1 down to the last finding, at a size the README shows whole.
+        .args([
+            "-png", "-r", "80", "-f", "1", "-l", "1", "-x", "40", "-y", "60", "-W", "600", "-H",
+            "506",
+        ])
+        .arg("-singlefile")
+        .arg(&pdf)
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(
+        rendered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    let image = std::fs::read(png.with_extension("png")).unwrap();
+    assert!(image.starts_with(b"\x89PNG\r\n\x1a\n") && image.len() > 10_000);
+    if std::env::var_os("TIFA_REFRESH_SCREENSHOT").is_some_and(|v| v == "1") {
+        let to = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/review-page1.png");
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(&to, &image).unwrap();
+        eprintln!("wrote {}", to.display());
+    }
 }

@@ -195,7 +195,7 @@ fn multipart(name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> (String, Vec<
 
 /// The files every endpoint is compared on: plain text, Markdown, the
 /// encodings the command line detects, HTML and Word.
-const FILES: [&str; 8] = [
+const FILES: [&str; 9] = [
     "samples/report.txt",
     "samples/wrapped.txt",
     "tests/fixtures/check/misquotes.md",
@@ -204,6 +204,7 @@ const FILES: [&str; 8] = [
     "tests/fixtures/inputs/utf8-bom.txt",
     "tests/fixtures/inputs/page.html",
     "tests/fixtures/inputs/report.docx",
+    "tests/fixtures/pdf/report.pdf",
 ];
 
 /// The command line's standard output for `args`.
@@ -635,6 +636,14 @@ fn bad_inputs_are_400_and_the_server_goes_on() {
             "an unknown annotate format",
             server.form("/api/annotate?format=pdf", &[("text", "x")]),
         ),
+        (
+            "an encrypted PDF",
+            server.file("/api/check", "tests/fixtures/pdf/encrypted.pdf"),
+        ),
+        (
+            "a PDF without a text layer",
+            server.file("/api/scan", "tests/fixtures/pdf/no-text.pdf"),
+        ),
     ];
     for (what, a) in &bad {
         assert_eq!(a.status, 400, "{what}: {}", a.text());
@@ -651,6 +660,17 @@ fn bad_inputs_are_400_and_the_server_goes_on() {
         bad[3].1.text()
     );
     assert!(bad[7].1.text().contains("en-US"));
+    assert!(
+        bad[11]
+            .1
+            .text()
+            .contains("encrypted.pdf: cannot read PDF: it is encrypted")
+    );
+    assert!(
+        bad[12].1.text().contains("no text layer"),
+        "{}",
+        bad[12].1.text()
+    );
     // A corrupt .docx on the page: the page, with the message.
     let (kind, body) = multipart(
         "not-a.docx",
