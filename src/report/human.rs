@@ -123,6 +123,24 @@ impl<'a> ScanLines<'a> {
             Some(once) => once.get_or_init(shown),
             None => &shown(),
         };
+        if m.unit == Unit::Line && !colored::control::SHOULD_COLORIZE.should_colorize() {
+            // The common case, millions of lines in a scan: the line put
+            // together as bytes, with no formatting machinery.
+            let mut line = Vec::with_capacity(path.len() + m.matched.len() + short.len() + 48);
+            line.extend_from_slice(v(path).as_bytes());
+            line.push(b':');
+            push_number(&mut line, m.span.start.line);
+            line.push(b':');
+            push_number(&mut line, m.span.start.column);
+            line.extend_from_slice(b": ");
+            line.extend_from_slice(one_line(&m.matched).as_bytes());
+            line.extend_from_slice(" → ".as_bytes());
+            line.extend_from_slice(term.as_bytes());
+            line.extend_from_slice(" — ".as_bytes());
+            line.extend_from_slice(short.as_bytes());
+            line.push(b'\n');
+            return out.write_all(&line);
+        }
         writeln!(
             out,
             "{}:{}:{}: {} → {} — {}",
@@ -134,6 +152,22 @@ impl<'a> ScanLines<'a> {
             short,
         )
     }
+}
+
+/// Appends `n` in decimal.
+fn push_number(to: &mut Vec<u8>, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    let mut n = n;
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    to.extend_from_slice(&digits[k..]);
 }
 
 /// Pads `s` with spaces to `width` display cells.
