@@ -111,7 +111,7 @@ impl<'a> ScanLines<'a> {
     }
 
     /// Prints the line of one match.
-    pub fn line(&self, out: &mut dyn Write, path: &str, m: &Match) -> io::Result<()> {
+    pub fn line(&self, out: &mut Vec<u8>, path: &str, m: &Match) -> io::Result<()> {
         let e = self.lexicon.entry(m.hit.entry);
         let shown = || {
             (
@@ -126,12 +126,12 @@ impl<'a> ScanLines<'a> {
         if m.unit == Unit::Line && !colored::control::SHOULD_COLORIZE.should_colorize() {
             // The common case, millions of lines in a scan: the line put
             // together as bytes, with no formatting machinery.
-            let mut line = Vec::with_capacity(path.len() + m.matched.len() + short.len() + 48);
+            let line = out;
             line.extend_from_slice(v(path).as_bytes());
             line.push(b':');
-            push_number(&mut line, m.span.start.line);
+            push_number(line, m.span.start.line);
             line.push(b':');
-            push_number(&mut line, m.span.start.column);
+            push_number(line, m.span.start.column);
             line.extend_from_slice(b": ");
             line.extend_from_slice(one_line(&m.matched).as_bytes());
             line.extend_from_slice(" → ".as_bytes());
@@ -139,7 +139,7 @@ impl<'a> ScanLines<'a> {
             line.extend_from_slice(" — ".as_bytes());
             line.extend_from_slice(short.as_bytes());
             line.push(b'\n');
-            return out.write_all(&line);
+            return Ok(());
         }
         writeln!(
             out,
