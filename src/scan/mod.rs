@@ -22,17 +22,21 @@
 //! the overlapping occurrences anyway. One automaton also halves the build
 //! time and memory.
 //!
-//! # Two ways to run it
+//! # Three ways to run it
 //!
-//! For lexicons of ordinary size the automaton is a dense table over the
+//! For lexicons of the seed's size the automaton is a dense table over the
 //! *characters* of the forms, with normalization folded into its character
-//! classes (module `table`); for very large lexicons it is aho-corasick's
-//! contiguous NFA fed the normalized byte stream computed on the fly (module
-//! `engine`), which is also the table's reference in the tests. Either way
-//! spans come out in offsets of the original text, and
-//! [`crate::text::normalize()`] is the reference both are tested against.
-//! The automaton reports matches by end; [`Scanner::hits`] puts them in
-//! start order through a small window, with no sort of the whole list.
+//! classes (module `table`); past the table's size (the embedded lexicon)
+//! a sieve over the same classes finds where a form may start and walks
+//! the trie from there (module `sieve`); a lexicon with more distinct
+//! characters than the classes hold is searched with aho-corasick's
+//! contiguous NFA fed the normalized byte stream computed on the fly
+//! (module `engine`), which is also the reference of the other two in the
+//! tests. Every way, spans come out in offsets of the original text, and
+//! [`crate::text::normalize()`] is the reference all are tested against.
+//! The table and the NFA report matches by end, the sieve by start;
+//! [`Scanner::hits`] puts them in start order through a small window, with
+//! no sort of the whole list.
 //! This module never prints; [`crate::count`] and the printers in `report`
 //! come next.
 
