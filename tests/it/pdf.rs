@@ -29,13 +29,6 @@ fn with_id<'a>(items: &'a serde_json::Value, key: &str, id: &str) -> &'a serde_j
         .unwrap_or_else(|| panic!("no {id} in {items}"))
 }
 
-fn installed(command: &str) -> bool {
-    Command::new("which")
-        .arg(command)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// The scan of the report: every term, with its page, its line on that
 /// page and its column; a term split by the page break is found and ends
 /// on the next page.
@@ -364,7 +357,7 @@ fn limits_refuse_the_whole_pdf() {
 /// do (encrypted for its owner) is read. Needs `qpdf`.
 #[test]
 fn a_pdf_encrypted_for_its_owner_only_is_read() {
-    if !installed("qpdf") {
+    if !crate::installed("qpdf") {
         eprintln!("skipped: no qpdf (apt-get install qpdf)");
         return;
     }
@@ -387,10 +380,7 @@ fn a_pdf_encrypted_for_its_owner_only_is_read() {
 /// CJK fonts, CID-keyed with ToUnicode maps) reads as the fixture does.
 #[test]
 fn libreoffice_pdfs_of_a_written_document_are_read() {
-    let Some(soffice) = ["soffice", "libreoffice"]
-        .into_iter()
-        .find(|c| installed(c))
-    else {
+    let Some(soffice) = crate::soffice() else {
         eprintln!(
             "skipped: no LibreOffice (apt-get install libreoffice-writer-nogui fonts-noto-cjk)"
         );
@@ -417,30 +407,7 @@ fn libreoffice_pdfs_of_a_written_document_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let doc = dir.path().join("report.docx");
     std::fs::write(&doc, docx(&[body(&xml)])).unwrap();
-    let profile = format!(
-        "-env:UserInstallation=file://{}/profile",
-        dir.path().display()
-    );
-    let made = Command::new("timeout")
-        .args([
-            "180",
-            soffice,
-            &profile,
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-        ])
-        .arg(dir.path())
-        .arg(&doc)
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    let pdf = dir.path().join("report.pdf");
+    let pdf = crate::soffice_convert(soffice, "pdf", &doc, dir.path());
     assert_report_scan(pdf.to_str().unwrap());
     let (_, v, _) = json(&[
         "--no-config",

@@ -414,12 +414,7 @@ fn text_boxes_are_read_once_and_reviewed() {
 /// only when LibreOffice is missing; `.ci/run` installs it.
 #[test]
 fn libreoffice_reads_the_comments_and_tracked_changes() {
-    let Some(soffice) = ["soffice", "libreoffice"].into_iter().find(|c| {
-        std::process::Command::new("which")
-            .arg(c)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    }) else {
+    let Some(soffice) = crate::soffice() else {
         eprintln!("skipped: no LibreOffice (apt-get install libreoffice-writer-nogui)");
         return;
     };
@@ -428,30 +423,8 @@ fn libreoffice_reads_the_comments_and_tracked_changes() {
     let dir = tempfile::tempdir().unwrap();
     let doc = dir.path().join("reviewed.docx");
     std::fs::write(&doc, &out).unwrap();
-    let profile = format!(
-        "-env:UserInstallation=file://{}/profile",
-        dir.path().display()
-    );
-    let status = std::process::Command::new("timeout")
-        .args([
-            "180",
-            soffice,
-            &profile,
-            "--headless",
-            "--convert-to",
-            "odt",
-            "--outdir",
-        ])
-        .arg(dir.path())
-        .arg(&doc)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    let odt = std::fs::read(dir.path().join("reviewed.odt")).unwrap();
+    let odt = crate::soffice_convert(soffice, "odt", &doc, dir.path());
+    let odt = std::fs::read(odt).unwrap();
     let content = part(&odt, "content.xml").unwrap();
     assert_eq!(count(&content, "<text:deletion>"), 2, "{content}");
     assert_eq!(count(&content, "<text:insertion>"), 2);
@@ -629,13 +602,6 @@ fn python_docx_reads_the_comments_back() {
     }
 }
 
-fn which(command: &str) -> bool {
-    std::process::Command::new("which")
-        .arg(command)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// The first lines of `samples/report.txt` (a county police report written
 /// for this project) as a .docx, one paragraph a line: four findings on
 /// page 1 (a separator, a near miss, a full-width `＋`, parts out of order).
@@ -663,7 +629,7 @@ fn libreoffice_review(what: &str, input: &Path, output: &Path) -> Option<std::pr
         .args(["-c", "import uno"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !uno || !which("soffice") {
+    if !uno || !crate::installed("soffice") {
         eprintln!(
             "skipped: no LibreOffice with its Python bridge (apt-get install libreoffice-writer-nogui python3-uno)"
         );
@@ -743,7 +709,7 @@ fn accepting_all_in_libreoffice_leaves_nothing_to_check() {
 /// the render is written to `docs/review-page1.png`, the README's picture.
 #[test]
 fn libreoffice_renders_page_one_with_the_comments_and_changes() {
-    if !which("soffice") || !which("pdftoppm") {
+    if !crate::installed("soffice") || !crate::installed("pdftoppm") {
         eprintln!(
             "skipped: no LibreOffice or pdftoppm (apt-get install libreoffice-writer-nogui poppler-utils)"
         );
@@ -754,31 +720,8 @@ fn libreoffice_renders_page_one_with_the_comments_and_changes() {
     let dir = tempfile::tempdir().unwrap();
     let reviewed = dir.path().join("reviewed.docx");
     std::fs::write(&reviewed, &out).unwrap();
-    let profile = format!(
-        "-env:UserInstallation=file://{}/profile",
-        dir.path().display()
-    );
     let filter = r#"pdf:writer_pdf_Export:{"ExportNotes":{"type":"boolean","value":"true"},"ExportNotesInMargin":{"type":"boolean","value":"true"}}"#;
-    let made = std::process::Command::new("timeout")
-        .args([
-            "180",
-            "soffice",
-            &profile,
-            "--headless",
-            "--convert-to",
-            filter,
-            "--outdir",
-        ])
-        .arg(dir.path())
-        .arg(&reviewed)
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    let pdf = dir.path().join("reviewed.pdf");
+    let pdf = crate::soffice_convert("soffice", filter, &reviewed, dir.path());
     // The comments: one note per finding on page 1, by tifa, with the rule.
     let doc = lopdf::Document::load(&pdf).unwrap();
     let page = *doc.get_pages().get(&1).unwrap();
