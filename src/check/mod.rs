@@ -339,14 +339,14 @@ impl<'a> Checker<'a> {
         self.lexicon
     }
 
-    /// The non-whitespace characters that [`Checker::check_window`] wants
-    /// free of hits on either side of a point to cut the text at: more
-    /// than any pattern, any near miss and the context they look at.
+    /// The non-whitespace characters that [`Checker::check_window`] looks
+    /// at before a zone, as [`Window`] says: more than any pattern, any
+    /// near miss and the context they look at.
     pub fn window_margin(&self) -> usize {
         self.scanner
             .max_form_chars()
             .max(self.index.extra.max_form_chars())
-            + 4
+            + 8
     }
 
     /// The settings the checker applies.
@@ -375,7 +375,7 @@ impl<'a> Checker<'a> {
     /// (byte offsets of `text`).
     pub fn check_in(&self, text: &str, skip: &[std::ops::Range<usize>]) -> Vec<Finding> {
         let directives = suppress::Directives::parse(text);
-        let (mut found, _) = self.candidates(text);
+        let (mut found, _) = self.candidates(text, &[]);
         found.extend(directives.problems());
         let index = LineIndex::new(text);
         self.choose(text, &index, 0, found, skip, &directives)
@@ -386,35 +386,69 @@ impl<'a> Checker<'a> {
     /// window cannot tell where that stretch begins or ends (a stretch of
     /// text too dense with terms to cut): see [`Window`].
     pub fn check_window(&self, w: &Window<'_>) -> Option<Owned> {
-        let (mut found, cover) = self.candidates(w.text);
+        let local = |at: usize| {
+            let mut at = at.saturating_sub(w.offset).min(w.text.len());
+            while !w.text.is_char_boundary(at) {
+                at += 1;
+            }
+            at
+        };
+        let g = self.window_margin();
+        // Where the hits matter to the cut: around each zone.
+        let regions: Vec<(usize, usize)> = [w.left, w.right]
+            .iter()
+            .flatten()
+            .map(|z| {
+                let (start, end) = (local(z.start), local(z.end));
+                (back_chars(w.text, start, 3 * g), ahead_chars(w.text, end, g))
+            })
+            .collect();
+        let (mut found, mut cover) = self.candidates(w.text, &regions);
         let end = w.offset + w.text.len();
         found.extend(w.directives.problems_in(w.offset, end, w.offset));
-        let mut cover = cover;
-        cover.extend(found.iter().filter(|f| f.rule == Rule::BadDirective).map(|f| (f.start, f.end)));
+        cover.extend(
+            found
+                .iter()
+                .filter(|f| f.rule == Rule::BadDirective)
+                .map(|f| (f.start, f.end)),
+        );
         cover.sort_unstable();
-        let margin = self.window_margin();
         let cut = |zone: &Option<Zone>, edge: usize| -> Option<usize> {
-            match zone {
-                None => Some(edge),
-                Some(z) => {
-                    let local = |at: usize| at.saturating_sub(w.offset).min(w.text.len());
-                    let limit = z.uncertain_from.map_or(z.end, |u| u.min(z.end));
-                    barrier(w.text, &cover, local(z.start), local(limit), margin)
-                }
+            let Some(z) = zone else {
+                return Some(edge);
+            };
+            let start = local(z.start);
+            // Spans from before the zone on are as in the whole text once
+            // a point before it is free of hits.
+            let (a, b) = (back_chars(w.text, start, 2 * g), back_chars(w.text, start, g));
+            if !uncovered(&cover, a, b) {
+                return None;
             }
+            let limit = local(z.uncertain_from.map_or(z.end, |u| u.min(z.end)));
+            barrier(w.text, &cover, start, limit, 2)
         };
         let from = cut(&w.left, 0)?;
         let to = cut(&w.right, w.text.len())?;
         let index = LineIndex::new(w.text);
         let mut chosen = self.choose(w.text, &index, w.first_line - 1, found, &[], w.directives);
         chosen.retain(|f| f.start >= from && f.start < to);
-        Some(Owned { findings: chosen, from, to })
+        Some(Owned {
+            findings: chosen,
+            from,
+            to,
+        })
     }
 
     /// The candidate findings of `text` (before suppression, settings and
-    /// overlaps are applied), in its offsets, and the spans every hit of
-    /// the lexicon and of the checker's own patterns covers.
-    fn candidates(&self, text: &str) -> (Vec<Finding>, Vec<(usize, usize)>) {
+    /// overlaps are applied), in its offsets, and the stretches that hits
+    /// of the lexicon and of the checker's own patterns cover, and where
+    /// the near misses of a half's hit may lie, among those that meet a
+    /// range of `regions`.
+    fn candidates(
+        &self,
+        text: &str,
+        regions: &[(usize, usize)],
+    ) -> (Vec<Finding>, Vec<(usize, usize)>) {
         let norm = normalize(text);
         let n = norm.as_str();
         let hits = self.scanner.normalized_hits(n);
@@ -444,11 +478,19 @@ impl<'a> Checker<'a> {
             f.start = norm.start_to_original(f.start);
             f.end = norm.end_to_original(f.end);
         }
-        let cover = hits
-            .iter()
-            .chain(&extra)
-            .map(|h| (norm.start_to_original(h.start), norm.end_to_original(h.end)))
-            .collect();
+        let mut cover = Vec::new();
+        if !regions.is_empty() {
+            for h in hits.iter().chain(&extra) {
+                let (s, e) = match h.kind {
+                    FormKind::Piece => self.index.near_miss.reach(n, h).unwrap_or((h.start, h.end)),
+                    _ => (h.start, h.end),
+                };
+                let (s, e) = (norm.start_to_original(s), norm.end_to_original(e));
+                if regions.iter().any(|&(a, b)| s < b && a < e) {
+                    cover.push((s, e));
+                }
+            }
+        }
         (found, cover)
     }
 
@@ -746,6 +788,49 @@ fn barrier(
             _ => return Some(p),
         }
     }
+}
+
+/// True when a point of `a..=b` lies inside none of the spans of `cover`
+/// (sorted by start).
+fn uncovered(cover: &[(usize, usize)], a: usize, b: usize) -> bool {
+    let mut x = a;
+    for &(s, e) in cover {
+        if s >= x {
+            break;
+        }
+        x = x.max(e);
+    }
+    x <= b
+}
+
+/// The start of the `n`-th non-whitespace character before `at` (the
+/// start of the text if there are fewer).
+fn back_chars(text: &str, at: usize, n: usize) -> usize {
+    let mut seen = 0;
+    for (i, c) in text[..at].char_indices().rev() {
+        if !c.is_whitespace() {
+            seen += 1;
+            if seen == n {
+                return i;
+            }
+        }
+    }
+    0
+}
+
+/// The end of the `n`-th non-whitespace character from `at` (the end of
+/// the text if there are fewer).
+fn ahead_chars(text: &str, at: usize, n: usize) -> usize {
+    let mut seen = 0;
+    for (i, c) in text[at..].char_indices() {
+        if !c.is_whitespace() {
+            seen += 1;
+            if seen == n {
+                return at + i + c.len_utf8();
+            }
+        }
+    }
+    text.len()
 }
 
 /// The spans among `spans` (sorted by start, none overlapping: outermost

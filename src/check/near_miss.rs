@@ -147,6 +147,18 @@ impl Pieces {
             })
     }
 
+    /// The stretch of normalized `text` that the near misses a hit `h` of
+    /// a half may give lie in, when it is a half's hit.
+    pub(super) fn reach(&self, text: &str, h: &Hit) -> Option<(usize, usize)> {
+        let (_, form, left) = self.pieces.get(h.form)?;
+        let n = form.len() + 1;
+        Some(if *left {
+            (h.start, forward(text, h.start, n).unwrap_or(text.len()))
+        } else {
+            (back(text, h.end, n).unwrap_or(0), h.end)
+        })
+    }
+
     /// Near misses in normalized `text`, from the checker's `extra` hits and
     /// the outermost lexicon `spans`.
     pub(super) fn findings(

@@ -100,7 +100,7 @@ impl Splitter {
             tracker: Tracker::default(),
             left: None,
             piece: piece.max(1),
-            context: 2 * checker.window_margin() + check::SNIPPET_CONTEXT + 16,
+            context: 4 * checker.window_margin() + check::SNIPPET_CONTEXT + 16,
             next: 0,
             zone: zone_chars(),
             spare: Vec::new(),
