@@ -53,9 +53,15 @@ enum Disabled {
 
 const OPENERS: [&str; 3] = ["<!--", "//", "#"];
 
-/// Where the first comment opener of `line` starts.
+/// Where the first comment opener of `line` starts (the first of
+/// [`OPENERS`] to begin).
 fn first_opener(line: &str) -> Option<usize> {
-    OPENERS.iter().filter_map(|o| line.find(o)).min()
+    let bytes = line.as_bytes();
+    memchr::memchr3_iter(b'<', b'/', b'#', bytes).find(|&i| {
+        OPENERS
+            .iter()
+            .any(|o| bytes.get(i..i + o.len()) == Some(o.as_bytes()))
+    })
 }
 
 impl Directives {
