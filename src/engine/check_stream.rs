@@ -92,7 +92,7 @@ struct Splitter {
 }
 
 impl Splitter {
-    fn new(checker: &Checker<'_>, piece: usize) -> Splitter {
+    fn new(checker: &Checker<'_>, piece: usize, zone: usize) -> Splitter {
         Splitter {
             buffer: String::new(),
             offset: 0,
@@ -102,7 +102,7 @@ impl Splitter {
             piece: piece.max(1),
             context: 4 * checker.window_margin() + check::SNIPPET_CONTEXT + 16,
             next: 0,
-            zone: zone_chars(),
+            zone: zone.max(1),
             spare: Vec::new(),
         }
     }
@@ -377,7 +377,6 @@ pub(super) fn check(
     lang: Lang,
     sink: &mut dyn CheckSink,
 ) -> io::Result<bool> {
-    use std::sync::{Arc, Mutex, PoisonError, mpsc};
     let mut decoder = match job.input.open_stream(job.input_options) {
         Ok(Loaded::Text(d)) => d,
         Ok(Loaded::Skipped(why)) => {
@@ -390,13 +389,47 @@ pub(super) fn check(
             return Ok(true);
         }
     };
-    let workers = job.threads.saturating_sub(1);
+    let mut emit = |l: Located| sink.finding(path, l);
+    let read_error = stream(
+        checker,
+        lang,
+        job.threads,
+        input::piece_bytes(),
+        zone_chars(),
+        &mut |buffer| decoder.next_piece_into(buffer),
+        &mut emit,
+    )?;
+    if let Some(e) = read_error {
+        sink.failed(&input::io_error(path, &e))?;
+        return Ok(true);
+    }
+    if decoder.replaced() {
+        sink.note(path, &input::replaced_note(decoder.encoding()))?;
+    }
+    Ok(false)
+}
+
+/// Checks a text that `read` appends to a buffer piece by piece (false at
+/// its end), in windows of about `piece` bytes meeting in zones of `zone`
+/// non-whitespace characters, on `threads` threads; `emit` gets the
+/// findings in order. Returns the error that ended the reading, if one
+/// did (what was read before it is checked).
+fn stream(
+    checker: &Checker<'_>,
+    lang: Lang,
+    threads: usize,
+    piece: usize,
+    zone: usize,
+    read: &mut dyn FnMut(&mut String) -> io::Result<bool>,
+    emit: &mut dyn FnMut(Located) -> io::Result<()>,
+) -> io::Result<Option<io::Error>> {
+    use std::sync::{Arc, Mutex, PoisonError, mpsc};
+    let workers = threads.saturating_sub(1);
     let queued = workers * QUEUED;
-    let mut splitter = Splitter::new(checker, input::piece_bytes());
+    let mut splitter = Splitter::new(checker, piece, zone);
     let mut joiner = Joiner::default();
     let mut order = std::collections::BTreeMap::new();
     let mut next = 0;
-    let mut emit = |l: Located| sink.finding(path, l);
     let mut read_error = None;
     std::thread::scope(|scope| -> io::Result<()> {
         let (to_workers, pieces) = mpsc::sync_channel::<Piece>(queued);
@@ -422,7 +455,7 @@ pub(super) fn check(
             order.insert(d.piece.index, d);
             while let Some(d) = order.remove(&next) {
                 next += 1;
-                joiner.put(d, checker, lang, splitter, &mut emit)?;
+                joiner.put(d, checker, lang, splitter, emit)?;
             }
             io::Result::Ok(())
         };
@@ -450,7 +483,7 @@ pub(super) fn check(
             joined(work(checker, lang, piece), splitter, joiner)
         };
         loop {
-            let more = splitter.fill(|buffer| decoder.next_piece_into(buffer));
+            let more = splitter.fill(|buffer| read(buffer));
             while let Some(piece) = splitter.cut() {
                 dispatch(piece, &mut splitter, &mut joiner, &mut joined)?;
             }
@@ -472,14 +505,170 @@ pub(super) fn check(
         for d in done {
             joined(d, &mut splitter, &mut joiner)?;
         }
-        joiner.flush(checker, lang, &mut splitter, true, &mut emit)
+        joiner.flush(checker, lang, &mut splitter, true, emit)
     })?;
-    if let Some(e) = read_error {
-        sink.failed(&input::io_error(path, &e))?;
-        return Ok(true);
+    Ok(read_error)
+
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::text::Source;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn engine() -> &'static Engine {
+        static ENGINE: OnceLock<Engine> = OnceLock::new();
+        ENGINE.get_or_init(|| Engine::embedded().expect("the embedded lexicon is valid"))
     }
-    if decoder.replaced() {
-        sink.note(path, &input::replaced_note(decoder.encoding()))?;
+
+    /// Pieces of text the generated texts are made of: the lexicon's terms
+    /// and wrong forms, slogans with their parts reordered or one left out,
+    /// terms one character off, directives of every kind, line breaks and
+    /// filler.
+    fn tokens() -> &'static [String] {
+        static TOKENS: OnceLock<Vec<String>> = OnceLock::new();
+        TOKENS.get_or_init(|| {
+            let lexicon = engine().lexicon();
+            let mut t: Vec<String> = Vec::new();
+            for e in lexicon.entries().iter().step_by(7).take(60) {
+                t.push(e.term.clone());
+                t.extend(e.wrong.iter().map(|w| w.form.clone()));
+                let chars: Vec<char> = e.term.chars().collect();
+                if chars.len() >= 5 {
+                    let mut off = chars.clone();
+                    off[chars.len() / 2] = '某';
+                    t.push(off.into_iter().collect());
+                }
+                let parts = e.parts();
+                if parts.len() >= 2 {
+                    let mut rev = parts.clone();
+                    rev.reverse();
+                    t.push(rev.join("、"));
+                    t.push(parts[1..].join("、"));
+                    t.push(parts.join("，"));
+                }
+            }
+            for s in [
+                "。", "，", "\n", "\n\n", " ", "\r\n", "的工作", "推进", "abc", "1333", "“", "”",
+                "\n<!-- tifa-disable -->\n",
+                "\n<!-- tifa-enable -->\n",
+                "\n# tifa-disable: near-miss, wrong-form\n",
+                "\n// tifa-enable: near-miss\n",
+                "<!-- tifa-ignore-next-line -->\n",
+                "\n# tifa-disable-next-line: wrong-form\n",
+                "# tifa-disable: bogus, 两队一所\n",
+                " // tifa-enable: nope",
+                " <!-- tifa-disable --> ",
+                " # tifa-disable: wrong-form, near-miss",
+                " // tifa-enable",
+                " # tifa-disable: non-canonical",
+                "#",
+                "tifa-",
+                "<!--",
+            ] {
+                t.push(s.to_owned());
+            }
+            // Text with no term, as most of any text is, so that windows
+            // find points to cut at.
+            for _ in 0..12 {
+                for s in ["lorem ipsum dolor sit amet ", "consectetur adipiscing elit, ", "天地玄黄宇宙洪荒。"] {
+                    t.push(s.to_owned());
+                }
+            }
+            t
+        })
     }
-    Ok(false)
+
+    /// The text checked in pieces of `piece` bytes (fed `chunk` bytes at a
+    /// time), zones of `zone` characters, on `threads` threads.
+    fn streamed(text: &str, piece: usize, zone: usize, chunk: usize, threads: usize) -> Vec<Located> {
+        let checker = engine().checker().expect("the checker builds");
+        let mut rest = text;
+        let mut read = |buffer: &mut String| -> io::Result<bool> {
+            let mut n = chunk.max(1).min(rest.len());
+            while !rest.is_char_boundary(n) {
+                n += 1;
+            }
+            buffer.push_str(&rest[..n]);
+            rest = &rest[n..];
+            Ok(!rest.is_empty())
+        };
+        let mut out = Vec::new();
+        let mut emit = |l: Located| {
+            out.push(l);
+            Ok(())
+        };
+        let failed = stream(&checker, Lang::Zh, threads, piece, zone, &mut read, &mut emit)
+            .expect("nothing fails");
+        assert!(failed.is_none());
+        out
+    }
+
+    fn whole(text: &str) -> Vec<Located> {
+        engine().check_source(&Source::plain("t.txt", text.to_owned()), Lang::Zh)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Streamed, the findings are those of the whole text, for pieces
+        /// and zones small enough that cuts fall inside terms, near misses,
+        /// slogans, directives and line breaks.
+        #[test]
+        fn streamed_findings_are_whole_file_findings(
+            picks in proptest::collection::vec(0usize..1000, 0..700),
+            piece in 1usize..400,
+            zone in 1usize..40,
+            chunk in 1usize..300,
+            threads in 1usize..3,
+        ) {
+            let t = tokens();
+            let text: String = picks.iter().map(|&i| t[i % t.len()].as_str()).collect();
+            let want = whole(&text);
+            let got = streamed(&text, piece, zone, chunk, threads);
+            prop_assert_eq!(got, want, "text {:?}", text);
+        }
+    }
+
+    /// A directive late on a long line changes the findings before it on
+    /// that line: windows cut while the line was being read are checked
+    /// again once it is read.
+    #[test]
+    fn a_directive_late_on_a_line_counts_for_the_whole_line() {
+        let t = tokens();
+        let terms: String = t
+            .iter()
+            .take(40)
+            .map(|s| s.replace('\n', "") + "lorem ipsum dolor sit amet ")
+            .collect();
+        for directive in [" <!-- tifa-disable --> ", " # tifa-disable: bogus", " // tifa-enable"] {
+            let text = format!(
+                "{terms}\n<!-- tifa-disable: wrong-form -->\n{terms}{terms}{directive}{terms}\n{terms}\n"
+            );
+            let want = whole(&text);
+            for (piece, chunk) in [(100, 7), (400, 50), (1500, 300)] {
+                assert_eq!(
+                    streamed(&text, piece, 5, chunk, 1),
+                    want,
+                    "{directive:?} piece {piece} chunk {chunk}"
+                );
+            }
+        }
+    }
+
+    /// A dense text (slogans and near misses back to back, no free point
+    /// in any small zone) is joined and still checked whole.
+    #[test]
+    fn dense_text_is_joined() {
+        let t = tokens();
+        let text: String = t.iter().take(60).cloned().collect::<Vec<_>>().join("").repeat(3);
+        let want = whole(&text);
+        assert!(!want.is_empty());
+        for (piece, zone) in [(1, 1), (50, 3), (300, 20), (2000, 200)] {
+            assert_eq!(streamed(&text, piece, zone, 97, 2), want, "piece {piece} zone {zone}");
+        }
+    }
 }
