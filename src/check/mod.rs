@@ -400,7 +400,10 @@ impl<'a> Checker<'a> {
             .flatten()
             .map(|z| {
                 let (start, end) = (local(z.start), local(z.end));
-                (back_chars(w.text, start, 3 * g), ahead_chars(w.text, end, g))
+                (
+                    back_chars(w.text, start, 3 * g),
+                    ahead_chars(w.text, end, g),
+                )
             })
             .collect();
         let (mut found, mut cover) = self.candidates(w.text, &regions);
@@ -420,7 +423,10 @@ impl<'a> Checker<'a> {
             let start = local(z.start);
             // Spans from before the zone on are as in the whole text once
             // a point before it is free of hits.
-            let (a, b) = (back_chars(w.text, start, 2 * g), back_chars(w.text, start, g));
+            let (a, b) = (
+                back_chars(w.text, start, 2 * g),
+                back_chars(w.text, start, g),
+            );
             if !uncovered(&cover, a, b) {
                 return None;
             }

@@ -459,29 +459,33 @@ fn stream(
             }
             io::Result::Ok(())
         };
-        let mut dispatch = |piece: Piece,
-                            splitter: &mut Splitter,
-                            joiner: &mut Joiner,
-                            joined: &mut dyn FnMut(Done, &mut Splitter, &mut Joiner) -> io::Result<()>|
-         -> io::Result<()> {
-            for d in done.try_iter() {
-                away -= 1;
-                joined(d, splitter, joiner)?;
-            }
-            if away < queued {
-                match to_workers.try_send(piece) {
-                    Ok(()) => {
-                        away += 1;
-                        return Ok(());
-                    }
-                    // With no worker left (one panicked), checked here.
-                    Err(mpsc::TrySendError::Full(piece) | mpsc::TrySendError::Disconnected(piece)) => {
-                        return joined(work(checker, lang, piece), splitter, joiner);
+        let mut dispatch =
+            |piece: Piece,
+             splitter: &mut Splitter,
+             joiner: &mut Joiner,
+             joined: &mut dyn FnMut(Done, &mut Splitter, &mut Joiner) -> io::Result<()>|
+             -> io::Result<()> {
+                for d in done.try_iter() {
+                    away -= 1;
+                    joined(d, splitter, joiner)?;
+                }
+                if away < queued {
+                    match to_workers.try_send(piece) {
+                        Ok(()) => {
+                            away += 1;
+                            return Ok(());
+                        }
+                        // With no worker left (one panicked), checked here.
+                        Err(
+                            mpsc::TrySendError::Full(piece)
+                            | mpsc::TrySendError::Disconnected(piece),
+                        ) => {
+                            return joined(work(checker, lang, piece), splitter, joiner);
+                        }
                     }
                 }
-            }
-            joined(work(checker, lang, piece), splitter, joiner)
-        };
+                joined(work(checker, lang, piece), splitter, joiner)
+            };
         loop {
             let more = splitter.fill(|buffer| read(buffer));
             while let Some(piece) = splitter.cut() {
@@ -508,7 +512,6 @@ fn stream(
         joiner.flush(checker, lang, &mut splitter, true, emit)
     })?;
     Ok(read_error)
-
 }
 
 #[cfg(test)]
@@ -552,7 +555,18 @@ mod tests {
                 }
             }
             for s in [
-                "。", "，", "\n", "\n\n", " ", "\r\n", "的工作", "推进", "abc", "1333", "“", "”",
+                "。",
+                "，",
+                "\n",
+                "\n\n",
+                " ",
+                "\r\n",
+                "的工作",
+                "推进",
+                "abc",
+                "1333",
+                "“",
+                "”",
                 "\n<!-- tifa-disable -->\n",
                 "\n<!-- tifa-enable -->\n",
                 "\n# tifa-disable: near-miss, wrong-form\n",
@@ -574,7 +588,11 @@ mod tests {
             // Text with no term, as most of any text is, so that windows
             // find points to cut at.
             for _ in 0..12 {
-                for s in ["lorem ipsum dolor sit amet ", "consectetur adipiscing elit, ", "天地玄黄宇宙洪荒。"] {
+                for s in [
+                    "lorem ipsum dolor sit amet ",
+                    "consectetur adipiscing elit, ",
+                    "天地玄黄宇宙洪荒。",
+                ] {
                     t.push(s.to_owned());
                 }
             }
@@ -584,7 +602,13 @@ mod tests {
 
     /// The text checked in pieces of `piece` bytes (fed `chunk` bytes at a
     /// time), zones of `zone` characters, on `threads` threads.
-    fn streamed(text: &str, piece: usize, zone: usize, chunk: usize, threads: usize) -> Vec<Located> {
+    fn streamed(
+        text: &str,
+        piece: usize,
+        zone: usize,
+        chunk: usize,
+        threads: usize,
+    ) -> Vec<Located> {
         let checker = engine().checker().expect("the checker builds");
         let mut rest = text;
         let mut read = |buffer: &mut String| -> io::Result<bool> {
@@ -601,8 +625,16 @@ mod tests {
             out.push(l);
             Ok(())
         };
-        let failed = stream(&checker, Lang::Zh, threads, piece, zone, &mut read, &mut emit)
-            .expect("nothing fails");
+        let failed = stream(
+            &checker,
+            Lang::Zh,
+            threads,
+            piece,
+            zone,
+            &mut read,
+            &mut emit,
+        )
+        .expect("nothing fails");
         assert!(failed.is_none());
         out
     }
@@ -644,7 +676,11 @@ mod tests {
             .take(40)
             .map(|s| s.replace('\n', "") + "lorem ipsum dolor sit amet ")
             .collect();
-        for directive in [" <!-- tifa-disable --> ", " # tifa-disable: bogus", " // tifa-enable"] {
+        for directive in [
+            " <!-- tifa-disable --> ",
+            " # tifa-disable: bogus",
+            " // tifa-enable",
+        ] {
             let text = format!(
                 "{terms}\n<!-- tifa-disable: wrong-form -->\n{terms}{terms}{directive}{terms}\n{terms}\n"
             );
@@ -664,11 +700,21 @@ mod tests {
     #[test]
     fn dense_text_is_joined() {
         let t = tokens();
-        let text: String = t.iter().take(60).cloned().collect::<Vec<_>>().join("").repeat(3);
+        let text: String = t
+            .iter()
+            .take(60)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("")
+            .repeat(3);
         let want = whole(&text);
         assert!(!want.is_empty());
         for (piece, zone) in [(1, 1), (50, 3), (300, 20), (2000, 200)] {
-            assert_eq!(streamed(&text, piece, zone, 97, 2), want, "piece {piece} zone {zone}");
+            assert_eq!(
+                streamed(&text, piece, zone, 97, 2),
+                want,
+                "piece {piece} zone {zone}"
+            );
         }
     }
 }

@@ -422,7 +422,9 @@ impl ArrayWriter {
     /// `"results": []`) shows in `doc`, serialized with the array empty.
     pub fn new(doc: &impl Serialize, marker: &str) -> ArrayWriter {
         let text = serde_json::to_string_pretty(doc).unwrap_or_default();
-        let at = text.find(marker).map_or(text.len(), |i| i + marker.len() - 2);
+        let at = text
+            .find(marker)
+            .map_or(text.len(), |i| i + marker.len() - 2);
         let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
         let indent = text[line..at]
             .chars()
