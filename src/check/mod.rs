@@ -551,10 +551,11 @@ impl<'a> Checker<'a> {
             else {
                 continue;
             };
-            if f.fixable && matched.matches('\n').count() != suggestion.matches('\n').count() {
-                if directives.joining_shifts(line(f.start), line(f.end)) {
-                    f.fixable = false;
-                }
+            if f.fixable
+                && matched.matches('\n').count() != suggestion.matches('\n').count()
+                && directives.joining_shifts(line(f.start), line(f.end))
+            {
+                f.fixable = false;
             }
         }
         chosen

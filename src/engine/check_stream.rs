@@ -504,7 +504,6 @@ fn stream(
         }
         let last = splitter.finish();
         dispatch(last, &mut splitter, &mut joiner, &mut joined)?;
-        drop(dispatch);
         drop(to_workers);
         for d in done {
             joined(d, &mut splitter, &mut joiner)?;
