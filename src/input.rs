@@ -316,7 +316,14 @@ impl Input {
     /// with `--encoding` does not decode.
     pub fn read(&self, opts: &Options, large: Large) -> Result<Loaded, InputError> {
         let shown = self.shown(opts);
-        let pieces = large == Large::Leave && Format::of(Path::new(&shown)) == Format::Text;
+        let pieces = match large {
+            Large::Read => false,
+            Large::Leave => Format::of(Path::new(&shown)) == Format::Text,
+            Large::LeaveProse => {
+                Format::of(Path::new(&shown)) == Format::Text
+                    && !crate::check::code::is_markdown(&shown)
+            }
+        };
         match self {
             Input::File { path, .. } => {
                 let opened =
@@ -619,6 +626,9 @@ pub enum Large {
     /// The size of each file is taken by the worker that opens it, so the
     /// main thread makes no `stat` per file before the work starts.
     Leave,
+    /// As [`Large::Leave`], but for Markdown, read whole: `check` finds its
+    /// code blocks with a parser of the whole document.
+    LeaveProse,
 }
 
 /// Reads, decodes and processes inputs on `threads` worker threads,

@@ -334,6 +334,21 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The lexicon it checks against.
+    pub fn lexicon(&self) -> &'a Lexicon {
+        self.lexicon
+    }
+
+    /// The non-whitespace characters that [`Checker::check_window`] looks
+    /// at before a zone, as [`Window`] says: more than any pattern, any
+    /// near miss and the context they look at.
+    pub fn window_margin(&self) -> usize {
+        self.scanner
+            .max_form_chars()
+            .max(self.index.extra.max_form_chars())
+            + 8
+    }
+
     /// The settings the checker applies.
     pub fn settings(&self) -> &Settings {
         &self.index.settings
@@ -359,6 +374,87 @@ impl<'a> Checker<'a> {
     /// [`Checker::check`], dropping findings that overlap a range of `skip`
     /// (byte offsets of `text`).
     pub fn check_in(&self, text: &str, skip: &[std::ops::Range<usize>]) -> Vec<Finding> {
+        let directives = suppress::Directives::parse(text);
+        let (mut found, _) = self.candidates(text, &[]);
+        found.extend(directives.problems());
+        let index = LineIndex::new(text);
+        self.choose(text, &index, 0, found, skip, &directives)
+    }
+
+    /// The findings of one window of a text read in pieces
+    /// ([`Window`]), those of the stretch the window owns; `None` when the
+    /// window cannot tell where that stretch begins or ends (a stretch of
+    /// text too dense with terms to cut): see [`Window`].
+    pub fn check_window(&self, w: &Window<'_>) -> Option<Owned> {
+        let local = |at: usize| {
+            let mut at = at.saturating_sub(w.offset).min(w.text.len());
+            while !w.text.is_char_boundary(at) {
+                at += 1;
+            }
+            at
+        };
+        let g = self.window_margin();
+        // Where the hits matter to the cut: around each zone.
+        let regions: Vec<(usize, usize)> = [w.left, w.right]
+            .iter()
+            .flatten()
+            .map(|z| {
+                let (start, end) = (local(z.start), local(z.end));
+                (
+                    back_chars(w.text, start, 3 * g),
+                    ahead_chars(w.text, end, g),
+                )
+            })
+            .collect();
+        let (mut found, mut cover) = self.candidates(w.text, &regions);
+        let end = w.offset + w.text.len();
+        found.extend(w.directives.problems_in(w.offset, end, w.offset));
+        cover.extend(
+            found
+                .iter()
+                .filter(|f| f.rule == Rule::BadDirective)
+                .map(|f| (f.start, f.end)),
+        );
+        cover.sort_unstable();
+        let cut = |zone: &Option<Zone>, edge: usize| -> Option<usize> {
+            let Some(z) = zone else {
+                return Some(edge);
+            };
+            let start = local(z.start);
+            // Spans from before the zone on are as in the whole text once
+            // a point before it is free of hits.
+            let (a, b) = (
+                back_chars(w.text, start, 2 * g),
+                back_chars(w.text, start, g),
+            );
+            if !uncovered(&cover, a, b) {
+                return None;
+            }
+            let limit = local(z.uncertain_from.map_or(z.end, |u| u.min(z.end)));
+            barrier(w.text, &cover, start, limit, 2)
+        };
+        let from = cut(&w.left, 0)?;
+        let to = cut(&w.right, w.text.len())?;
+        let index = LineIndex::new(w.text);
+        let mut chosen = self.choose(w.text, &index, w.first_line - 1, found, &[], w.directives);
+        chosen.retain(|f| f.start >= from && f.start < to);
+        Some(Owned {
+            findings: chosen,
+            from,
+            to,
+        })
+    }
+
+    /// The candidate findings of `text` (before suppression, settings and
+    /// overlaps are applied), in its offsets, and the stretches that hits
+    /// of the lexicon and of the checker's own patterns cover, and where
+    /// the near misses of a half's hit may lie, among those that meet a
+    /// range of `regions`.
+    fn candidates(
+        &self,
+        text: &str,
+        regions: &[(usize, usize)],
+    ) -> (Vec<Finding>, Vec<(usize, usize)>) {
         let norm = normalize(text);
         let n = norm.as_str();
         let hits = self.scanner.normalized_hits(n);
@@ -388,11 +484,37 @@ impl<'a> Checker<'a> {
             f.start = norm.start_to_original(f.start);
             f.end = norm.end_to_original(f.end);
         }
-        let directives = suppress::Directives::parse(text);
-        found.extend(directives.problems());
+        let mut cover = Vec::new();
+        if !regions.is_empty() {
+            for h in hits.iter().chain(&extra) {
+                let (s, e) = match h.kind {
+                    FormKind::Piece => self.index.near_miss.reach(n, h).unwrap_or((h.start, h.end)),
+                    _ => (h.start, h.end),
+                };
+                let (s, e) = (norm.start_to_original(s), norm.end_to_original(e));
+                if regions.iter().any(|&(a, b)| s < b && a < e) {
+                    cover.push((s, e));
+                }
+            }
+        }
+        (found, cover)
+    }
 
-        let index = LineIndex::new(text);
+    /// Of the candidates `found` in `text` (whose first line is line
+    /// `line_base + 1`), those kept by `skip`, the settings and the
+    /// `directives`, and by the overlaps among them.
+    fn choose(
+        &self,
+        text: &str,
+        index: &LineIndex,
+        line_base: usize,
+        found: Vec<Finding>,
+        skip: &[std::ops::Range<usize>],
+        directives: &suppress::Directives,
+    ) -> Vec<Finding> {
+        let line = |at: usize| index.position(text, at).line + line_base;
         let skip = Taken::of_ranges(skip);
+        let allow = &self.index.allow;
         let mut kept: Vec<Finding> = found
             .into_iter()
             .filter_map(|mut f| {
@@ -400,12 +522,13 @@ impl<'a> Checker<'a> {
                     return None;
                 }
                 f.severity = self.index.settings.severity(f.rule)?;
-                let matched = text.get(f.start..f.end).unwrap_or_default();
-                if self.index.allow.contains(normalize(matched).as_str()) {
-                    return None;
+                if !allow.is_empty() {
+                    let matched = text.get(f.start..f.end).unwrap_or_default();
+                    if allow.contains(normalize(matched).as_str()) {
+                        return None;
+                    }
                 }
-                let line = index.position(text, f.start).line;
-                (!directives.suppressed(line, f.rule)).then_some(f)
+                (!directives.suppressed(line(f.start), f.rule)).then_some(f)
             })
             .collect();
         // Exact findings (from lexicon forms and slogan parts) before
@@ -428,12 +551,11 @@ impl<'a> Checker<'a> {
             else {
                 continue;
             };
-            if f.fixable && matched.matches('\n').count() != suggestion.matches('\n').count() {
-                let first = index.position(text, f.start).line;
-                let last = index.position(text, f.end).line;
-                if directives.joining_shifts(first, last) {
-                    f.fixable = false;
-                }
+            if f.fixable
+                && matched.matches('\n').count() != suggestion.matches('\n').count()
+                && directives.joining_shifts(line(f.start), line(f.end))
+            {
+                f.fixable = false;
             }
         }
         chosen
@@ -557,6 +679,165 @@ impl Taken {
         }
         Taken(merged.into_iter().collect())
     }
+}
+
+/// One window of a text read in pieces, for [`Checker::check_window`].
+///
+/// The text is cut into stretches, each owned by one window: a window
+/// holds its stretch and enough text either side. Where a stretch ends is
+/// decided inside a [`Zone`] that the window before and the window after
+/// both hold: the first point of the zone with no hit of any pattern (the
+/// lexicon's, the slogans' parts, the near misses' halves) nor an unknown
+/// directive within `k + 4` characters on either side, where `k` is the
+/// longest pattern. No hit, run of slogan parts or finding reaches across
+/// such a point, and both windows see the same hits around it, so both
+/// choose it, and the findings of each stretch are those of the whole
+/// text.
+#[derive(Debug, Clone, Copy)]
+pub struct Window<'t> {
+    /// The window's text.
+    pub text: &'t str,
+    /// Where it starts in the whole text (bytes).
+    pub offset: usize,
+    /// The line its first character is on (1-based).
+    pub first_line: usize,
+    /// Where the stretch begins: `None` at the start of the text.
+    pub left: Option<Zone>,
+    /// Where it ends: `None` at the end of the text.
+    pub right: Option<Zone>,
+    /// The directives of the text, at least those of the window's lines
+    /// (offsets and lines of the whole text).
+    pub directives: &'t suppress::Directives,
+}
+
+/// Where two windows' stretches meet: somewhere in `start..end` (offsets
+/// of the whole text), before `uncertain_from` when that is set (where an
+/// unfinished directive may begin).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Zone {
+    /// The zone's first byte.
+    pub start: usize,
+    /// Its end.
+    pub end: usize,
+    /// The start of a line's directive text not yet read whole.
+    pub uncertain_from: Option<usize>,
+}
+
+/// The findings of the stretch a [`Window`] owns: `from..to` (offsets of
+/// the window's text); the findings' offsets are the window's too.
+#[derive(Debug, Clone)]
+pub struct Owned {
+    /// The findings that start in the stretch, in order.
+    pub findings: Vec<Finding>,
+    /// Where the stretch starts.
+    pub from: usize,
+    /// Where it ends.
+    pub to: usize,
+}
+
+/// The first point of `text` in `start..end`, on a character boundary,
+/// with at least `margin` non-whitespace characters between it and every
+/// span of `cover` (sorted by start; the start of the text counts as a
+/// span's end), none of them reaching over it, and `margin` of them after
+/// it before `end`.
+fn barrier(
+    text: &str,
+    cover: &[(usize, usize)],
+    start: usize,
+    end: usize,
+    margin: usize,
+) -> Option<usize> {
+    // The point after the `margin`-th non-whitespace character from `at`.
+    let past = |at: usize| -> Option<usize> {
+        let mut seen = 0;
+        for (i, c) in text.get(at..)?.char_indices() {
+            if !c.is_whitespace() {
+                seen += 1;
+                if seen == margin {
+                    return Some(at + i + c.len_utf8());
+                }
+            }
+        }
+        None
+    };
+    let mut p = start.min(text.len());
+    while !text.is_char_boundary(p) {
+        p += 1;
+    }
+    let (mut i, mut reach) = (0, 0);
+    loop {
+        if p >= end {
+            return None;
+        }
+        while i < cover.len() && cover[i].0 < p {
+            reach = reach.max(cover[i].1);
+            i += 1;
+        }
+        if reach > p {
+            p = reach;
+            continue;
+        }
+        let after_reach = past(reach)?;
+        if after_reach > p {
+            p = after_reach;
+            continue;
+        }
+        // The next span must start `margin` characters on, inside the
+        // zone: what lies past its end is not known alike on both sides.
+        let clear = past(p).filter(|&q| q <= end)?;
+        match cover.get(i) {
+            Some(&(s, _)) if clear > s => {
+                p = p.max(s) + 1;
+                while !text.is_char_boundary(p) {
+                    p += 1;
+                }
+            }
+            _ => return Some(p),
+        }
+    }
+}
+
+/// True when a point of `a..=b` lies inside none of the spans of `cover`
+/// (sorted by start).
+fn uncovered(cover: &[(usize, usize)], a: usize, b: usize) -> bool {
+    let mut x = a;
+    for &(s, e) in cover {
+        if s >= x {
+            break;
+        }
+        x = x.max(e);
+    }
+    x <= b
+}
+
+/// The start of the `n`-th non-whitespace character before `at` (the
+/// start of the text if there are fewer).
+fn back_chars(text: &str, at: usize, n: usize) -> usize {
+    let mut seen = 0;
+    for (i, c) in text[..at].char_indices().rev() {
+        if !c.is_whitespace() {
+            seen += 1;
+            if seen == n {
+                return i;
+            }
+        }
+    }
+    0
+}
+
+/// The end of the `n`-th non-whitespace character from `at` (the end of
+/// the text if there are fewer).
+fn ahead_chars(text: &str, at: usize, n: usize) -> usize {
+    let mut seen = 0;
+    for (i, c) in text[at..].char_indices() {
+        if !c.is_whitespace() {
+            seen += 1;
+            if seen == n {
+                return at + i + c.len_utf8();
+            }
+        }
+    }
+    text.len()
 }
 
 /// The spans among `spans` (sorted by start, none overlapping: outermost
@@ -747,6 +1028,49 @@ pub fn locate(
                 snippet: Snippet::new(positions.reported(), line, &span),
                 finding: f.clone(),
             }
+        })
+        .collect()
+}
+
+/// [`locate`] of the findings of a window of a plain text read in pieces
+/// (offsets of the window's `text`), whose first character is at byte
+/// `offset` and position `start` of the whole text: spans, offsets and
+/// findings as [`locate`] of the whole text gives them, given that the
+/// window holds [`SNIPPET_CONTEXT`] characters either side of each.
+pub fn locate_window(
+    text: &str,
+    offset: usize,
+    start: crate::text::Position,
+    findings: &[Finding],
+    lexicon: &Lexicon,
+    lang: Lang,
+) -> Vec<Located> {
+    let shift = |p: crate::text::Position| {
+        if p.line == 1 {
+            crate::text::Position {
+                line: start.line,
+                column: start.column + p.column - 1,
+            }
+        } else {
+            crate::text::Position {
+                line: start.line + p.line - 1,
+                column: p.column,
+            }
+        }
+    };
+    let positions = crate::text::Positions::plain(text);
+    locate(text, &positions, findings, lexicon, lang)
+        .into_iter()
+        .map(|mut l| {
+            l.span = crate::text::Span {
+                byte_start: l.span.byte_start + offset,
+                byte_end: l.span.byte_end + offset,
+                start: shift(l.span.start),
+                end: shift(l.span.end),
+            };
+            l.finding.start += offset;
+            l.finding.end += offset;
+            l
         })
         .collect()
 }

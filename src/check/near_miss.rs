@@ -147,6 +147,18 @@ impl Pieces {
             })
     }
 
+    /// The stretch of normalized `text` that the near misses a hit `h` of
+    /// a half may give lie in, when it is a half's hit.
+    pub(super) fn reach(&self, text: &str, h: &Hit) -> Option<(usize, usize)> {
+        let (_, form, left) = self.pieces.get(h.form)?;
+        let n = form.len() + 1;
+        Some(if *left {
+            (h.start, forward(text, h.start, n).unwrap_or(text.len()))
+        } else {
+            (back(text, h.end, n).unwrap_or(0), h.end)
+        })
+    }
+
     /// Near misses in normalized `text`, from the checker's `extra` hits and
     /// the outermost lexicon `spans`.
     pub(super) fn findings(
@@ -158,24 +170,28 @@ impl Pieces {
     ) -> Vec<Finding> {
         let mut out: Vec<Finding> = Vec::new();
         let mut windows: std::collections::HashSet<(usize, usize)> = Default::default();
+        let mut w: Vec<char> = Vec::new();
         for h in extra.iter().filter(|h| h.kind == FormKind::Piece) {
             let Some((entry, form, left)) = self.pieces.get(h.form) else {
                 continue;
             };
             let n = form.len();
-            let lens = if n < self.min_chars {
-                [n, n, n]
+            // A short form's one window, once.
+            let lens: &[usize] = if n < self.min_chars {
+                &[n]
             } else {
-                [n - 1, n, n + 1]
+                &[n - 1, n, n + 1]
             };
-            for len in lens {
+            for &len in lens {
                 let window = if *left {
                     forward(text, h.start, len).map(|end| (h.start, end))
                 } else {
                     back(text, h.end, len).map(|start| (start, h.end))
                 };
                 let Some((start, end)) = window else { continue };
-                let w: Vec<char> = text[start..end].chars().collect();
+                // One buffer for every window: most are no near miss.
+                w.clear();
+                w.extend(text[start..end].chars());
                 let Some(edit) = one_edit(&w, form) else {
                     continue;
                 };

@@ -87,24 +87,33 @@ impl Slogans {
         spans: &[Hit],
     ) -> Vec<Finding> {
         let mut out = Vec::new();
-        for (entry, parts, sep) in &self.slogans {
-            let hits: Vec<&Hit> = extra
-                .iter()
-                .filter(|h| h.kind == FormKind::Part && h.entry == *entry)
-                // Parts inside a longer accepted form (the slogan itself,
-                // another slogan sharing them) are not quoted on their own;
-                // parts inside a wrong form still are, so that a reordered
-                // slogan is reported whole, not as the wrong form inside it.
-                .filter(|h| {
-                    !super::overlapping(spans, h.start, h.end).iter().any(|s| {
-                        s.kind.is_accepted()
-                            && s.start <= h.start
-                            && h.end <= s.end
-                            && s.end - s.start > h.end - h.start
-                    })
+        let mut parts_hit: Vec<&Hit> = extra
+            .iter()
+            .filter(|h| h.kind == FormKind::Part)
+            // Parts inside a longer accepted form (the slogan itself,
+            // another slogan sharing them) are not quoted on their own;
+            // parts inside a wrong form still are, so that a reordered
+            // slogan is reported whole, not as the wrong form inside it.
+            .filter(|h| {
+                !super::overlapping(spans, h.start, h.end).iter().any(|s| {
+                    s.kind.is_accepted()
+                        && s.start <= h.start
+                        && h.end <= s.end
+                        && s.end - s.start > h.end - h.start
                 })
-                .collect();
-            for run in runs(text, &hits) {
+            })
+            .collect();
+        // Each slogan's hits in text order: a stable sort by entry, and a
+        // binary search for each slogan, not a pass over every hit.
+        parts_hit.sort_by_key(|h| h.entry);
+        for (entry, parts, sep) in &self.slogans {
+            let from = parts_hit.partition_point(|h| h.entry < *entry);
+            let to = parts_hit.partition_point(|h| h.entry <= *entry);
+            let hits = &parts_hit[from..to];
+            if hits.len() < 2 {
+                continue;
+            }
+            for run in runs(text, hits) {
                 let order: Vec<usize> = run.iter().map(|h| h.form).collect();
                 let (start, end) = (run[0].start, run[run.len() - 1].end);
                 let finding = |rule, detail| Finding {

@@ -53,6 +53,17 @@ enum Disabled {
 
 const OPENERS: [&str; 3] = ["<!--", "//", "#"];
 
+/// Where the first comment opener of `line` starts (the first of
+/// [`OPENERS`] to begin).
+fn first_opener(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    memchr::memchr3_iter(b'<', b'/', b'#', bytes).find(|&i| {
+        OPENERS
+            .iter()
+            .any(|o| bytes.get(i..i + o.len()) == Some(o.as_bytes()))
+    })
+}
+
 impl Directives {
     /// Finds the directives of `text`.
     pub fn parse(text: &str) -> Directives {
@@ -60,57 +71,76 @@ impl Directives {
         let mut state = Disabled::Some(BTreeSet::new());
         let mut offset = 0;
         for (i, line) in text.split_inclusive('\n').enumerate() {
-            let number = i + 1;
             let at = offset;
             offset += line.len();
-            let Some(open) = OPENERS.iter().filter_map(|o| line.find(o)).min() else {
+            let Some(open) = first_opener(line) else {
                 continue;
             };
-            let comment = &line[open..];
-            for (word, kind) in [
-                ("tifa-ignore-next-line", 0),
-                ("tifa-disable-next-line", 0),
-                ("tifa-disable", 1),
-                ("tifa-enable", 2),
-            ] {
-                let Some(pos) = comment.find(word) else {
-                    continue;
-                };
-                let after = &comment[pos + word.len()..];
-                // `tifa-disable` must not be read inside `tifa-disable-…`.
-                if after.starts_with(|c: char| c == '-' || c.is_alphanumeric()) {
-                    continue;
+            d.comment(&line[open..], i + 1, at + open, &mut state);
+        }
+        d
+    }
+
+    /// Reads the directives of the comment `comment` (the rest of line
+    /// `number` from its first opener on, or from the first `tifa-` after
+    /// it: every directive word starts so), which starts at byte `base`.
+    fn comment(&mut self, comment: &str, number: usize, base: usize, state: &mut Disabled) {
+        for (word, kind) in [
+            ("tifa-ignore-next-line", 0),
+            ("tifa-disable-next-line", 0),
+            ("tifa-disable", 1),
+            ("tifa-enable", 2),
+        ] {
+            let Some(pos) = comment.find(word) else {
+                continue;
+            };
+            let after = &comment[pos + word.len()..];
+            // `tifa-disable` must not be read inside `tifa-disable-…`.
+            if after.starts_with(|c: char| c == '-' || c.is_alphanumeric()) {
+                continue;
+            }
+            let rules = self.rule_list(after, base + pos + word.len());
+            match kind {
+                0 => self.next_line.push((number + 1, rules)),
+                1 => {
+                    let before = std::mem::replace(state, Disabled::All);
+                    *state = match (before, rules) {
+                        (_, Rules::All) | (Disabled::All, _) => Disabled::All,
+                        (Disabled::Some(mut s), Rules::Some(r)) => {
+                            s.extend(r);
+                            Disabled::Some(s)
+                        }
+                    };
+                    self.changes.push((number, state.clone()));
                 }
-                let base = at + open + pos + word.len();
-                let rules = d.rule_list(after, base);
-                match kind {
-                    0 => d.next_line.push((number + 1, rules)),
-                    1 => {
-                        state = match (state, rules) {
-                            (_, Rules::All) | (Disabled::All, _) => Disabled::All,
-                            (Disabled::Some(mut s), Rules::Some(r)) => {
-                                s.extend(r);
-                                Disabled::Some(s)
-                            }
-                        };
-                        d.changes.push((number, state.clone()));
-                    }
-                    _ => {
-                        state = match (state, rules) {
-                            (_, Rules::All) => Disabled::Some(BTreeSet::new()),
-                            (Disabled::All, Rules::Some(r)) => Disabled::Some(
-                                Rule::ALL.into_iter().filter(|x| !r.contains(x)).collect(),
-                            ),
-                            (Disabled::Some(s), Rules::Some(r)) => {
-                                Disabled::Some(s.difference(&r).copied().collect())
-                            }
-                        };
-                        d.changes.push((number, state.clone()));
-                    }
+                _ => {
+                    let before = std::mem::replace(state, Disabled::All);
+                    *state = match (before, rules) {
+                        (_, Rules::All) => Disabled::Some(BTreeSet::new()),
+                        (Disabled::All, Rules::Some(r)) => Disabled::Some(
+                            Rule::ALL.into_iter().filter(|x| !r.contains(x)).collect(),
+                        ),
+                        (Disabled::Some(s), Rules::Some(r)) => {
+                            Disabled::Some(s.difference(&r).copied().collect())
+                        }
+                    };
+                    self.changes.push((number, state.clone()));
                 }
             }
         }
-        d
+    }
+
+    /// The directives that matter from line `line` and byte `at` on: the
+    /// ones before are dropped, but for the last change of state before
+    /// `line`, which still holds there. Queries about lines from `line`
+    /// on, and problems from `at` on, answer as before.
+    pub fn prune(&mut self, line: usize, at: usize) {
+        let next = self.next_line.partition_point(|(l, _)| *l < line);
+        self.next_line.drain(..next);
+        let last = self.changes.partition_point(|(l, _)| *l < line);
+        self.changes.drain(..last.saturating_sub(1));
+        let unknown = self.unknown.partition_point(|(s, _, _)| *s < at);
+        self.unknown.drain(..unknown);
     }
 
     /// Reads `: rule, rule` after a directive word; records unknown names.
@@ -186,11 +216,18 @@ impl Directives {
 
     /// `bad-directive` findings for unknown rule names.
     pub fn problems(&self) -> Vec<Finding> {
+        self.problems_in(0, usize::MAX, 0)
+    }
+
+    /// The `bad-directive` findings that lie in bytes `from..to`, each
+    /// offset less `shift` (offsets of a window of the text).
+    pub fn problems_in(&self, from: usize, to: usize, shift: usize) -> Vec<Finding> {
         self.unknown
             .iter()
+            .filter(|(start, end, _)| *start >= from && *end <= to)
             .map(|(start, end, name)| Finding {
-                start: *start,
-                end: *end,
+                start: *start - shift,
+                end: *end - shift,
                 rule: Rule::BadDirective,
                 severity: Rule::BadDirective.default_severity(),
                 entry: None,
@@ -199,6 +236,151 @@ impl Directives {
                 detail: Detail::BadDirective(name.clone()),
             })
             .collect()
+    }
+}
+
+/// Reads the directives of a text that arrives in pieces, with what
+/// [`Directives::parse`] of the whole text reads, in bounded memory: of
+/// the line being read it keeps a few bytes, and the text from a `tifa-`
+/// after a comment opener to the end of the line (what a directive needs).
+#[derive(Debug, Clone)]
+pub struct Tracker {
+    directives: Directives,
+    state: Disabled,
+    /// The line being read (1-based), and whether a comment opener was
+    /// seen on it.
+    line: usize,
+    opener: bool,
+    /// From the first `tifa-` after the opener on: its offset, the text.
+    comment: Option<(usize, String)>,
+    /// The last bytes of the line read, where an opener or `tifa-` may
+    /// begin that the next text completes.
+    tail: String,
+    /// Bytes read.
+    read: usize,
+    /// Lines whose directives change what their own findings are (a
+    /// change of state or an unknown rule name on the line), in order.
+    affecting: Vec<usize>,
+}
+
+impl Default for Tracker {
+    fn default() -> Self {
+        Tracker {
+            directives: Directives::default(),
+            state: Disabled::Some(BTreeSet::new()),
+            line: 1,
+            opener: false,
+            comment: None,
+            tail: String::new(),
+            read: 0,
+            affecting: Vec::new(),
+        }
+    }
+}
+
+impl Tracker {
+    /// Reads the next text.
+    pub fn feed(&mut self, mut text: &str) {
+        while !text.is_empty() {
+            let (segment, ends) = match memchr::memchr(b'\n', text.as_bytes()) {
+                Some(i) => (&text[..=i], true),
+                None => (text, false),
+            };
+            self.segment(segment, ends);
+            self.read += segment.len();
+            text = &text[segment.len()..];
+        }
+    }
+
+    /// Ends the text: its last line is read.
+    pub fn finish(&mut self) {
+        self.end_line();
+    }
+
+    fn segment(&mut self, segment: &str, ends: bool) {
+        if let Some((_, comment)) = &mut self.comment {
+            comment.push_str(segment);
+        } else {
+            let joined = if self.tail.is_empty() {
+                std::borrow::Cow::Borrowed(segment)
+            } else {
+                std::borrow::Cow::Owned(std::mem::take(&mut self.tail) + segment)
+            };
+            let base = self.read + segment.len() - joined.len();
+            let mut from = 0;
+            if !self.opener {
+                match first_opener(&joined) {
+                    Some(open) => {
+                        self.opener = true;
+                        from = open;
+                    }
+                    None => from = joined.len(),
+                }
+            }
+            if self.opener
+                && let Some(k) = joined[from..].find("tifa-")
+            {
+                self.comment = Some((base + from + k, joined[from + k..].to_owned()));
+            } else if !ends {
+                // Enough for `tifa` or `<!-` that the next text completes.
+                let mut keep = joined.len().saturating_sub(4).max(if self.opener {
+                    from.min(joined.len())
+                } else {
+                    0
+                });
+                while !joined.is_char_boundary(keep) {
+                    keep += 1;
+                }
+                self.tail = joined[keep..].to_owned();
+            }
+        }
+        if ends {
+            self.end_line();
+        }
+    }
+
+    fn end_line(&mut self) {
+        if let Some((at, comment)) = self.comment.take() {
+            let before = (self.directives.changes.len(), self.directives.unknown.len());
+            self.directives
+                .comment(&comment, self.line, at, &mut self.state);
+            if (self.directives.changes.len(), self.directives.unknown.len()) != before {
+                self.affecting.push(self.line);
+            }
+        }
+        self.line += 1;
+        self.opener = false;
+        self.tail.clear();
+    }
+
+    /// The directives read so far.
+    pub fn directives(&self) -> &Directives {
+        &self.directives
+    }
+
+    /// The line being read: its directives are not known yet.
+    pub fn open_line(&self) -> usize {
+        self.line
+    }
+
+    /// Where the text of a possible directive on the line being read
+    /// starts: a `bad-directive` finding may begin there or after.
+    pub fn open_comment(&self) -> Option<usize> {
+        self.comment.as_ref().map(|(at, _)| *at)
+    }
+
+    /// True when line `line`, read whole, has directives that change
+    /// what its own findings are: what a window checked while the line
+    /// was still being read did not know.
+    pub fn affected(&self, line: usize) -> bool {
+        self.affecting.binary_search(&line).is_ok()
+    }
+
+    /// Drops what no query from line `line` and byte `at` on needs.
+    pub fn prune(&mut self, line: usize, at: usize) {
+        self.directives.prune(line, at);
+        let before = self.affecting.partition_point(|l| *l < line);
+        self.affecting.drain(..before);
     }
 }
 

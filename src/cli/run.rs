@@ -964,11 +964,24 @@ fn check_cmd(
             write::sweep(dir);
         }
     }
+    // A report in JSON or SARIF is written as the findings come; with
+    // `--fix` the fixed text of standard input comes first, so the
+    // findings are kept to the end.
+    let stream = match (opts.mode, opts.format) {
+        (FixMode::Report, CheckFormat::Json) => Some(Streamed::Json(json::findings_writer())),
+        (FixMode::Report, CheckFormat::Sarif) => Some(Streamed::Sarif(sarif::writer(
+            |r| settings.severity(r),
+            opts.lang,
+        ))),
+        _ => None,
+    };
     let mut sink = CheckOut {
         out: &mut *out,
         err: &mut *err,
         opts,
         files: Vec::new(),
+        stream,
+        counts: human::CheckCounts::default(),
         fixed: 0,
         changed: 0,
         checked: 0,
@@ -979,6 +992,8 @@ fn check_cmd(
         .check(&inputs, opts.mode, opts.lang, &write_back, &mut sink)?;
     let CheckOut {
         files,
+        stream,
+        counts,
         fixed,
         changed,
         checked,
@@ -986,12 +1001,15 @@ fn check_cmd(
         ..
     } = sink;
     failed |= write_failed;
-    let all: Vec<&Located> = files.iter().flat_map(|(_, items)| items).collect();
-    match opts.format {
+    match (stream, opts.format) {
         _ if opts.mode == FixMode::Diff => {}
-        CheckFormat::Json => json::findings(out, &files)?,
-        CheckFormat::Sarif => sarif::log(out, &files, |r| settings.severity(r), opts.lang)?,
-        CheckFormat::Human => {
+        (Some(Streamed::Json(w)), _) => w.end(out)?,
+        (Some(Streamed::Sarif(w)), _) => w.end(out)?,
+        (None, CheckFormat::Json) => json::findings(out, &files)?,
+        (None, CheckFormat::Sarif) => {
+            sarif::log(out, &files, |r| settings.severity(r), opts.lang)?;
+        }
+        (None, CheckFormat::Human) => {
             let summary: &mut dyn Write =
                 if inputs.contains(&Input::Stdin) && opts.mode == FixMode::Write {
                     &mut *err
@@ -999,9 +1017,9 @@ fn check_cmd(
                     &mut *out
                 };
             let fixed = (opts.mode == FixMode::Write).then_some(fixed);
-            human::check_summary(summary, &all, checked, failed, fixed, opts.lang)?;
+            human::check_summary(summary, &counts, checked, failed, fixed, opts.lang)?;
         }
-        CheckFormat::Github => {}
+        (None, CheckFormat::Github) => {}
     }
     if failed {
         return Ok(ExitStatus::Error);
@@ -1010,7 +1028,7 @@ fn check_cmd(
         FixMode::Diff => changed > 0,
         _ => opts
             .fail_on
-            .is_some_and(|t| all.iter().any(|i| i.finding.severity >= t)),
+            .is_some_and(|t| counts.highest.is_some_and(|h| h >= t)),
     };
     Ok(if failing {
         ExitStatus::Findings
@@ -1019,12 +1037,21 @@ fn check_cmd(
     })
 }
 
+/// JSON or SARIF written as the findings come.
+enum Streamed {
+    Json(json::FindingsWriter),
+    Sarif(sarif::LogWriter),
+}
+
 /// `check`'s output, file by file; what the summary needs, kept.
 struct CheckOut<'a> {
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
     opts: &'a CheckOptions,
+    /// The findings, for JSON and SARIF written at the end.
     files: Vec<(String, Vec<Located>)>,
+    stream: Option<Streamed>,
+    counts: human::CheckCounts,
     fixed: usize,
     changed: usize,
     checked: usize,
@@ -1037,7 +1064,48 @@ impl Stderr for CheckOut<'_> {
     }
 }
 
+impl CheckOut<'_> {
+    /// Prints or keeps one finding of `path`; `to_err` when the fixed text
+    /// is on standard output.
+    fn item(&mut self, path: &str, item: &Located, to_err: bool) -> io::Result<()> {
+        self.counts.add(item);
+        match &mut self.stream {
+            Some(Streamed::Json(w)) => return w.finding(self.out, path, item),
+            Some(Streamed::Sarif(w)) => return w.result(self.out, path, item),
+            None => {}
+        }
+        match self.opts.format {
+            CheckFormat::Human => {
+                let to: &mut dyn Write = if to_err {
+                    &mut *self.err
+                } else {
+                    &mut *self.out
+                };
+                human::finding(to, path, item, self.opts.lang)
+            }
+            CheckFormat::Github => github::finding(self.out, path, item),
+            CheckFormat::Json | CheckFormat::Sarif => Ok(()),
+        }
+    }
+}
+
 impl CheckSink for CheckOut<'_> {
+    fn finding(&mut self, path: &str, item: Located) -> io::Result<()> {
+        if self.opts.mode == FixMode::Diff {
+            return Ok(());
+        }
+        self.item(path, &item, false)?;
+        if self.stream.is_none()
+            && matches!(self.opts.format, CheckFormat::Json | CheckFormat::Sarif)
+        {
+            match self.files.last_mut() {
+                Some((p, items)) if p == path => items.push(item),
+                _ => self.files.push((path.to_owned(), vec![item])),
+            }
+        }
+        Ok(())
+    }
+
     fn checked(&mut self, path: String, c: Checked) -> io::Result<()> {
         let opts = self.opts;
         if let Some(note) = &c.note {
@@ -1059,27 +1127,18 @@ impl CheckSink for CheckOut<'_> {
         if opts.mode == FixMode::Diff {
             return Ok(());
         }
-        match opts.format {
-            CheckFormat::Human => {
-                // With the fixed text on standard output, the findings go
-                // to standard error.
-                let to: &mut dyn Write = if c.stdout.is_none() {
-                    &mut *self.out
-                } else {
-                    &mut *self.err
-                };
-                for item in &c.items {
-                    human::finding(to, &path, item, opts.lang)?;
-                }
-            }
-            CheckFormat::Github => {
-                for item in &c.items {
-                    github::finding(self.out, &path, item)?;
-                }
-            }
-            CheckFormat::Json | CheckFormat::Sarif => {}
+        // With the fixed text on standard output, the findings go to
+        // standard error.
+        let to_err = c.stdout.is_some();
+        for item in &c.items {
+            self.item(&path, item, to_err)?;
         }
-        self.files.push((path, c.items));
+        if self.stream.is_none() && matches!(opts.format, CheckFormat::Json | CheckFormat::Sarif) {
+            match self.files.last_mut() {
+                Some((p, items)) if *p == path => items.extend(c.items),
+                _ => self.files.push((path, c.items)),
+            }
+        }
         Ok(())
     }
 }

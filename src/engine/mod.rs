@@ -26,6 +26,7 @@
 //! assert_eq!(findings[0].finding.suggestion.as_deref(), Some("两队一室"));
 //! ```
 
+mod check_stream;
 pub mod run;
 mod stream;
 

@@ -61,6 +61,15 @@ pub trait ScanSink: Events {
 
 /// Where `check`'s results go, in input order.
 pub trait CheckSink: Events {
+    /// One finding of the input shown as `path`, read in pieces: its
+    /// findings come one by one, in order, as they are known, and then
+    /// [`CheckSink::checked`] with no items.
+    ///
+    /// # Errors
+    ///
+    /// When writing fails; the run stops.
+    fn finding(&mut self, path: &str, item: Located) -> io::Result<()>;
+
     /// What checking the input shown as `path` gave.
     ///
     /// # Errors
@@ -303,13 +312,44 @@ impl Run<'_> {
                 return Ok(true);
             }
         };
-        self.each(
-            inputs,
-            self.threads,
-            |src| check_one(engine, &checker, src, mode, lang, write),
-            sink,
-            |sink, path, c| sink.checked(path, c),
-        )
+        // Only a report streams: a fix rewrites the whole text.
+        let large = match mode {
+            FixMode::Report => Large::LeaveProse,
+            FixMode::Write | FixMode::Diff => Large::Read,
+        };
+        let mut failed = false;
+        let results = input::process(inputs, &self.input, self.threads, large, |src| {
+            check_one(engine, &checker, src, mode, lang, write)
+        });
+        for (input, p) in inputs.iter().zip(results) {
+            if let Some(note) = &p.note {
+                sink.note(&p.path, note)?;
+            }
+            match p.result {
+                Ok(Loaded::Text(c)) => sink.checked(p.path, c)?,
+                Ok(Loaded::Skipped(why)) => sink.note(&p.path, &why)?,
+                Ok(Loaded::Streams) => {
+                    let job = self.streamed(input, true);
+                    failed |= super::check_stream::check(job, &checker, &p.path, lang, sink)?;
+                    sink.checked(
+                        p.path,
+                        Checked {
+                            items: Vec::new(),
+                            fixed: 0,
+                            diff: None,
+                            stdout: None,
+                            write_error: None,
+                            note: None,
+                        },
+                    )?;
+                }
+                Err(e) => {
+                    failed = true;
+                    sink.failed(&e)?;
+                }
+            }
+        }
+        Ok(failed)
     }
 
     /// `annotate` and `report`: each input annotated ([`Engine::annotate`]),

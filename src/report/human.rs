@@ -699,34 +699,62 @@ pub fn finding(out: &mut dyn Write, path: &str, item: &Located, lang: Lang) -> i
     writeln!(out)
 }
 
+/// What the last line of `check` counts: the findings of each severity,
+/// and those `--fix` can apply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckCounts {
+    /// Every finding.
+    pub total: usize,
+    /// Errors.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Info.
+    pub info: usize,
+    /// Those `--fix` can apply.
+    pub fixable: usize,
+    /// The highest severity of any.
+    pub highest: Option<Severity>,
+}
+
+impl CheckCounts {
+    /// Counts one more finding.
+    pub fn add(&mut self, item: &Located) {
+        let f = &item.finding;
+        self.total += 1;
+        match f.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.info += 1,
+        }
+        self.fixable += usize::from(f.fixable);
+        self.highest = self.highest.max(Some(f.severity));
+    }
+}
+
 /// The last line of `check`: how many findings of each severity, and how
 /// many `--fix` can apply (or applied). When an input could not be read
 /// (`failed`), it never says that no problem was found.
 pub fn check_summary(
     out: &mut dyn Write,
-    items: &[&Located],
+    counts: &CheckCounts,
     files: usize,
     failed: bool,
     fixed: Option<usize>,
     lang: Lang,
 ) -> io::Result<()> {
-    let count = |s: Severity| items.iter().filter(|i| i.finding.severity == s).count();
-    let (e, w, i) = (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    );
-    let fixable = items.iter().filter(|i| i.finding.fixable).count();
+    let (e, w, i, fixable) = (counts.errors, counts.warnings, counts.info, counts.fixable);
+    let none = counts.total == 0;
     let line = match lang {
         Lang::Zh => {
-            let mut s = if items.is_empty() && failed {
+            let mut s = if none && failed {
                 format!("检查了 {files} 个文件，未发现问题；有输入无法读取（见上）")
-            } else if items.is_empty() {
+            } else if none {
                 format!("检查了 {files} 个文件，未发现问题")
             } else {
                 format!(
                     "检查了 {files} 个文件，发现 {} 个问题（错误 {e}，警告 {w}，提示 {i}）",
-                    items.len()
+                    counts.total
                 )
             };
             match fixed {
@@ -739,18 +767,18 @@ pub fn check_summary(
             s
         }
         Lang::En => {
-            let mut s = if items.is_empty() && failed {
+            let mut s = if none && failed {
                 format!(
                     "checked {}, no problems found in them; some inputs could not be read (see above)",
                     plural(files, "file")
                 )
-            } else if items.is_empty() {
+            } else if none {
                 format!("checked {}, no problems found", plural(files, "file"))
             } else {
                 format!(
                     "checked {}, found {} ({e} errors, {w} warnings, {i} info)",
                     plural(files, "file"),
-                    plural(items.len(), "problem")
+                    plural(counts.total, "problem")
                 )
             };
             match fixed {

@@ -363,14 +363,37 @@ struct FindingJson<'a> {
 
 /// Writes `{"findings": [...]}`.
 pub fn findings(out: &mut dyn Write, files: &[(String, Vec<Located>)]) -> io::Result<()> {
-    #[derive(Serialize)]
-    struct Doc<'a> {
-        findings: Vec<FindingJson<'a>>,
+    let mut w = findings_writer();
+    for (path, items) in files {
+        for i in items {
+            w.finding(out, path, i)?;
+        }
     }
-    let findings = files
-        .iter()
-        .flat_map(|(path, items)| {
-            items.iter().map(move |i| FindingJson {
+    w.end(out)
+}
+
+/// [`findings`] written one finding at a time, as they come.
+pub fn findings_writer() -> FindingsWriter {
+    FindingsWriter(ArrayWriter::new(
+        &serde_json::json!({ "findings": [] }),
+        "\"findings\": []",
+    ))
+}
+
+/// Writes `{"findings": [...]}` one finding at a time.
+#[derive(Debug)]
+pub struct FindingsWriter(ArrayWriter);
+
+impl FindingsWriter {
+    /// Writes one finding of `path`.
+    ///
+    /// # Errors
+    ///
+    /// When writing fails.
+    pub fn finding(&mut self, out: &mut dyn Write, path: &str, i: &Located) -> io::Result<()> {
+        self.0.element(
+            out,
+            &FindingJson {
                 path,
                 at: SpanJson::from(&i.span),
                 rule: i.finding.rule.id(),
@@ -380,8 +403,94 @@ pub fn findings(out: &mut dyn Write, files: &[(String, Vec<Located>)]) -> io::Re
                 suggestion: i.finding.suggestion.as_deref(),
                 id: i.id.as_deref(),
                 unit: unit(i.unit),
-            })
-        })
-        .collect();
-    document(out, &Doc { findings })
+            },
+        )
+    }
+
+    /// Ends the document.
+    ///
+    /// # Errors
+    ///
+    /// When writing fails.
+    pub fn end(self, out: &mut dyn Write) -> io::Result<()> {
+        self.0.end(out)
+    }
+}
+
+/// One array of a pretty-printed JSON document written element by element,
+/// byte for byte as `serde_json::to_writer_pretty` writes the whole
+/// document (and a line end), with memory for one element.
+#[derive(Debug)]
+pub struct ArrayWriter {
+    /// The document up to the array, the indent of the array's line, the
+    /// rest after it.
+    head: String,
+    indent: String,
+    tail: String,
+    started: bool,
+}
+
+impl ArrayWriter {
+    /// The writer of the array that `marker` (the key and an empty array,
+    /// `"results": []`) shows in `doc`, serialized with the array empty.
+    pub fn new(doc: &impl Serialize, marker: &str) -> ArrayWriter {
+        let text = serde_json::to_string_pretty(doc).unwrap_or_default();
+        let at = text
+            .find(marker)
+            .map_or(text.len(), |i| i + marker.len() - 2);
+        let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let indent = text[line..at]
+            .chars()
+            .take_while(|c| *c == ' ')
+            .collect::<String>();
+        ArrayWriter {
+            head: text[..at].to_owned(),
+            indent,
+            tail: text.get(at + 2..).unwrap_or_default().to_owned(),
+            started: false,
+        }
+    }
+
+    /// Writes one element.
+    ///
+    /// # Errors
+    ///
+    /// When writing fails.
+    pub fn element(&mut self, out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+        let text = serde_json::to_string_pretty(value).map_err(io::Error::from)?;
+        if self.started {
+            out.write_all(b",\n")?;
+        } else {
+            out.write_all(self.head.as_bytes())?;
+            out.write_all(b"[\n")?;
+            self.started = true;
+        }
+        for (k, line) in text.split('\n').enumerate() {
+            if k > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(self.indent.as_bytes())?;
+            out.write_all(b"  ")?;
+            out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Ends the array and the document.
+    ///
+    /// # Errors
+    ///
+    /// When writing fails.
+    pub fn end(self, out: &mut dyn Write) -> io::Result<()> {
+        if self.started {
+            out.write_all(b"\n")?;
+            out.write_all(self.indent.as_bytes())?;
+            out.write_all(b"]")?;
+        } else {
+            out.write_all(self.head.as_bytes())?;
+            out.write_all(b"[]")?;
+        }
+        out.write_all(self.tail.as_bytes())?;
+        out.write_all(b"\n")
+    }
 }

@@ -5,9 +5,9 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
-use serde::ser::{SerializeSeq, Serializer};
 use serde_json::{Value, json};
 
+use super::json::ArrayWriter;
 use crate::check::{Lang, Located, Rule, Severity};
 
 fn level(s: Severity) -> &'static str {
@@ -42,6 +42,17 @@ pub fn log(
     severities: impl Fn(Rule) -> Option<Severity>,
     lang: Lang,
 ) -> io::Result<()> {
+    let mut w = writer(severities, lang);
+    for (path, items) in files {
+        for i in items {
+            w.result(out, path, i)?;
+        }
+    }
+    w.end(out)
+}
+
+/// [`log`] written one result at a time, as they come.
+pub fn writer(severities: impl Fn(Rule) -> Option<Severity>, lang: Lang) -> LogWriter {
     let rules: Vec<Value> = Rule::ALL
         .iter()
         .map(|r| {
@@ -60,24 +71,24 @@ pub fn log(
     // tree of all of them (several kB each). Fields in the order the
     // `json!` maps sort them in.
     #[derive(Serialize)]
-    struct Log<'a> {
+    struct Log {
         #[serde(rename = "$schema")]
         schema: &'static str,
-        runs: [Run<'a>; 1],
+        runs: [Run; 1],
         version: &'static str,
     }
     #[derive(Serialize)]
-    struct Run<'a> {
+    struct Run {
         #[serde(rename = "columnKind")]
         column_kind: &'static str,
-        results: Results<'a>,
+        results: [Value; 0],
         tool: Value,
     }
     let doc = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         runs: [Run {
             column_kind: "unicodeCodePoints",
-            results: Results(files),
+            results: [],
             tool: json!({ "driver": {
                 "name": "tifa",
                 "version": env!("CARGO_PKG_VERSION"),
@@ -87,23 +98,30 @@ pub fn log(
         }],
         version: "2.1.0",
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
-    out.write_all(b"\n")
+    LogWriter(ArrayWriter::new(&doc, "\"results\": []"))
 }
 
-/// The results of all files, serialized one by one.
-struct Results<'a>(&'a [(String, Vec<Located>)]);
+/// Writes the SARIF log one result at a time.
+#[derive(Debug)]
+pub struct LogWriter(ArrayWriter);
 
-impl Serialize for Results<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let count = self.0.iter().map(|(_, items)| items.len()).sum();
-        let mut seq = serializer.serialize_seq(Some(count))?;
-        for (path, items) in self.0 {
-            for i in items {
-                seq.serialize_element(&result(path, i))?;
-            }
-        }
-        seq.end()
+impl LogWriter {
+    /// Writes the result of one finding of `path`.
+    ///
+    /// # Errors
+    ///
+    /// When writing fails.
+    pub fn result(&mut self, out: &mut dyn Write, path: &str, i: &Located) -> io::Result<()> {
+        self.0.element(out, &result(path, i))
+    }
+
+    /// Ends the log.
+    ///
+    /// # Errors
+    ///
+    /// When writing fails.
+    pub fn end(self, out: &mut dyn Write) -> io::Result<()> {
+        self.0.end(out)
     }
 }
 
