@@ -1067,6 +1067,8 @@ pub fn locate_window(
                 byte_end: l.span.byte_end + offset,
                 start: shift(l.span.start),
                 end: shift(l.span.end),
+                // Streamed text is plain text: no pages.
+                ..l.span
             };
             l.finding.start += offset;
             l.finding.end += offset;
