@@ -219,7 +219,7 @@ def test_string_column_equals_scanner(spark):
     scanned = sorted(tuple(r) for r in tifa.spark.scan(df, keep=["k"]).collect())
     want = sorted(
         (k, m.byte_start, m.byte_end, m.start, m.end, m.line, m.column, m.end_line, m.end_column,
-         m.matched, m.id, m.term)
+         m.page, m.end_page, m.matched, m.id, m.term)
         for k, t in enumerate(texts) if t for m in s.scan(t)
     )
     assert scanned == want
