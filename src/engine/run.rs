@@ -100,8 +100,9 @@ pub enum FixMode {
     Diff,
 }
 
-/// What checking one input gave.
-#[derive(Debug)]
+/// What checking one input gave (by default: nothing found, nothing
+/// fixed).
+#[derive(Debug, Default)]
 pub struct Checked {
     /// The findings to report (after fixing, those that remain).
     pub items: Vec<Located>,
@@ -331,17 +332,7 @@ impl Run<'_> {
                 Ok(Loaded::Streams) => {
                     let job = self.streamed(input, true);
                     failed |= super::check_stream::check(job, &checker, &p.path, lang, sink)?;
-                    sink.checked(
-                        p.path,
-                        Checked {
-                            items: Vec::new(),
-                            fixed: 0,
-                            diff: None,
-                            stdout: None,
-                            write_error: None,
-                            note: None,
-                        },
-                    )?;
+                    sink.checked(p.path, Checked::default())?;
                 }
                 Err(e) => {
                     failed = true;
@@ -526,14 +517,7 @@ fn check_one(
     let located = |findings: &[crate::check::Finding]| {
         crate::check::locate(&src.text, &positions, findings, lexicon, lang)
     };
-    let mut checked = Checked {
-        items: Vec::new(),
-        fixed: 0,
-        diff: None,
-        stdout: None,
-        write_error: None,
-        note: None,
-    };
+    let mut checked = Checked::default();
     // What a fix would change for this file: nothing in a Word document or
     // in a text read with replacement characters, in HTML only spans with
     // no markup inside (the summary's "fixable" must be true).
